@@ -1,0 +1,50 @@
+"""The one exception family of defense-ai-graph.
+
+Every error a user can cause (bad YAML, unknown entity, missing source, ...) is a
+:class:`GraphError` whose message names the file and line, or the entity, at fault.
+The CLI prints it on one line and exits with :attr:`GraphError.exit_code`.
+
+Example
+-------
+>>> err = DataError("unknown entity 'opneai'", file="data/facts.yaml", line=12)
+>>> str(err)
+"data/facts.yaml:12: unknown entity 'opneai'"
+>>> err.exit_code
+2
+"""
+
+from __future__ import annotations
+
+__all__ = ["GraphError", "DataError", "ValidationError", "ExportError"]
+
+
+class GraphError(Exception):
+    """Base class: an error with a location and an exit code (1: runtime failure)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None):
+        self.message = message
+        self.file = file
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
+        return f"{where}{self.message}"
+
+
+class DataError(GraphError):
+    """The input data is wrong (malformed file, unknown entity, bad value). Exit code 2."""
+
+    exit_code = 2
+
+
+class ValidationError(DataError):
+    """The built graph does not conform to the SHACL shapes. Exit code 2."""
+
+
+class ExportError(GraphError):
+    """An export could not be written (unknown format, unwritable path). Exit code 1."""

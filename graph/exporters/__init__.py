@@ -1,0 +1,1 @@
+"""Exporters, keyed by format name: see :mod:`graph.exporters.registry`."""

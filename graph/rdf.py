@@ -1,0 +1,208 @@
+"""Compile curated facts to RDF: an rdflib Dataset with one named graph per source.
+
+Layout of the dataset:
+
+- ``<…/ontology>``: the ontology;
+- ``<…/graph/entities>``: the entity registry (type, labels, aliases, Wikidata ids, the
+  sources that mention each entity);
+- ``<…/source/{id}>``: one graph per source, holding the source's own description and every
+  triple that this source supports: the facts it states, each with a ``dai:Citation`` (the
+  exact quote). A property stated by two sources is in both graphs, so agreement and
+  disagreement between sources are visible with a query on ``GRAPH ?g``.
+
+Example
+-------
+>>> from graph.load import load_folder
+>>> ds = to_dataset(load_folder("data"))            # doctest: +SKIP
+>>> len(list(ds.graphs())) > 3                       # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Literal, Namespace, URIRef
+
+from graph.model import Curated, Fact, Ref
+from graph.schema import schema
+from graph.values import FlexDate, Money
+from ontology import ONTOLOGY_IRI, ontology_graph
+from ontology.vocab import DAI
+
+__all__ = [
+    "BASE", "ID", "FACT", "SOURCE", "ENTITIES_GRAPH", "ONTOLOGY_GRAPH", "PREFIXES",
+    "entity_iri", "fact_iri", "source_iri", "to_dataset", "date_literal",
+]
+
+BASE = "https://w3id.org/defense-ai-graph/"
+ID = Namespace(BASE + "id/")
+FACT = Namespace(BASE + "fact/")
+SOURCE = Namespace(BASE + "source/")
+ENTITIES_GRAPH = URIRef(BASE + "graph/entities")
+ONTOLOGY_GRAPH = URIRef(ONTOLOGY_IRI)
+WD = Namespace("http://www.wikidata.org/entity/")
+
+PREFIXES = {
+    "dai": str(DAI._NS),
+    "id": str(ID),
+    "fact": str(FACT),
+    "src": str(SOURCE),
+    "wd": str(WD),
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "schema": "https://schema.org/",
+    "pc": "http://purl.org/procurement/public-contracts#",
+    "ftm": "https://schema.followthemoney.tech/#",
+    "skos": str(SKOS),
+    "owl": str(OWL),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "dct": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+}
+
+_PRECISION_TYPE = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
+
+
+def entity_iri(eid: str) -> URIRef:
+    return ID[eid]
+
+
+def fact_iri(fid: str) -> URIRef:
+    return FACT[fid]
+
+
+def source_iri(sid: str) -> URIRef:
+    return SOURCE[sid]
+
+
+def date_literal(d: FlexDate) -> Literal:
+    """A date literal whose datatype is its precision (xsd:date, xsd:gYearMonth, xsd:gYear)."""
+    return Literal(d.text, datatype=_PRECISION_TYPE[d.precision])
+
+
+def bind_prefixes(graph) -> None:
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True, replace=True)
+
+
+def to_dataset(cur: Curated, *, include_ontology: bool = True) -> Dataset:
+    """Build the RDF dataset of ``cur`` (see the module docstring for its layout)."""
+    ds = Dataset()
+    bind_prefixes(ds)
+    if include_ontology:
+        onto = ds.graph(ONTOLOGY_GRAPH)
+        for t in ontology_graph():
+            onto.add(t)
+    _add_entities(ds, cur)
+    for src in cur.sources.values():
+        _add_source(ds, src)
+    for fact in cur.facts.values():
+        _add_fact(ds, cur, fact)
+    return ds
+
+
+def _add_entities(ds: Dataset, cur: Curated) -> None:
+    g = ds.graph(ENTITIES_GRAPH)
+    for ent in cur.entities.values():
+        s = entity_iri(ent.id)
+        g.add((s, RDF.type, DAI[ent.type]))
+        for lang, text in ent.label.items():
+            g.add((s, RDFS.label, Literal(text, lang=lang)))
+            g.add((s, SKOS.prefLabel, Literal(text, lang=lang)))
+        for lang, texts in ent.aliases.items():
+            for text in texts:
+                g.add((s, SKOS.altLabel, Literal(text, lang=lang)))
+        for lang, text in ent.description.items():
+            g.add((s, DAI.description, Literal(text, lang=lang)))
+        if ent.wikidata:
+            g.add((s, DAI.wikidata, Literal(ent.wikidata)))
+            g.add((s, OWL.sameAs, WD[ent.wikidata]))
+        if ent.url:
+            g.add((s, DAI.url, Literal(ent.url, datatype=XSD.anyURI)))
+        for sid in ent.sources:
+            g.add((s, DAI.mentionedIn, source_iri(sid)))
+
+
+def _add_source(ds: Dataset, src) -> None:
+    s = source_iri(src.id)
+    g = ds.graph(s)
+    g.add((s, RDF.type, DAI.Source))
+    g.add((s, DAI.title, Literal(src.title)))
+    g.add((s, DAI.language, Literal(src.language, datatype=XSD.language)))
+    if src.publisher:
+        g.add((s, DAI.publisher, Literal(src.publisher)))
+    if src.published:
+        g.add((s, DAI.publicationDate, date_literal(src.published)))
+    if src.published_note:
+        g.add((s, DAI.publicationDateNote, Literal(src.published_note)))
+    if src.url:
+        g.add((s, DAI.url, Literal(src.url, datatype=XSD.anyURI)))
+    if src.retrieved:
+        g.add((s, DAI.retrievedOn, Literal(src.retrieved.text, datatype=XSD.date)))
+    if src.kind:
+        g.add((s, DAI.sourceKind, Literal(src.kind)))
+    if src.quotes_document:
+        g.add((s, DAI.quotesDocument, Literal(src.quotes_document)))
+    if src.note:
+        g.add((s, DAI.note, Literal(src.note, lang="en")))
+
+
+def money_iri(fact: Fact, key: str, m: Money) -> URIRef:
+    return URIRef(f"{fact_iri(fact.id)}/{key.replace('_', '-')}/{m.currency}-{m.amount}")
+
+
+def _add_fact(ds: Dataset, cur: Curated, fact: Fact) -> None:
+    f = fact_iri(fact.id)
+    props = schema().claim_properties(fact.type)
+    seen_citations: dict[str, int] = {}
+    for claim in fact.claims:
+        src = cur.sources[claim.source]
+        g = ds.graph(source_iri(src.id))
+        g.add((f, RDF.type, DAI[fact.type]))
+        for lang, text in fact.label.items():
+            g.add((f, RDFS.label, Literal(text, lang=lang)))
+        g.add((f, DAI.source, source_iri(src.id)))
+        n = seen_citations[src.id] = seen_citations.get(src.id, 0) + 1
+        c = URIRef(f"{f}/citation/{src.id}" + (f"-{n}" if n > 1 else ""))
+        g.add((f, DAI.citation, c))
+        g.add((c, RDF.type, DAI.Citation))
+        g.add((c, DAI.cites, source_iri(src.id)))
+        g.add((c, DAI.supports, f))
+        g.add((c, DAI.quote, Literal(claim.quote, lang=src.language)))
+        if claim.inference:
+            g.add((c, DAI.inference, Literal(claim.inference)))
+        for key, values in claim.values.items():
+            spec = props[key]
+            for v in values:
+                for triple in _value_triples(fact, f, spec, key, v, src.language, cur):
+                    g.add(triple)
+        if fact.type in ("Subsidiary", "SubUnit"):
+            for child in claim.values.get("child", ()):
+                for parent in claim.values.get("parent", ()):
+                    g.add((entity_iri(child.id), DAI.subOrganizationOf, entity_iri(parent.id)))
+
+
+def _value_triples(fact: Fact, f: URIRef, spec, key: str, v, lang: str, cur: Curated):
+    p = spec.iri
+    if isinstance(v, Ref):
+        target = fact_iri(v.id) if v.id in cur.facts else entity_iri(v.id)
+        yield (f, p, target)
+    elif isinstance(v, Money):
+        m = money_iri(fact, key, v)
+        yield (f, p, m)
+        yield (m, RDF.type, DAI.MonetaryAmount)
+        yield (m, DAI.amount, Literal(v.amount, datatype=XSD.decimal))
+        yield (m, DAI.currency, Literal(v.currency))
+    elif isinstance(v, FlexDate):
+        yield (f, p, date_literal(v) if spec.kind == "date" else Literal(v.text, datatype=XSD.date))
+    elif isinstance(v, dict):  # text: {lang: text}; "" = the source's language
+        for text_lang, text in v.items():
+            yield (f, p, Literal(text, lang=text_lang or lang))
+    elif isinstance(v, bool):
+        yield (f, p, Literal(v))
+    elif isinstance(v, int):
+        yield (f, p, Literal(v, datatype=XSD.nonNegativeInteger))
+    elif spec.kind == "duration":
+        yield (f, p, Literal(v, datatype=XSD.duration))
+    else:
+        yield (f, p, Literal(str(v)))
