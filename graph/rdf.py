@@ -30,7 +30,7 @@ from ontology.vocab import DAI
 
 __all__ = [
     "BASE", "ID", "FACT", "SOURCE", "ENTITIES_GRAPH", "ONTOLOGY_GRAPH", "PREFIXES",
-    "entity_iri", "fact_iri", "source_iri", "to_dataset", "date_literal",
+    "entity_iri", "fact_iri", "source_iri", "to_dataset", "date_literal", "decimal_literal",
 ]
 
 BASE = "https://w3id.org/defense-ai-graph/"
@@ -78,6 +78,18 @@ def source_iri(sid: str) -> URIRef:
 def date_literal(d: FlexDate) -> Literal:
     """A date literal whose datatype is its precision (xsd:date, xsd:gYearMonth, xsd:gYear)."""
     return Literal(d.text, datatype=_PRECISION_TYPE[d.precision])
+
+
+def decimal_literal(value) -> Literal:
+    """An xsd:decimal in canonical form (``200000000.0``), which every RDF writer and
+    parser keeps as it is, so that exports round-trip exactly."""
+    text = format(value, "f")
+    if "." not in text:
+        text += ".0"
+    elif text.endswith("0"):
+        text = text.rstrip("0")
+        text += "0" if text.endswith(".") else ""
+    return Literal(text, datatype=XSD.decimal)
 
 
 def bind_prefixes(graph) -> None:
@@ -191,7 +203,7 @@ def _value_triples(fact: Fact, f: URIRef, spec, key: str, v, lang: str, cur: Cur
         m = money_iri(fact, key, v)
         yield (f, p, m)
         yield (m, RDF.type, DAI.MonetaryAmount)
-        yield (m, DAI.amount, Literal(v.amount, datatype=XSD.decimal))
+        yield (m, DAI.amount, decimal_literal(v.amount))
         yield (m, DAI.currency, Literal(v.currency))
     elif isinstance(v, FlexDate):
         yield (f, p, date_literal(v) if spec.kind == "date" else Literal(v.text, datatype=XSD.date))

@@ -1,0 +1,146 @@
+"""Bad input gets a one-line error naming the file and line (or the entity), exit code 2,
+and leaves every output file as it was."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+FACTS = "facts-article.yaml"
+
+
+def _replace(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def _line_of(path: Path, needle: str) -> int:
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return n
+    raise AssertionError(needle)
+
+
+CASES = {
+    "malformed YAML": (
+        FACTS, "    type: Contract\n", "    type: [Contract\n", r"malformed YAML",
+    ),
+    "unknown entity": (
+        FACTS, "        contractor: openai\n", "        contractor: opneai\n", r"unknown entity 'opneai'",
+    ),
+    "unknown property": (
+        FACTS, "        duration: P1Y\n", "        duraton: P1Y\n", r"unknown property 'duraton' for a Contract",
+    ),
+    "missing source": (
+        FACTS, "      - source: article-fr\n        quote: \"Douze", "      - quote: \"Douze", r"claim without a source",
+    ),
+    "unknown source": (
+        FACTS, "      - source: article-fr\n        quote: \"Douze", "      - source: le-monde\n        quote: \"Douze",
+        r"unknown source 'le-monde'",
+    ),
+    "missing quote": (
+        FACTS, "        quote: \"Douze contributions ont été reçues dans le cadre de cet appel d’offres\"\n", "",
+        r"has no quote",
+    ),
+    "negative amount": (
+        FACTS, "{amount: 200000000, currency: USD}", "{amount: -200000000, currency: USD}", r"negative amount",
+    ),
+    "end before start": (
+        FACTS, "        end_date: 2026-07\n", "        end_date: 2026-07\n        start_date: 2026-09-01\n",
+        r"end date 2026-07 .* is before start date 2026-09-01",
+    ),
+    "wrong class": (
+        FACTS, "        awarding_agency: dod\n", "        awarding_agency: openai\n",
+        r"'awarding_agency' must be a GovernmentAgency, but 'openai' is a Company",
+    ),
+    "bad date": (
+        FACTS, "        date: 2024-12\n", "        date: 2024-13\n", r"no such date",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_is_rejected_with_file_and_line_and_outputs_untouched(case, data_copy, tmp_path, run_kg):
+    filename, old, new, pattern = CASES[case]
+    out = tmp_path / "exports"
+    out.mkdir()
+    sentinel = {name: f"previous {name}\n" for name in ("kg.ttl", "kg.trig", "explorer.html")}
+    for name, text in sentinel.items():
+        (out / name).write_text(text)
+    target = data_copy / filename
+    _replace(target, old, new)
+
+    result = run_kg("build", "--data", data_copy, "--out", out)
+
+    assert result.exit_code == 2, result.output
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1, message
+    assert re.search(pattern, message), message
+    assert re.search(re.escape(str(target)) + r":\d+: ", message), message
+    for name, text in sentinel.items():
+        assert (out / name).read_text() == text, f"{name} was touched"
+    assert sorted(p.name for p in out.iterdir()) == sorted(sentinel), "no temporary file left behind"
+
+
+def test_error_names_the_exact_line(data_copy, run_kg):
+    target = data_copy / FACTS
+    _replace(target, "        contractor: openai\n", "        contractor: opneai\n")
+    line = _line_of(target, "contractor: opneai")
+    result = run_kg("validate", "--data", data_copy)
+    assert result.exit_code == 2
+    assert f"{target}:{line}: " in result.stderr
+
+
+def test_duplicate_id_names_both_places(data_copy, run_kg):
+    extra = data_copy / "zz-duplicate.yaml"
+    extra.write_text(
+        "entities:\n  - id: openai\n    type: Company\n    label: {en: OpenAI again}\n    sources: [article-fr]\n",
+        encoding="utf-8",
+    )
+    result = run_kg("validate", "--data", data_copy)
+    assert result.exit_code == 2
+    assert f"{extra}:2: duplicate entity id 'openai' (first defined at " in result.stderr
+    assert "entities.yaml:" in result.stderr
+
+
+def test_duplicate_yaml_key_is_an_error(data_copy, run_kg):
+    target = data_copy / FACTS
+    _replace(target, "        duration: P1Y\n", "        duration: P1Y\n        duration: P2Y\n")
+    result = run_kg("validate", "--data", data_copy)
+    assert result.exit_code == 2 and "duplicate key 'duration'" in result.stderr
+
+
+def test_fact_without_claims_is_rejected(data_copy, run_kg):
+    (data_copy / "zz.yaml").write_text("facts:\n  - id: lonely\n    type: Partnership\n", encoding="utf-8")
+    result = run_kg("validate", "--data", data_copy)
+    assert result.exit_code == 2
+    assert "zz.yaml:2: fact 'lonely' has no claims: every fact needs a source and a quote" in result.stderr
+
+
+def test_entity_without_source_is_rejected(data_copy, run_kg):
+    (data_copy / "zz.yaml").write_text(
+        "entities:\n  - id: nobody\n    type: Person\n    label: {en: Nobody}\n", encoding="utf-8"
+    )
+    result = run_kg("validate", "--data", data_copy)
+    assert result.exit_code == 2 and "entity 'nobody' is missing 'sources'" in result.stderr
+
+
+def test_shacl_violation_is_reported_with_the_fact_location(data_copy, run_kg):
+    # a partnership with a single party passes the loader, but not the SHACL shapes
+    (data_copy / "zz.yaml").write_text(
+        "facts:\n  - id: solo\n    type: Partnership\n    claims:\n"
+        "      - {source: article-fr, quote: \"OpenAI\", party: openai}\n",
+        encoding="utf-8",
+    )
+    result = run_kg("validate", "--data", data_copy)
+    assert result.exit_code == 2
+    assert "zz.yaml:2: SHACL: fact 'solo' party: a partnership has two or more parties" in result.stderr
+
+
+def test_missing_data_folder(tmp_path, run_kg):
+    result = run_kg("build", "--data", tmp_path / "nope", "--out", tmp_path / "out")
+    assert result.exit_code == 2 and "data folder not found" in result.stderr
+    assert not (tmp_path / "out").exists()
