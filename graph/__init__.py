@@ -3,8 +3,8 @@
 Example
 -------
 >>> from graph import build
->>> kg = build("data")                       # doctest: +SKIP
->>> kg.actors.nodes["openai"]["label"]       # doctest: +SKIP
+>>> kg = build("data")
+>>> kg.actors.nodes["openai"]["label"]
 'OpenAI'
 """
 

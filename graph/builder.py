@@ -3,10 +3,10 @@
 Example
 -------
 >>> from graph import build
->>> kg = build("data")                                    # doctest: +SKIP
->>> kg.actors.nodes["openai"]["kind"]                     # doctest: +SKIP
+>>> kg = build("data")
+>>> kg.actors.nodes["openai"]["kind"]
 'Company'
->>> kg.summary()["facts"] > 20                            # doctest: +SKIP
+>>> kg.summary()["facts"] > 20
 True
 """
 

@@ -7,8 +7,8 @@ Example
 -------
 >>> from graph.load import load_folder
 >>> from graph.rdf import to_dataset
->>> cur = load_folder("data")                                # doctest: +SKIP
->>> validate(to_dataset(cur), cur)                           # doctest: +SKIP
+>>> cur = load_folder("data")
+>>> validate(to_dataset(cur), cur)
 """
 
 from __future__ import annotations

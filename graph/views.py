@@ -15,8 +15,9 @@ and ``disagreements`` lists the properties on which sources give different value
 
 Example
 -------
->>> kg = __import__("graph").build("data")                    # doctest: +SKIP
->>> kg.actors.has_edge("dod", "openai")                       # doctest: +SKIP
+>>> from graph import build
+>>> kg = build("data")
+>>> kg.actors.has_edge("dod", "openai")
 True
 """
 
