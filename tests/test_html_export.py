@@ -654,3 +654,42 @@ def test_browser_untrusted_label_is_text_and_edges_open(page, explorer_file, sho
     assert XSS_DETAIL in panel_text
     page.save_screenshot(str(shots / "explorer-edge-selected.png"))
     _assert_clean(page, explorer_file.as_uri())
+
+
+# -------------------------------------------------------------------- the seed page
+
+
+@pytest.fixture(scope="module")
+def seed_page_file(tmp_path_factory) -> Path:
+    from graph import build
+
+    kg = build(Path(__file__).resolve().parent.parent / "data")
+    path = tmp_path_factory.mktemp("seed") / "explorer.html"
+    path.write_text("".join(generate(kg.actors)), encoding="utf-8")
+    return path
+
+
+def test_browser_seed_page_shows_every_actor_and_the_contract_quote(driver, seed_page_file):
+    """The page `kg build` writes for the seed data: offline, no error, all actors drawn, and
+    the DoD–OpenAI contract's panel quotes the article. Set KG_UPDATE_SCREENSHOTS=1 to refresh
+    the README screenshot (docs/explorer.png) from this test."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from graph import build
+
+    driver.get("about:blank")
+    driver.get_log("browser")
+    driver.get_log("performance")
+    driver.get(seed_page_file.as_uri())
+    WebDriverWait(driver, 60).until(lambda d: d.execute_script("return window.kgReady === true"))
+    kg = build(Path(__file__).resolve().parent.parent / "data")
+    assert sorted(driver.execute_script("return window.kgNodes.getIds()")) == sorted(kg.actors.nodes)
+    assert driver.execute_script("return window.kgSearch('pentagone')") == ["dod"]
+    assert driver.execute_script("return window.kgSearch('département de la défense')")[0] == "dod"
+    driver.execute_script("window.kgSelectNode('openai')")
+    panel = driver.execute_script("return document.getElementById('kg-panel').innerText")
+    assert "Douze contributions ont été reçues" in panel or "200 millions de dollars" in panel
+    assert "OpenAI Public Sector LLC" in panel
+    _assert_clean(driver, seed_page_file.as_uri())
+    if os.environ.get("KG_UPDATE_SCREENSHOTS"):
+        driver.save_screenshot(str(Path(__file__).resolve().parent.parent / "docs" / "explorer.png"))
