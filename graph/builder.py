@@ -19,6 +19,7 @@ from pathlib import Path
 import networkx as nx
 from rdflib import Dataset
 
+from graph.errors import DataError
 from graph.load import load_folder
 from graph.model import Curated
 from graph.rdf import to_dataset
@@ -61,6 +62,26 @@ class KnowledgeGraph:
         }
 
 
+#: RDF files in the data folder (written by importers) are merged into the dataset as they are.
+RDF_FORMATS = {".trig": "trig", ".nq": "nquads"}
+
+
+def load_rdf_files(data_dir: str | Path, ds: Dataset) -> list[Path]:
+    """Merge every ``*.trig`` / ``*.nq`` file under ``data_dir`` (sorted) into ``ds``.
+
+    These hold imported data (one named graph per imported source) in the same ontology, so
+    every command sees curated and imported facts together.
+    """
+    files = sorted(p for p in Path(data_dir).rglob("*") if p.suffix in RDF_FORMATS and p.is_file())
+    for path in files:
+        try:
+            ds.parse(path, format=RDF_FORMATS[path.suffix])
+        except Exception as exc:  # rdflib raises several unrelated types for bad syntax
+            line = getattr(exc, "lines", None) or getattr(exc, "line", None)
+            raise DataError(f"malformed RDF: {str(exc).splitlines()[0][:200]}", file=str(path), line=line) from None
+    return files
+
+
 def build(data_dir: str | Path = "data", *, shacl: bool = True) -> KnowledgeGraph:
     """Load ``data_dir``, compile it to RDF, validate it with SHACL and return the graph.
 
@@ -69,6 +90,7 @@ def build(data_dir: str | Path = "data", *, shacl: bool = True) -> KnowledgeGrap
     """
     curated = load_folder(data_dir)
     ds = to_dataset(curated)
+    load_rdf_files(data_dir, ds)
     if shacl:
         validate(ds, curated)
     return KnowledgeGraph(curated, ds)

@@ -40,6 +40,7 @@ __all__ = ["FactRecord", "read_facts", "full_view", "actor_view", "ACTOR_KINDS"]
 ACTOR_KINDS = ("Company", "GovernmentAgency", "Organization", "Person", "Program", "Product")
 
 _META = {RDF.type, RDFS.label, DAI.source, DAI.citation}
+_ENTITY_CLASSES = {DAI[k] for k in (*ACTOR_KINDS, "Place")}
 
 
 def _local(term) -> str:
@@ -88,14 +89,24 @@ class _Reader:
         self.citations: dict[URIRef, dict] = defaultdict(dict)
         self.money: dict[URIRef, dict] = defaultdict(dict)
         ent_triples = defaultdict(lambda: defaultdict(list))
+        ent_graphs = defaultdict(set)
         fact_types = {}
         data = []
+        quads = []
+        entity_subjects = set()
         for s, p, o, g in ds.quads((None, None, None, None)):
             gid = g.identifier if hasattr(g, "identifier") else g
             if gid == ONTOLOGY_GRAPH:
                 continue
-            if gid == ENTITIES_GRAPH:
+            quads.append((s, p, o, gid))
+            if p == RDF.type and o in _ENTITY_CLASSES:
+                entity_subjects.add(s)
+        for s, p, o, gid in quads:
+            if s in entity_subjects:
+                # entities are described in the registry (curated) or in an imported source graph
                 ent_triples[s][p].append(o)
+                if gid != ENTITIES_GRAPH:
+                    ent_graphs[s].add(gid)
                 continue
             data.append((s, p, o, gid))
             if p == RDF.type:
@@ -109,13 +120,13 @@ class _Reader:
                     fact_types[s] = _local(o)
         for s, props in ent_triples.items():
             self.entities[s] = {
-                "kind": _local(props[RDF.type][0]) if props[RDF.type] else "Organization",
+                "kind": sorted(_local(t) for t in props[RDF.type] if t in _ENTITY_CLASSES)[0],
                 "label": _pick(props[RDFS.label], "en"),
                 "label_fr": _pick([lit for lit in props[RDFS.label] if lit.language == "fr"], "fr"),
                 "aliases": sorted({str(a) for a in props[SKOS.altLabel]}),
                 "description": _pick(props[DAI.description], "en"),
                 "wikidata": str(props[DAI.wikidata][0]) if props[DAI.wikidata] else "",
-                "sources": sorted(_local(o) for o in props[DAI.mentionedIn]),
+                "sources": sorted({_local(o) for o in props[DAI.mentionedIn]} | {_local(g) for g in ent_graphs[s]}),
             }
         for s, t in fact_types.items():
             self.facts[s] = FactRecord(key=_local(s), type=t)

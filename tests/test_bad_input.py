@@ -144,3 +144,12 @@ def test_missing_data_folder(tmp_path, run_kg):
     result = run_kg("build", "--data", tmp_path / "nope", "--out", tmp_path / "out")
     assert result.exit_code == 2 and "data folder not found" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_malformed_imported_rdf_is_rejected(data_copy, run_kg):
+    bad = data_copy / "imported" / "broken.trig"
+    bad.parent.mkdir()
+    bad.write_text("<https://example.org/g> { <https://example.org/a> <https://example.org/b> \n", encoding="utf-8")
+    result = run_kg("validate", "--data", data_copy)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"kg: error: {bad}") and "malformed RDF" in result.stderr

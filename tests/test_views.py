@@ -76,3 +76,39 @@ def test_views_are_deterministic(kg):
     again = build(DATA)
     assert list(again.actors.edges(keys=True)) == list(kg.actors.edges(keys=True))
     assert list(again.full.nodes) == list(kg.full.nodes)
+
+
+def test_imported_rdf_in_the_data_folder_joins_the_views(data_copy):
+    """Importers write TriG files under data/; build() merges them: an imported contract
+    to a new company appears in the actor view with its citation."""
+    from graph import build
+
+    (data_copy / "imported").mkdir()
+    (data_copy / "imported" / "award.trig").write_text(
+        """
+@prefix dai: <https://w3id.org/defense-ai-graph/ontology#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/defense-ai-graph/source/sample-file> {
+  <https://w3id.org/defense-ai-graph/source/sample-file> a dai:Source ;
+      dai:title "sample.csv" ; dai:language "en"^^xsd:language .
+  <https://w3id.org/defense-ai-graph/id/acme> a dai:Company ; rdfs:label "ACME LLC"@en ;
+      dai:mentionedIn <https://w3id.org/defense-ai-graph/source/sample-file> .
+  <https://w3id.org/defense-ai-graph/fact/award-1> a dai:Contract ;
+      dai:awardingAgency <https://w3id.org/defense-ai-graph/id/dod> ;
+      dai:contractor <https://w3id.org/defense-ai-graph/id/acme> ;
+      dai:source <https://w3id.org/defense-ai-graph/source/sample-file> ;
+      dai:citation <https://w3id.org/defense-ai-graph/fact/award-1/citation/sample-file> .
+  <https://w3id.org/defense-ai-graph/fact/award-1/citation/sample-file> a dai:Citation ;
+      dai:cites <https://w3id.org/defense-ai-graph/source/sample-file> ;
+      dai:supports <https://w3id.org/defense-ai-graph/fact/award-1> ;
+      dai:quote "row 2: ACME LLC,DEPT OF DEFENSE"@en .
+}
+""",
+        encoding="utf-8",
+    )
+    kg = build(data_copy)
+    assert kg.actors.nodes["acme"]["label"] == "ACME LLC"
+    assert kg.actors.nodes["acme"]["sources"] == ["sample-file"]
+    (edge,) = [d for u, v, d in kg.actors.edges(data=True) if (u, v) == ("dod", "acme")]
+    assert edge["citations"][0]["quote"] == "row 2: ACME LLC,DEPT OF DEFENSE"
