@@ -15,11 +15,12 @@ Example
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-__all__ = ["write_text_atomic"]
+__all__ = ["write_text_atomic", "write_folder_atomic"]
 
 
 def write_text_atomic(path: str | os.PathLike, chunks: Iterable[str]) -> None:
@@ -41,3 +42,33 @@ def write_text_atomic(path: str | os.PathLike, chunks: Iterable[str]) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def write_folder_atomic(path: str | os.PathLike, files: Mapping[str, Iterable[str]]) -> None:
+    """Write a folder of files (``{name: chunks}``) so that ``path`` is never half-written.
+
+    The files go to a temporary folder beside ``path``, which then replaces ``path`` by a
+    rename (the previous folder, if any, is renamed away first and removed after).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    old = None
+    try:
+        for name in sorted(files):
+            if Path(name).name != name or name.startswith("."):
+                raise ValueError(f"not a plain file name: {name!r}")
+            write_text_atomic(tmp / name, files[name])
+        os.chmod(tmp, 0o755)
+        if path.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+            os.replace(path, old / path.name)
+        os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and not path.exists() and (old / path.name).exists():
+            os.replace(old / path.name, path)  # put the previous folder back
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)

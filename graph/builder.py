@@ -50,6 +50,18 @@ class KnowledgeGraph:
         """Actors (and programs, products) linked by edges derived from the facts."""
         return actor_view(self.dataset, self._reader)
 
+    def as_of(self, day) -> KnowledgeGraph:
+        """The graph as of ``day`` (a date or ``YYYY-MM-DD``): only facts that hold then.
+
+        See :mod:`graph.timeline` for how a fact's interval is read from its dates.
+        """
+        from graph.timeline import filter_dataset, parse_day
+
+        if isinstance(day, str):
+            day = parse_day(day)
+        dataset, _dropped = filter_dataset(self.dataset, day)
+        return KnowledgeGraph(self.curated, dataset)
+
     def summary(self) -> dict:
         """Counts for the end-of-build summary."""
         return {

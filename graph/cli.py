@@ -56,7 +56,8 @@ def _data_option(f):
               type=click.Path(file_okay=False, path_type=Path), help="Folder to write the exports to.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 def build(data_dir: Path, out_dir: Path, quiet: bool) -> None:
-    """Build the graph from DATA and write Turtle, TriG and the HTML explorer to OUT.
+    """Build the graph from DATA and write the default exports to OUT: Turtle, TriG, JSON-LD,
+    GraphML, GEXF, Cypher, FollowTheMoney and the HTML explorer (`kg export` writes the rest).
 
     Nothing is written unless the whole graph loads and passes SHACL validation; each
     file is replaced atomically.
@@ -118,19 +119,21 @@ def validate(data_dir: Path) -> None:
 @_data_option
 @click.option("--format", "-f", "fmt", required=True, help="Format name, alias or extension (see `kg formats`).")
 @click.option("--output", "-o", default="-", show_default=True, help="File to write, or - for stdout.")
-def export(data_dir: Path, fmt: str, output: str) -> None:
+@click.option("--as-of", "as_of", metavar="DATE", default=None, help="Keep only facts valid at this date (YYYY-MM-DD).")
+def export(data_dir: Path, fmt: str, output: str, as_of: str | None) -> None:
     """Export the graph in one format to a file or stdout.
 
     \b
     Example:
         kg export -f turtle -o graph.ttl
         kg export -f trig -o - | head
+        kg export -f ttl --as-of 2025-01-31 -o january.ttl
     """
-    from graph.builder import build as build_graph
+    from graph.cli_questions import _load
     from graph.exporters import registry
 
     exporter = registry.get(fmt)
-    registry.write(exporter, build_graph(data_dir), output)
+    registry.write(exporter, _load(data_dir, as_of), output)
 
 
 @main.command()
@@ -145,7 +148,23 @@ def formats() -> None:
 
     for e in registry.REGISTRY.values():
         aliases = ", ".join((e.extension, *e.aliases, e.media_type))
-        click.echo(f"{e.name:<8} {e.description}  [{aliases}]")
+        click.echo(f"{e.name:<10} {e.description}  [{aliases}]")
+
+
+from graph.cli_questions import register as _register_questions  # noqa: E402
+
+_register_questions(main)
+
+from graph.cli_push import register as _register_push  # noqa: E402
+
+_register_push(main)
+
+
+from graph.importers.commands import check_command, import_command, resolve_command  # noqa: E402
+
+main.add_command(import_command)
+main.add_command(resolve_command)
+main.add_command(check_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,7 +15,7 @@ Example
 
 from __future__ import annotations
 
-__all__ = ["GraphError", "DataError", "ValidationError", "ExportError"]
+__all__ = ["GraphError", "DataError", "ValidationError", "ExportError", "PushError"]
 
 
 class GraphError(Exception):
@@ -48,3 +48,8 @@ class ValidationError(DataError):
 
 class ExportError(GraphError):
     """An export could not be written (unknown format, unwritable path). Exit code 1."""
+
+
+class PushError(GraphError):
+    """A push to a triple store or graph database failed (the target graph is left as it was).
+    Exit code 1. The message never holds a credential."""

@@ -54,6 +54,7 @@ PREFIXES = {
     "ftm": "https://schema.followthemoney.tech/#",
     "skos": str(SKOS),
     "owl": str(OWL),
+    "rdf": str(RDF),
     "rdfs": str(RDFS),
     "xsd": str(XSD),
     "dct": "http://purl.org/dc/terms/",

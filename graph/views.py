@@ -8,7 +8,8 @@ Two views, both :class:`networkx.MultiDiGraph`:
 - **actors**: entities only (organizations, people, programs, products); each fact draws
   direct edges between them (agency → contractor for a contract, investor → investee,
   child → parent, actor → program, participant → subject of an event, and undirected
-  partnership and competition edges). Edges carry the fact's attributes and citations.
+  partnership and competition edges). Edges carry the fact's attributes and citations,
+  and ``valid_from`` / ``valid_to`` (ISO dates or "": see :mod:`graph.timeline`).
 
 Which source asserts which value is kept: ``details`` shows each value with its sources,
 and ``disagreements`` lists the properties on which sources give different values.
@@ -31,6 +32,7 @@ import networkx as nx
 from rdflib import RDF, RDFS, SKOS, Dataset, Literal, URIRef
 
 from graph.rdf import BASE, ENTITIES_GRAPH, ONTOLOGY_GRAPH
+from graph.timeline import interval
 from ontology import NAMESPACE
 from ontology.vocab import DAI
 
@@ -281,10 +283,23 @@ def _edge_label(r: _Reader, rec: FactRecord) -> str:
         return "unit of"
     if rec.type == "Involvement":
         return _first(v, "role") or "involved in"
+    if rec.type == "Subaward":
+        for prop in ("value", "obligatedAmount"):
+            amounts = [a for a in (r.money_of(t) for t in v.get(prop, ())) if a]
+            if amounts:
+                from graph.values import Money
+
+                amount, currency = max(amounts)
+                return Money.parse({"amount": amount, "currency": currency}).short() + " subaward"
+        return "subaward"
     if rec.type == "Event":
         kind = _first(v, "eventType") or "event"
         return f"{kind} ({date})" if date else kind
     return rec.type.lower()
+
+
+def _iso(day) -> str:
+    return day.isoformat() if day else ""
 
 
 def _first(values: dict, prop: str) -> str:
@@ -321,6 +336,8 @@ def _ends(r: _Reader, rec: FactRecord) -> list[tuple[str, str, bool]]:
         return [(a, b, True) for a in actors("actor") for b in actors("program", "product")]
     if t == "Event":
         return [(a, b, True) for a in actors("participant") for b in actors("about", "program", "product") if a != b]
+    if t == "Subaward":
+        return [(a, b, True) for a in actors("primeRecipient") for b in actors("subRecipient") if a != b]
     return []
 
 
@@ -368,6 +385,7 @@ def actor_view(ds: Dataset, reader: _Reader | None = None) -> nx.MultiDiGraph:
                     r.facts[t].__dict__.setdefault("assertions", []).append(item)
             continue
         pairs = _ends(r, rec)
+        valid = interval(rec.values)
         for i, (a, b, directed) in enumerate(pairs):
             g.add_edge(
                 a,
@@ -381,6 +399,8 @@ def actor_view(ds: Dataset, reader: _Reader | None = None) -> nx.MultiDiGraph:
                 start=_first(rec.values, "startDate"),
                 end=_first(rec.values, "endDate"),
                 date=_first(rec.values, "date"),
+                valid_from=_iso(valid[0]),
+                valid_to=_iso(valid[1]),
                 details=details,
                 disagreements=disagreements,
                 citations=rec.citations,

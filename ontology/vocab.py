@@ -38,6 +38,7 @@ class DAI(DefinedNamespace):
     Relationship: URIRef  # relationship
     Source: URIRef  # source
     SubUnit: URIRef  # sub-unit
+    Subaward: URIRef  # sub-award
     Subsidiary: URIRef  # subsidiary
 
     # Datatypes
@@ -54,39 +55,56 @@ class DAI(DefinedNamespace):
     cites: URIRef  # cites
     competitor: URIRef  # competitor
     contractor: URIRef  # contractor
+    currentValue: URIRef  # current value
+    fundingAgency: URIRef  # funding agency
     investee: URIRef  # investee
     investor: URIRef  # investor
     mentionedIn: URIRef  # mentioned in
     obligatedAmount: URIRef  # obligated amount
+    obligatedAtAward: URIRef  # obligated at award
     parent: URIRef  # parent organization
     participant: URIRef  # participant
     party: URIRef  # party
     place: URIRef  # place
     placeOfPerformance: URIRef  # place of performance
+    potentialValue: URIRef  # potential value
+    primeAward: URIRef  # prime award
+    primeRecipient: URIRef  # prime recipient
     product: URIRef  # product
     program: URIRef  # program
     source: URIRef  # source
     subOrganizationOf: URIRef  # sub-organization of
+    subRecipient: URIRef  # sub-recipient
     supports: URIRef  # supports
     value: URIRef  # value
 
     # Datatype properties
     amount: URIRef  # amount
+    cageCode: URIRef  # CAGE code
     contractNumber: URIRef  # contract number
     currency: URIRef  # currency
+    datasetName: URIRef  # dataset name
     date: URIRef  # date
     description: URIRef  # description
     duration: URIRef  # duration
     endDate: URIRef  # end date
     eventType: URIRef  # event type
+    extentCompeted: URIRef  # extent competed
     firstForContractor: URIRef  # first for the contractor
     funds: URIRef  # funds
+    identifier: URIRef  # identifier
     inference: URIRef  # inference
     language: URIRef  # language
+    locator: URIRef  # locator
     market: URIRef  # market
+    matchRule: URIRef  # match rule
     modality: URIRef  # modality
+    naicsCode: URIRef  # NAICS code
     note: URIRef  # note
     offers: URIRef  # number of offers
+    parentAward: URIRef  # parent award
+    potentialEndDate: URIRef  # potential end date
+    pscCode: URIRef  # product or service code
     publicationDate: URIRef  # publication date
     publicationDateNote: URIRef  # publication date note
     publisher: URIRef  # publisher
@@ -96,12 +114,15 @@ class DAI(DefinedNamespace):
     quotesDocument: URIRef  # quotes document
     retrievedOn: URIRef  # retrieved on
     role: URIRef  # role
+    sha256sum: URIRef  # SHA-256 checksum
     sourceKind: URIRef  # source kind
     startDate: URIRef  # start date
     statement: URIRef  # statement
     status: URIRef  # status
     summary: URIRef  # summary
     title: URIRef  # title
+    transactionCount: URIRef  # number of transactions
+    uei: URIRef  # Unique Entity ID (SAM.gov)
     url: URIRef  # URL
     vehicle: URIRef  # contract vehicle
     wikidata: URIRef  # Wikidata id

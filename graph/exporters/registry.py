@@ -2,14 +2,16 @@
 
 Exporter modules are imported only when used, so ``kg --help`` does not import pyvis.
 Each exporter is a function ``generate(kg, **options) -> Iterator[str]`` (pure: it yields
-text); :func:`write` writes it atomically to a file, or to stdout for ``-``.
+text); :func:`write` writes it atomically to a file, or to stdout for ``-``. A multi-file
+exporter (``multi_file=True``, such as ``neo4j-csv``) returns ``{filename: chunks}`` instead,
+and :func:`write` writes the folder atomically (a temporary folder, then a rename).
 
 Example
 -------
 >>> get("ttl").name, get("text/turtle").name, get("TriG").name
 ('turtle', 'turtle', 'trig')
->>> sorted(names())
-['html', 'trig', 'turtle']
+>>> {"turtle", "trig", "html", "cypher", "neo4j-csv"} <= set(names())
+True
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.atomic import write_text_atomic
+from graph.atomic import write_folder_atomic, write_text_atomic
 from graph.errors import ExportError
 
 __all__ = ["Exporter", "REGISTRY", "get", "names", "write", "DEFAULT_BUILD_FORMATS"]
@@ -35,6 +37,7 @@ class Exporter:
     media_type: str
     aliases: tuple[str, ...] = ()
     default_file: str = ""
+    multi_file: bool = False  #: generate returns {filename: chunks}; written as a folder
 
     def generate(self, kg, **options) -> Iterator[str]:
         module, func = self.target.split(":")
@@ -63,11 +66,61 @@ REGISTRY: dict[str, Exporter] = {
             "Interactive explorer: one self-contained offline HTML page (vis-network)",
             "html", "text/html", ("htm", "explorer"), "explorer.html",
         ),
+        Exporter(
+            "ntriples", "graph.exporters.rdf:generate_ntriples",
+            "RDF N-Triples: the Turtle triples, one sorted line each",
+            "nt", "application/n-triples", ("n-triples", "nt11"),
+        ),
+        Exporter(
+            "nquads", "graph.exporters.rdf:generate_nquads",
+            "RDF N-Quads: the TriG quads (one named graph per source), one sorted line each",
+            "nq", "application/n-quads", ("n-quads",),
+        ),
+        Exporter(
+            "jsonld", "graph.exporters.rdf:generate_jsonld",
+            "JSON-LD 1.1: the TriG named graphs, with an embedded context (never a remote one)",
+            "jsonld", "application/ld+json", ("json-ld",),
+        ),
+        Exporter(
+            "rdfxml", "graph.exporters.rdf:generate_rdfxml",
+            "RDF/XML: the Turtle triples, one rdf:Description per subject",
+            "rdf", "application/rdf+xml", ("rdf/xml", "owl"),
+        ),
+        Exporter(
+            "graphml", "graph.exporters.graphml:generate_graphml",
+            "GraphML property graph (Gephi, yEd, Neo4j APOC): entities, facts, sources, direct actor edges",
+            "graphml", "application/graphml+xml",
+        ),
+        Exporter(
+            "gexf", "graph.exporters.gexf:generate_gexf",
+            "GEXF 1.3 property graph with time intervals (Gephi's timeline)",
+            "gexf", "application/gexf+xml", ("gephi",),
+        ),
+        Exporter(
+            "nodelink", "graph.exporters.nodelink:generate_nodelink",
+            "Node-link JSON property graph (D3, networkx node_link_graph)",
+            "json", "application/json", ("node-link", "d3"), "kg.nodelink.json",
+        ),
+        Exporter(
+            "cypher", "graph.exporters.cypher:generate_cypher",
+            "Cypher script for Neo4j 5 and FalkorDB: parameterised UNWIND batches",
+            "cypher", "application/x-cypher-query", ("cql", "neo4j-cypher", "falkordb"),
+        ),
+        Exporter(
+            "neo4j-csv", "graph.exporters.neo4j_csv:generate_neo4j_csv",
+            "neo4j-admin import folder: typed node and relationship CSVs, and the import command",
+            "csv", "text/csv", ("neo4j", "neo4j-admin"), "neo4j-import", True,
+        ),
+        Exporter(
+            "ftm", "graph.exporters.ftm:generate_ftm",
+            "FollowTheMoney entities, JSON lines (Aleph, OpenSanctions tools, `ftm` CLI)",
+            "ftm.json", "application/x-ndjson", ("followthemoney", "aleph"),
+        ),
     )
 }
 
 #: What ``kg build`` writes to the output folder.
-DEFAULT_BUILD_FORMATS = ("turtle", "trig", "html")
+DEFAULT_BUILD_FORMATS = ("turtle", "trig", "jsonld", "graphml", "gexf", "cypher", "ftm", "html")
 
 
 def names() -> list[str]:
@@ -84,7 +137,18 @@ def get(name: str) -> Exporter:
 
 
 def write(exporter: Exporter, kg, path: str | Path, **options) -> None:
-    """Write an export to ``path`` atomically, or to stdout when ``path`` is ``-``."""
+    """Write an export to ``path`` atomically, or to stdout when ``path`` is ``-``.
+
+    A multi-file export is a folder: it cannot go to stdout.
+    """
+    if exporter.multi_file:
+        if str(path) == "-":
+            raise ExportError(f"format '{exporter.name}' writes a folder: give -o DIR")
+        try:
+            write_folder_atomic(path, exporter.generate(kg, **options))
+        except OSError as exc:
+            raise ExportError(f"cannot write: {exc.strerror}", file=str(path)) from None
+        return
     chunks = exporter.generate(kg, **options)
     if str(path) == "-":
         for chunk in chunks:

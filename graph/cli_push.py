@@ -1,0 +1,93 @@
+"""``kg push``: send the graph to a triple store or to FalkorDB (see :mod:`graph.push`)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from graph.errors import PushError
+
+__all__ = ["register", "push"]
+
+
+@click.command()
+@click.option("--data", "data_dir", default="data", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder of curated YAML files.")
+@click.option("--endpoint", metavar="URL", help="Graph Store Protocol endpoint of a triple store "
+              "(Oxigraph .../store, Fuseki .../ds/data, Virtuoso .../sparql-graph-crud-auth).")
+@click.option("--graph", "graph_iri", metavar="IRI", default=None,
+              help="Named graph to replace [default: https://w3id.org/defense-ai-graph/graph/all].")
+@click.option("--update-endpoint", metavar="URL", help="SPARQL Update endpoint, when it is not the usual one.")
+@click.option("--query-endpoint", metavar="URL", help="SPARQL query endpoint, when it is not the usual one.")
+@click.option("--method", type=click.Choice(["auto", "gsp", "update", "put"]), default="auto", show_default=True,
+              help="auto: Graph Store batches, else SPARQL Update; put: one PUT of the whole graph.")
+@click.option("--batch-size", type=click.IntRange(1), default=None, help="Triples (or rows) per request.")
+@click.option("--with-ontology", is_flag=True, help="Push the ontology's triples too (for RDFS inference).")
+@click.option("--falkordb", metavar="HOST:PORT", help="Load a FalkorDB graph instead of a triple store.")
+@click.option("--name", "graph_name", default="defense-ai-graph", show_default=True,
+              help="FalkorDB graph to replace.")
+@click.option("--user", metavar="U", help="User name for the store.")
+@click.option("--password-env", metavar="VAR", help="Environment variable holding the password.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+def push(data_dir, endpoint, graph_iri, update_endpoint, query_endpoint, method, batch_size, with_ontology,
+         falkordb, graph_name, user, password_env, quiet) -> None:
+    """Replace a named graph in a triple store, or a FalkorDB graph, with the graph.
+
+    Triple stores: SPARQL 1.1 Graph Store Protocol (or SPARQL Update), in batches, into a
+    temporary graph that then replaces the target with one MOVE: a push that fails half-way
+    leaves the previous graph intact. The password is read from the environment variable
+    named by --password-env, never from the command line, and never printed.
+
+    \b
+    Example:
+        kg push --endpoint http://127.0.0.1:7878/store
+        KG_PW=... kg push --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth \\
+            --graph https://example.org/dai --user kgpush --password-env KG_PW
+        kg push --falkordb 127.0.0.1:6379 --name dai
+    """
+    from graph import push as p
+    from graph.builder import build as build_graph
+
+    if bool(endpoint) == bool(falkordb):
+        raise click.UsageError("give either --endpoint URL or --falkordb HOST:PORT")
+    password = None
+    if password_env:
+        password = os.environ.get(password_env)
+        if password is None:
+            raise PushError(f"environment variable {password_env} is not set")
+    elif user and not falkordb:
+        raise click.UsageError("--user needs --password-env VAR")
+    kg = build_graph(data_dir)
+    if falkordb:
+        from graph.exporters.cypher import BATCH_SIZE, statements
+        from graph.exporters.property_graph import property_graph
+
+        total = sum(1 for _ in statements(property_graph(kg), batch_size or BATCH_SIZE))
+        with click.progressbar(length=total, label="pushing", file=sys.stderr, hidden=quiet) as bar:
+            result = p.push_falkordb(kg, falkordb, graph_name, user=user, password=password,
+                                     batch_size=batch_size or BATCH_SIZE, progress=bar.update)
+        if not quiet:
+            click.echo(f"pushed {result.triples} nodes and relationships to FalkorDB graph '{result.target}' "
+                       f"({result.batches} statements)", err=True)
+        return
+    from graph.exporters.rdf import generate_ntriples
+
+    lines = list(generate_ntriples(kg, with_ontology=with_ontology))
+    with click.progressbar(length=len(lines), label="pushing", file=sys.stderr, hidden=quiet) as bar:
+        result = p.push_sparql(
+            kg, endpoint, graph_iri or p.DEFAULT_GRAPH, user=user, password=password,
+            update_endpoint=update_endpoint, query_endpoint=query_endpoint, method=method,
+            batch_size=batch_size or p.BATCH_SIZE, progress=bar.update, lines=lines,
+        )
+    if not quiet:
+        click.echo(f"pushed {result.triples} triples to <{result.target}> in {result.batches} "
+                   f"batch(es) ({result.method})", err=True)
+
+
+def register(group: click.Group) -> None:
+    """Add ``kg push`` to the ``kg`` command group."""
+    group.add_command(push)
+

@@ -1,0 +1,318 @@
+"""The ``kg`` commands that ask questions: query (SPARQL), path, neighbors, rank, stats.
+
+They share one set of options: ``--data``, ``--as-of DATE`` (only facts valid then),
+``--format table|csv|tsv|json`` and ``-o FILE|-``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from graph.errors import DataError
+
+__all__ = ["register"]
+
+TABLE_FORMATS = ("table", "csv", "json")
+
+
+def _common(formats=TABLE_FORMATS):
+    def decorate(f):
+        f = click.option("--output", "-o", default="-", show_default=True, help="File to write, or - for stdout.")(f)
+        f = click.option("--format", "-f", "fmt", type=click.Choice(formats), default="table", show_default=True,
+                         help="Output format.")(f)
+        f = click.option("--as-of", "as_of", metavar="DATE", default=None,
+                         help="Keep only facts valid at this date (YYYY-MM-DD).")(f)
+        f = click.option("--data", "data_dir", default="data", show_default=True,
+                         type=click.Path(file_okay=False, path_type=Path), help="Folder of curated YAML files.")(f)
+        return f
+
+    return decorate
+
+
+def _load(data_dir: Path, as_of: str | None):
+    from graph.builder import build
+
+    kg = build(data_dir)
+    if as_of:
+        try:
+            kg = kg.as_of(as_of)
+        except ValueError as exc:
+            raise DataError(f"--as-of: {exc}") from None
+    return kg
+
+
+def _emit(text: str, output: str) -> None:
+    if output == "-":
+        sys.stdout.write(text)
+        return
+    from graph.atomic import write_text_atomic
+
+    write_text_atomic(output, [text])
+
+
+def _rows(rows: list[dict], fmt: str, columns: list[str] | None = None) -> str:
+    from graph import output
+
+    if fmt == "json":
+        return output.rows_json(rows)
+    if fmt == "csv":
+        return output.rows_csv(rows, columns)
+    return output.table(rows, columns)
+
+
+# ------------------------------------------------------------------------- query
+
+
+def _resolve_query(text_or_name: str):
+    """A file path, a saved query name, or the query text itself."""
+    from queries import saved
+
+    library = saved()
+    if text_or_name in library:
+        return library[text_or_name]
+    path = Path(text_or_name)
+    if text_or_name.endswith((".rq", ".sparql")) or (len(text_or_name) < 256 and "\n" not in text_or_name and path.is_file()):
+        if not path.is_file():
+            raise DataError(f"no such query file (and no saved query named '{text_or_name}')", file=text_or_name)
+        from queries import parse_header
+
+        return parse_header(path.stem, path.read_text(encoding="utf-8"))
+    if not any(w in text_or_name.upper() for w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "LOAD", "INSERT")):
+        raise DataError(f"'{text_or_name}' is neither a saved query (see kg query --list), a file, nor SPARQL")
+    from queries import SavedQuery
+
+    return SavedQuery("inline", "", "", text_or_name)
+
+
+def _param_values(query, raw: tuple[str, ...], actors):
+    """``name=value`` pairs -> RDF terms, typed by the saved query's header when it has one."""
+    from rdflib import XSD, Literal, URIRef
+
+    from graph.lookup import find
+    from graph.rdf import entity_iri
+    from graph.timeline import parse_day
+
+    declared = {p.name: p.type for p in query.params}
+    values = {}
+    for item in raw:
+        if "=" not in item:
+            raise DataError(f"--param takes name=value, got '{item}'")
+        name, value = item.split("=", 1)
+        name = name.strip().lstrip("?$")
+        kind = declared.get(name)
+        if kind == "actor":
+            values[name] = entity_iri(find(actors, value))
+        elif kind == "date" or (kind is None and len(value) == 10 and value[4:5] == "-" and value[7:8] == "-"):
+            try:
+                values[name] = Literal(parse_day(value).isoformat(), datatype=XSD.date)
+            except ValueError as exc:
+                raise DataError(f"--param {name}: {exc}") from None
+        elif kind == "iri" or (kind is None and value.startswith("<") and value.endswith(">")):
+            values[name] = URIRef(value.strip("<>"))
+        elif kind == "integer" or (kind is None and value.lstrip("-").isdigit()):
+            try:
+                values[name] = Literal(int(value))
+            except ValueError:
+                raise DataError(f"--param {name}: expected a whole number, got '{value}'") from None
+        else:
+            values[name] = Literal(value)
+    missing = [p.name for p in query.params if p.name not in values]
+    if missing:
+        raise DataError(f"query '{query.name}' needs --param {missing[0]}=... ({dict((p.name, p.description) for p in query.params)[missing[0]]})")
+    return values
+
+
+def _format_result(result, fmt: str) -> str:
+    from graph import output
+
+    if result.kind in ("CONSTRUCT", "DESCRIBE"):
+        return result.graph.serialize(format="turtle")
+    if result.kind == "ASK":
+        if fmt == "json":
+            return output.sparql_json(None, None, boolean=result.boolean)
+        return ("true" if result.boolean else "false") + "\n"
+    if fmt == "csv":
+        return output.sparql_csv(result.vars, result.rows)
+    if fmt == "tsv":
+        return output.sparql_tsv(result.vars, result.rows)
+    if fmt == "json":
+        return output.sparql_json(result.vars, result.rows)
+    return output.sparql_table(result.vars, result.rows)
+
+
+@click.command()
+@click.argument("query", required=False)
+@_common(formats=("table", "csv", "tsv", "json"))
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME to VALUE (an actor name for actor parameters, a date, <iri>, number or text).")
+@click.option("--list", "list_saved", is_flag=True, help="List the saved queries and exit.")
+@click.option("--reason", type=click.Choice(["rdfs", "owlrl"]), default=None,
+              help="Add RDFS or OWL RL entailments, so that org:, schema:, pc:, prov: queries find our data.")
+@click.option("--endpoint", metavar="URL", default=None, help="Run on a SPARQL 1.1 endpoint instead of locally.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Stop the query after this many seconds.")
+@click.option("--allow-network", is_flag=True, help="Allow SERVICE, FROM/FROM NAMED and LOAD to reach the network.")
+def query(query, data_dir, as_of, fmt, output, params, list_saved, reason, endpoint, timeout, allow_network):
+    """Run SPARQL: QUERY is a saved query name, a .rq file or the query text.
+
+    Every query gets the graph's prefixes (dai:, id:, fact:, src:, org:, schema:, pc:,
+    prov:, ...). The default graph is the union of all sources; GRAPH ?g gives the source.
+    Local queries make no network request unless --allow-network is given.
+
+    \b
+    Example:
+        kg query --list
+        kg query contracts-by-value
+        kg query actor-facts --param actor=pentagone --format csv
+        kg query 'SELECT ?x WHERE { ?x a org:Organization }' --reason rdfs
+        kg query two-hop -p a=OpenAI -p b=Palantir --endpoint http://localhost:7878/query
+    """
+    from graph import query as q
+
+    if list_saved:
+        from queries import saved
+
+        rows = [
+            {"name": s.name, "title": s.title, "parameters": ", ".join(f"{p.name} ({p.type})" for p in s.params),
+             "question": s.question}
+            for s in saved().values()
+        ]
+        _emit(_rows(rows, fmt if fmt != "tsv" else "csv"), output)
+        return
+    if not query:
+        raise click.UsageError("give a QUERY (saved name, .rq file or SPARQL text), or --list")
+    chosen = _resolve_query(query)
+    if endpoint:
+        if reason or as_of:
+            raise click.UsageError("--reason and --as-of apply to local queries only")
+        values = _param_values(chosen, params, _actors_for_params(chosen, params, data_dir))
+        result = q.run_remote(endpoint, chosen.text, params=values, timeout=timeout)
+    else:
+        kg = _load(data_dir, as_of)
+        values = _param_values(chosen, params, kg.actors)
+        result = q.run(kg, chosen.text, params=values, reason=reason, allow_network=allow_network, timeout=timeout)
+    _emit(_format_result(result, fmt), output)
+
+
+def _actors_for_params(chosen, params, data_dir):
+    """Actor names need the local graph to resolve; other parameters don't."""
+    if any(p.type == "actor" for p in chosen.params):
+        return _load(data_dir, None).actors
+    import networkx as nx
+
+    return nx.MultiDiGraph()
+
+
+# ------------------------------------------------------------------------- graph questions
+
+
+@click.command()
+@click.argument("source_actor", metavar="A")
+@click.argument("target_actor", metavar="B")
+@_common()
+@click.option("--limit", default=5, show_default=True, help="At most this many shortest paths.")
+def path(source_actor, target_actor, data_dir, as_of, fmt, output, limit):
+    """Shortest paths between actors A and B, each hop with its facts and sources.
+
+    Actors are named by id, label or alias, in English or French, ignoring case and accents.
+
+    \b
+    Example:
+        kg path OpenAI Palantir
+        kg path pentagone anthropic --format json
+    """
+    from graph.analysis import shortest_paths
+    from graph.lookup import find
+
+    kg = _load(data_dir, as_of)
+    a, b = find(kg.actors, source_actor), find(kg.actors, target_actor)
+    paths = shortest_paths(kg.actors, a, b, limit=limit)
+    label = {n: d.get("label", n) for n, d in kg.actors.nodes(data=True)}
+    if fmt == "json":
+        from graph.output import rows_json
+
+        _emit(rows_json({"from": a, "to": b, "paths": paths}), output)
+        return
+    if fmt == "csv":
+        rows = [
+            {"path": i, "step": j, "from": hop["from"], "to": hop["to"], "relation": f["relation"], "label": f["label"],
+             "fact": f["fact"], "sources": f["sources"], "quotes": [c["quote"] for c in f["citations"]]}
+            for i, p in enumerate(paths, 1) for j, hop in enumerate(p, 1) for f in hop["facts"]
+        ]
+        _emit(_rows(rows, "csv"), output)
+        return
+    if not paths:
+        _emit(f"no path between {label[a]} and {label[b]}\n", output)
+        return
+    lines = []
+    for i, p in enumerate(paths, 1):
+        lines.append(f"path {i} ({len(p)} hop{'s' if len(p) > 1 else ''}): " + " — ".join([label[p[0]['from']]] + [label[h['to']] for h in p]))
+        for j, hop in enumerate(p, 1):
+            lines.append(f"  {j}. {label[hop['from']]} — {label[hop['to']]}")
+            for f in hop["facts"]:
+                arrow = "→" if f["directed"] else "—"
+                lines.append(f"     {label[f['from']]} {arrow} {label[f['to']]}: {f['label']} [{f['relation']}, fact {f['fact']}]")
+                for c in f["citations"]:
+                    where = f" <{c['url']}>" if c["url"] else ""
+                    lines.append(f"       {c['source']}{where}: “{c['quote']}”")
+        lines.append("")
+    _emit("\n".join(lines), output)
+
+
+@click.command()
+@click.argument("actor")
+@_common()
+@click.option("--depth", default=1, show_default=True, help="How many hops away.")
+def neighbors(actor, data_dir, as_of, fmt, output, depth):
+    """Actors within --depth hops of ACTOR, nearest first, with how they are linked.
+
+    \b
+    Example:
+        kg neighbors OpenAI
+        kg neighbors "Département de la Défense" --depth 2 --format csv
+    """
+    from graph.analysis import neighbors as around
+    from graph.lookup import find
+
+    kg = _load(data_dir, as_of)
+    _emit(_rows(around(kg.actors, find(kg.actors, actor), depth), fmt), output)
+
+
+@click.command()
+@_common()
+@click.option("--by", type=click.Choice(["pagerank", "degree", "betweenness"]), default="pagerank", show_default=True)
+@click.option("--top", default=20, show_default=True, help="How many actors.")
+def rank(data_dir, as_of, fmt, output, by, top):
+    """Rank actors by PageRank, degree or betweenness centrality.
+
+    \b
+    Example:
+        kg rank
+        kg rank --by betweenness --top 5 --format json
+    """
+    from graph.analysis import rank as ranking
+
+    kg = _load(data_dir, as_of)
+    _emit(_rows(ranking(kg.actors, by=by, top=top), fmt), output)
+
+
+@click.command()
+@_common()
+def stats(data_dir, as_of, fmt, output):
+    """Counts: actors by class, relationships by type, facts, sources, triples, components.
+
+    \b
+    Example:
+        kg stats
+        kg stats --as-of 2025-01-31 --format json
+    """
+    from graph.analysis import stats as counts
+
+    _emit(_rows(counts(_load(data_dir, as_of)), fmt), output)
+
+
+def register(group: click.Group) -> None:
+    for command in (query, path, neighbors, rank, stats):
+        group.add_command(command)

@@ -1,0 +1,132 @@
+"""CSV files for ``neo4j-admin database import full`` (Neo4j 5), one folder.
+
+``nodes_Entity.csv``, ``nodes_Fact.csv``, ``nodes_Source.csv``: header ``id:ID``, ``:LABEL``
+and one typed column per property (``name:string``, ``flag:boolean``, ``n:long``,
+``x:double``, ``sources:string[]``); ``relationships.csv``: ``:START_ID``, ``:END_ID``,
+``:TYPE`` and the typed properties. ``import.sh`` holds the command, with the options these
+files need: ``--multiline-fields=true`` (quotes may hold newlines) and
+``--array-delimiter=U+001F`` (the unit separator, which no value can hold: the property graph
+refuses control characters), since ``;`` and ``,`` do occur in quotes.
+
+Every string is double-quoted (quotes doubled, as neo4j-admin reads them), so an empty string
+stays an empty string; an absent value and an empty list are empty fields (no property).
+Labels and types come from the allow-lists of :mod:`graph.exporters.property_graph`.
+
+Example
+-------
+>>> from graph import build
+>>> files = generate_neo4j_csv(build("data"))
+>>> sorted(files)
+['import.sh', 'nodes_Entity.csv', 'nodes_Fact.csv', 'nodes_Source.csv', 'relationships.csv']
+>>> "".join(files["relationships.csv"]).splitlines()[0][:40]
+':START_ID,:END_ID,:TYPE,assertions:strin'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from graph.errors import ExportError
+from graph.exporters.property_graph import EDGE_TYPES, NODE_LABELS, property_graph
+
+__all__ = ["generate_neo4j_csv", "ARRAY_DELIMITER", "neo4j_type", "csv_field"]
+
+#: Between array elements (and labels): U+001F, which no exported value holds.
+ARRAY_DELIMITER = "\x1f"
+_BASES = ("Entity", "Fact", "Source")
+
+IMPORT_SH = """\
+#!/bin/sh
+# defense-ai-graph: load these CSV files into a new Neo4j 5 database with neo4j-admin.
+# Run from this folder with Neo4j stopped; DATABASE defaults to neo4j (it must not exist yet,
+# or add --overwrite-destination=true).
+set -eu
+neo4j-admin database import full \\
+    --array-delimiter="U+001F" --multiline-fields=true --id-type=string \\
+    --nodes=nodes_Entity.csv --nodes=nodes_Fact.csv --nodes=nodes_Source.csv \\
+    --relationships=relationships.csv \\
+    "${1:-neo4j}"
+"""
+
+
+def neo4j_type(value) -> str:
+    """The neo4j-admin header type of a property value."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "long"
+    if isinstance(value, float):
+        return "double"
+    if isinstance(value, list):
+        return "string[]"
+    return "string"
+
+
+def _quote(text: str, *, joined: bool = False) -> str:
+    if ARRAY_DELIMITER in text and not joined:
+        raise ExportError("a value holds U+001F, the array delimiter of the neo4j-admin export")
+    return '"' + text.replace('"', '""') + '"'
+
+
+def csv_field(value) -> str:
+    """One CSV field as neo4j-admin reads it (strings always quoted)."""
+    if value is None or value == []:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        for v in value:
+            _quote(v)  # checks for the delimiter
+        return _quote(ARRAY_DELIMITER.join(value), joined=True)
+    return _quote(value)
+
+
+def _columns(rows: Iterable[dict], where: str) -> list[tuple[str, str]]:
+    types: dict[str, str] = {}
+    for props in rows:
+        for k, v in props.items():
+            t = neo4j_type(v)
+            if types.setdefault(k, t) != t:
+                raise ExportError(f"{where}: property '{k}' has values of two types ({types[k]}, {t})")
+            if ":" in k or "," in k or '"' in k:
+                raise ExportError(f"{where}: property name '{k}' cannot be a CSV header")
+    return sorted(types.items())
+
+
+def _csv(header: list[str], rows: Iterable[list[str]]) -> Iterator[str]:
+    yield ",".join(header) + "\n"
+    for row in rows:
+        yield ",".join(row) + "\n"
+
+
+def generate_neo4j_csv(kg) -> dict[str, Iterator[str]]:
+    """The property graph as neo4j-admin import files: ``{filename: chunks}``."""
+    pg = property_graph(kg)
+    files: dict[str, Iterator[str]] = {}
+    for base in _BASES:
+        nodes = [n for n in pg.nodes if n.labels[0] == base]
+        for n in nodes:
+            for label in n.labels:
+                if label not in NODE_LABELS:
+                    raise ExportError(f"node {n.id}: label '{label}' is not allowed")
+        props = [{k: v for k, v in n.properties.items() if k != "id"} for n in nodes]
+        cols = _columns(props, f"nodes_{base}.csv")
+        header = ["id:ID", ":LABEL", *(f"{k}:{t}" for k, t in cols)]
+        rows = [
+            [_quote(n.id), _quote(ARRAY_DELIMITER.join(n.labels), joined=True), *(csv_field(p.get(k)) for k, _ in cols)]
+            for n, p in zip(nodes, props, strict=True)
+        ]
+        files[f"nodes_{base}.csv"] = _csv(header, rows)
+    edge_props = [{**e.properties, "key": e.key} for e in pg.edges]
+    cols = _columns(edge_props, "relationships.csv")
+    header = [":START_ID", ":END_ID", ":TYPE", *(f"{k}:{t}" for k, t in cols)]
+    rows = []
+    for e, p in zip(pg.edges, edge_props, strict=True):
+        if e.type not in EDGE_TYPES:
+            raise ExportError(f"edge {e.key}: type '{e.type}' is not allowed")
+        rows.append([_quote(e.source), _quote(e.target), _quote(e.type), *(csv_field(p.get(k)) for k, _ in cols)])
+    files["relationships.csv"] = _csv(header, rows)
+    files["import.sh"] = iter([IMPORT_SH])
+    return files

@@ -1,0 +1,538 @@
+"""What every importer shares: one import run writes one source graph to one N-Quads file.
+
+A *source* is one imported file, or all the parts of a download split into ``NAME_1.csv``,
+``NAME_2.csv``, ... given together (their rows are aggregated together). Its graph is
+``<…/source/KIND-SLUG>`` and it is written to ``DATA/imported/KIND/NAME.nq``, so that
+``kg build`` merges it with the curated facts. Rows that cannot be imported are reported
+(file, row, reason) and written to ``DATA/imported/KIND/NAME.rejects.csv``.
+
+Example
+-------
+>>> source_stem("Contracts_PrimeTransactions_2025-10-01_H12M01S_2.csv")
+'Contracts_PrimeTransactions_2025-10-01_H12M01S'
+>>> slugify("CONT_AWD_7200AA23M00003_7200_47QRAD20D1100_4732")
+'cont-awd-7200aa23m00003-7200-47qrad20d1100-4732'
+>>> scrub("call J.Doe@agency.gov today")
+'call [e-mail removed] today'
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import re
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, Literal, URIRef
+
+from graph.errors import DataError
+from graph.importers.nquads import NQuadsWriter
+from graph.importers.resolve import ORGANIZATION_TYPES, Match, Resolver
+from graph.rdf import FACT, ID, SOURCE, decimal_literal
+from ontology.vocab import DAI
+
+__all__ = [
+    "ImportRun", "ImportResult", "RowError", "Problem", "source_stem", "slugify", "scrub", "group_inputs",
+    "parse_amount", "parse_day", "CountingReader", "sha256_of",
+]
+
+WD = "http://www.wikidata.org/entity/"
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PART = re.compile(r"_(\d+)$")
+
+
+def source_stem(path: str | Path) -> str:
+    """The source name of a file: its stem without a ``_N`` part suffix."""
+    return _PART.sub("", Path(path).stem)
+
+
+def slugify(text: str, max_len: int = 80) -> str:
+    """Lowercase letters, digits and hyphens; long values keep a hash suffix (stable)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if not slug:
+        slug = "x-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+    if len(slug) > max_len:
+        slug = slug[: max_len - 11].rstrip("-") + "-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+    return slug
+
+
+def scrub(text: str) -> str:
+    """Remove e-mail addresses (personal data such as contracting officers' addresses)."""
+    return _EMAIL.sub("[e-mail removed]", text)
+
+
+def group_inputs(paths: Iterable[str | Path]) -> list[list[Path]]:
+    """Group the files of one command into sources: the parts ``NAME_1``, ``NAME_2`` ... of a
+    split download form one source, in part order; groups keep the order of the command."""
+    groups: dict[tuple[str, str], list[Path]] = {}
+    for p in map(Path, paths):
+        groups.setdefault((str(p.parent), source_stem(p)), []).append(p)
+
+    def part(p: Path) -> int:
+        m = _PART.search(p.stem)
+        return int(m.group(1)) if m else 0
+
+    return [sorted(set(files), key=part) for files in groups.values()]
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class RowError(Exception):
+    """A row (or record) that cannot be imported: the column and value at fault and why."""
+
+    def __init__(self, reason: str, column: str = "", value: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.column = column
+        self.value = value
+
+
+def parse_amount(value: str, column: str, *, allow_negative: bool = True) -> Decimal | None:
+    """A money amount from a text cell (``''`` -> None); raises :class:`RowError` if bad.
+
+    >>> parse_amount("1999998.00", "total_obligated_amount")
+    Decimal('1999998.00')
+    >>> try:
+    ...     parse_amount("12,3x", "federal_action_obligation")
+    ... except RowError as exc:
+    ...     print(exc)
+    federal_action_obligation: '12,3x' is not a number
+    """
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise RowError(f"{column}: {value!r} is not a number", column, value) from None
+    if not amount.is_finite():
+        raise RowError(f"{column}: {value!r} is not a finite number", column, value)
+    if amount < 0 and not allow_negative:
+        raise RowError(f"{column}: negative amount {value}", column, value)
+    return amount
+
+
+_DAY = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$")
+
+
+def parse_day(value: str, column: str) -> str | None:
+    """``2028-09-19 00:00:00`` or ``2010-05-10T09:30:00Z`` -> ``2028-09-19``; ``''`` -> None.
+
+    >>> parse_day("2028-09-19 00:00:00", "period_of_performance_potential_end_date")
+    '2028-09-19'
+    """
+    import datetime as dt
+
+    value = (value or "").strip()
+    if not value:
+        return None
+    m = _DAY.match(value)
+    if not m:
+        raise RowError(f"{column}: {value!r} is not a date", column, value)
+    try:
+        dt.date.fromisoformat(m.group(1))
+    except ValueError:
+        raise RowError(f"{column}: no such date {value!r}", column, value) from None
+    return m.group(1)
+
+
+class CountingReader(io.RawIOBase):
+    """A binary file wrapper that counts the bytes read (for progress) and remembers the
+    last byte (a file cut short does not end with a newline)."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.count = 0
+        self.last = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        n = self.raw.readinto(b)
+        if n:
+            self.count += n
+            self.last = bytes(b[n - 1 : n])
+        return n
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+@dataclass
+class Problem:
+    """A row that was rejected, or a value that was dropped from an imported row."""
+
+    file: str
+    row: str
+    action: str  #: rejected | dropped | skipped
+    reason: str
+    column: str = ""
+    value: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.row}: {self.action}: {self.reason}"
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    source: str
+    files: list[Path]
+    output: Path
+    changed: bool
+    rows: int = 0
+    records: int = 0
+    facts: int = 0
+    new_actors: int = 0
+    merged_actors: int = 0
+    rejected: int = 0
+    dropped: int = 0
+    skipped: int = 0
+    quads: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    rejects_file: Path | None = None
+    problems_shown: list[Problem] = field(default_factory=list)
+
+    def summary(self) -> str:
+        rate = self.rows / self.seconds if self.seconds > 0 else 0.0
+        what = "unchanged" if not self.changed else "wrote"
+        parts = [
+            f"{self.rows:,} rows read", f"{self.records:,} records", f"{self.new_actors:,} new actors",
+            f"{self.merged_actors:,} actors merged", f"{self.rejected:,} rows rejected",
+        ]
+        if self.dropped:
+            parts.append(f"{self.dropped:,} values dropped")
+        if self.skipped:
+            parts.append(f"{self.skipped:,} records skipped")
+        return (
+            f"{self.source}: " + ", ".join(parts)
+            + f"; {what} {self.output} ({self.quads:,} quads) in {self.seconds:.1f}s ({rate:,.0f} rows/s)"
+        )
+
+
+class _Store:
+    """On-disk sets and tables (SQLite in a temporary folder), so memory stays flat however
+    many distinct awards and organisations a file holds."""
+
+    def __init__(self):
+        self._dir = tempfile.TemporaryDirectory(prefix="kg-import-")
+        self.db = sqlite3.connect(os.path.join(self._dir.name, "run.sqlite"))
+        self.db.execute("PRAGMA journal_mode=OFF")
+        self.db.execute("PRAGMA synchronous=OFF")
+        self.db.execute("PRAGMA cache_size=-16000")
+        self.db.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID")
+        self._cache: dict[str, str] = {}
+
+    def get(self, key: str) -> str | None:
+        if key in self._cache:
+            return self._cache[key]
+        row = self.db.execute("SELECT value FROM seen WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def put(self, key: str, value: str = "") -> None:
+        self.db.execute("INSERT OR REPLACE INTO seen VALUES (?, ?)", (key, value))
+        if len(self._cache) > 20000:
+            self._cache.clear()
+        self._cache[key] = value
+
+    def first(self, key: str) -> bool:
+        """True the first time ``key`` is seen in this run."""
+        if self.get(key) is not None:
+            return False
+        self.put(key)
+        return True
+
+    def close(self) -> None:
+        self.db.close()
+        self._dir.cleanup()
+
+
+class ImportRun:
+    """One source being imported: its graph, its output file, its problems and counters.
+
+    Importers call :meth:`actor`, :meth:`place`, :meth:`fact` and :meth:`link`; each
+    statement is written at once to the output (a temporary file until :meth:`finish`).
+    """
+
+    #: how many problems are kept in memory to show on the terminal (all go to the file)
+    SHOW = 20
+
+    def __init__(
+        self, kind: str, files: list[Path], data_dir: Path, resolver: Resolver, *,
+        dataset: str, publisher: str, progress: Callable[[int, int], None] | None = None,
+    ):
+        self.kind = kind
+        self.files = files
+        self.stem = source_stem(files[0])
+        self.slug = f"{kind}-{slugify(self.stem)}"
+        self.g = SOURCE[self.slug]
+        self.dataset = dataset
+        self.publisher = publisher
+        self.resolver = resolver
+        self.out = Path(data_dir) / "imported" / kind / f"{self.stem}.nq"
+        self.rejects_path = self.out.with_suffix(".rejects.csv")
+        self.progress = progress
+        self.store = _Store()
+        self.writer = NQuadsWriter(self.out)
+        self.result = ImportResult(kind, self.slug, files, self.out, changed=False)
+        self._started = time.perf_counter()
+        self._rejects_fh = None
+        self._rejects = None
+        self.current_file: Path = files[0]
+        self._bytes_done = 0  # bytes of the parts already read
+
+    # -- statements ---------------------------------------------------------------
+
+    def add(self, s, p, o) -> None:
+        self.writer.add(s, p, o, self.g)
+
+    def _describe_source(self) -> None:
+        s = self.g
+        self.add(s, RDF.type, DAI.Source)
+        title = ", ".join(p.name for p in self.files)
+        self.add(s, DAI.title, Literal(title))
+        self.add(s, DAI.language, Literal("en", datatype=XSD.language))
+        self.add(s, DAI.sourceKind, Literal("dataset"))
+        self.add(s, DAI.datasetName, Literal(self.dataset))
+        if self.publisher:
+            self.add(s, DAI.publisher, Literal(self.publisher))
+        for p in self.files:
+            self.add(s, DAI.sha256sum, Literal(f"{sha256_of(p)}  {p.name}"))
+
+    def locator(self, where: str) -> str:
+        """``row 12`` (or ``FILE row 12`` for a source of several parts)."""
+        return f"{self.current_file.name} {where}" if len(self.files) > 1 else where
+
+    def actor(
+        self, *, key: str, slug: str, cls: str, label: str, keys: Iterable[str] = (), aliases: Iterable[str] = (),
+        props: Iterable[tuple] = (), types: tuple[str, ...] = ORGANIZATION_TYPES, match_names: Iterable[str] | None = None,
+    ) -> URIRef:
+        """The IRI of an organisation (or person) of this source, described once per run.
+
+        ``key`` identifies it in this dataset (``uei:...``); ``keys`` are more identifiers
+        tried for resolution; ``types`` the curated types it may be linked to. Linked to a
+        curated entity, it keeps that entity's IRI, type and labels (its names here become
+        ``skos:altLabel``) and gets ``dai:matchRule``; otherwise it is a new entity ``id/SLUG``.
+        """
+        cached = self.store.get("actor|" + key)
+        names = [label, *aliases]
+        if cached is not None:
+            iri = URIRef(cached)
+            for name in names:
+                self.alias(iri, name)
+            return iri
+        all_keys = [key, *keys]
+        match: Match | None = self.resolver.resolve(all_keys, match_names if match_names is not None else names, types)
+        if match is not None:
+            iri = ID[match.entity]
+            self.add(iri, DAI.matchRule, Literal(match.rule))
+            self.result.merged_actors += 1
+            for name in names:
+                self.alias(iri, name)
+        else:
+            iri = ID[slug]
+            if self.store.first("entity|" + str(iri)):
+                self.add(iri, RDF.type, DAI[cls])
+                self.add(iri, RDFS.label, Literal(label, lang="en"))
+                self.result.new_actors += 1
+            self.store.put("alias|" + str(iri) + "|" + label)
+            for name in aliases:
+                self.alias(iri, name)
+        self.add(iri, DAI.mentionedIn, self.g)
+        for k in all_keys:
+            scheme, _, value = k.partition(":")
+            if scheme == "uei":
+                self.add(iri, DAI.uei, Literal(value))
+            elif scheme == "wikidata":
+                self.add(iri, OWL.sameAs, URIRef(WD + value))
+            elif value:
+                self.add(iri, DAI.identifier, Literal(k))
+        for p, o in props:
+            self.add(iri, p, o)
+        self.store.put("actor|" + key, str(iri))
+        return iri
+
+    def alias(self, iri: URIRef, name: str) -> None:
+        """``skos:altLabel`` ``name``, once per entity and run."""
+        name = (name or "").strip()
+        if name and self.store.first("alias|" + str(iri) + "|" + name):
+            self.add(iri, SKOS.altLabel, Literal(name, lang="en"))
+
+    def place(self, parts: list[str], code_parts: list[str] | None = None) -> URIRef | None:
+        """A place entity from its names, most specific first (city, state, country)."""
+        parts = [p.strip() for p in parts if p and p.strip()]
+        if not parts:
+            return None
+        slug = "place-" + slugify("-".join(p for p in (code_parts or parts)[::-1] if p))
+        iri = ID[slug]
+        if self.store.first("entity|" + str(iri)):
+            self.add(iri, RDF.type, DAI.Place)
+            self.add(iri, RDFS.label, Literal(", ".join(parts), lang="en"))
+            self.add(iri, DAI.mentionedIn, self.g)
+        return iri
+
+    def money(self, fact: URIRef, prop: str, amount: Decimal, currency: str = "USD") -> URIRef:
+        """A ``dai:MonetaryAmount`` node of ``fact`` (same IRI scheme as curated amounts)."""
+        if amount == amount.to_integral_value():
+            amount = amount.quantize(Decimal(1))
+        key = re.sub(r"(?<!^)(?=[A-Z])", "-", prop).lower()
+        m = URIRef(f"{fact}/{key}/{currency}-{amount}")
+        self.add(fact, DAI[prop], m)
+        self.add(m, RDF.type, DAI.MonetaryAmount)
+        self.add(m, DAI.amount, decimal_literal(amount))
+        self.add(m, DAI.currency, Literal(currency))
+        return m
+
+    def fact(
+        self, *, slug: str, cls: str, label: str, quote: str, locator: str, values: Iterable[tuple] = (),
+        inference: str | None = None, iri: URIRef | None = None,
+    ) -> URIRef | None:
+        """A fact of this source with its citation (quote of the raw fields and locator).
+
+        ``values`` are ``(property, object)`` pairs; a ``(property, Decimal)`` pair is money
+        in USD and ``(property, (Decimal, currency))`` money in a currency. Returns None if
+        the fact was already written in this run.
+        """
+        f = iri if iri is not None else FACT[slug]
+        if self.store.get("fact|" + str(f)) is not None:
+            return None
+        self.store.put("fact|" + str(f), locator)
+        self.add(f, RDF.type, DAI[cls])
+        if label:
+            self.add(f, RDFS.label, Literal(label, lang="en"))
+        self.add(f, DAI.source, self.g)
+        c = URIRef(f"{f}/citation/{self.slug}")
+        self.add(f, DAI.citation, c)
+        self.add(c, RDF.type, DAI.Citation)
+        self.add(c, DAI.cites, self.g)
+        self.add(c, DAI.supports, f)
+        self.add(c, DAI.quote, Literal(scrub(quote), lang="en"))
+        self.add(c, DAI.locator, Literal(locator))
+        if inference:
+            self.add(c, DAI.inference, Literal(inference))
+        for p, o in values:
+            if o is None:
+                continue
+            if isinstance(o, Decimal):
+                self.money(f, p, o)
+            elif isinstance(o, tuple):
+                self.money(f, p, o[0], o[1])
+            else:
+                if isinstance(o, Literal) and (o.language or o.datatype is None):
+                    o = Literal(scrub(str(o)), lang=o.language)
+                self.add(f, DAI[p], o)
+        self.result.facts += 1
+        return f
+
+    def first_locator(self, slug: str) -> str:
+        """Where this source first stated the fact ``fact/SLUG`` ('' if it did not)."""
+        return self.store.get("fact|" + str(FACT[slug])) or ""
+
+    def link(self, cls: str, child: URIRef, parent: URIRef, quote: str, locator: str, inference: str,
+             names: tuple[str, str] = ("", "")) -> None:
+        """A ``Subsidiary`` or ``SubUnit`` fact child -> parent (and ``subOrganizationOf``).
+
+        When the curated data already states the same link, its fact is reused, so the
+        imported source becomes one more source of that fact."""
+        if child == parent:
+            return
+        c_id, p_id = str(child).rsplit("/", 1)[1], str(parent).rsplit("/", 1)[1]
+        curated = self.resolver.curated_link(cls, c_id, p_id)
+        f = self.fact(
+            slug=f"{cls.lower()}-{c_id}-of-{p_id}", iri=FACT[curated] if curated else None, cls=cls,
+            label="" if curated else f"{names[0] or c_id}, {'subsidiary' if cls == 'Subsidiary' else 'unit'} of {names[1] or p_id}",
+            quote=quote, locator=locator, inference=inference, values=[("child", child), ("parent", parent)],
+        )
+        if f is not None:
+            self.add(child, DAI.subOrganizationOf, parent)
+
+    # -- problems and progress ----------------------------------------------------
+
+    def problem(self, row: str, action: str, reason: str, column: str = "", value: str = "") -> None:
+        """Report a rejected row, a dropped value or a skipped record (file, row, reason)."""
+        p = Problem(self.current_file.name, row, action, scrub(reason), column, scrub(str(value))[:200])
+        if action == "rejected":
+            self.result.rejected += 1
+        elif action == "dropped":
+            self.result.dropped += 1
+        else:
+            self.result.skipped += 1
+        if len(self.result.problems_shown) < self.SHOW:
+            self.result.problems_shown.append(p)
+        if self._rejects is None:
+            self.rejects_path.parent.mkdir(parents=True, exist_ok=True)
+            self._rejects_fh = open(self.rejects_path.with_suffix(".tmp"), "w", encoding="utf-8", newline="")
+            self._rejects = csv.writer(self._rejects_fh)
+            self._rejects.writerow(["file", "row", "action", "column", "value", "reason"])
+        self._rejects.writerow([p.file, p.row, p.action, p.column, p.value, p.reason])
+
+    def tick(self, rows: int, bytes_in_file: int) -> None:
+        if self.progress is not None:
+            self.progress(self._bytes_done + bytes_in_file, rows)
+
+    def next_file(self, path: Path, size_done: int) -> None:
+        self._bytes_done += size_done
+        self.current_file = path
+
+    # -- end ----------------------------------------------------------------------
+
+    def finish(self, strict: bool = False) -> ImportResult:
+        """Describe the source, replace the output file (if it changed) and the rejects file.
+
+        With ``strict``, rejected rows make it raise :class:`DataError` (the rejects file is
+        still written, the output is not)."""
+        if self._rejects_fh is not None:
+            self._rejects_fh.close()
+            self._rejects_fh = None
+            os.replace(self.rejects_path.with_suffix(".tmp"), self.rejects_path)
+            self.result.rejects_file = self.rejects_path
+        elif self.rejects_path.exists():
+            self.rejects_path.unlink()  # stale: the new version has no problems
+        if strict and self.result.rejected:
+            raise DataError(f"{self.result.rejected} row(s) rejected, nothing written (--strict); see "
+                            f"{self.rejects_path}", file=str(self.files[0]))
+        self._describe_source()
+        self.result.quads = self.writer.count
+        self.result.changed = self.writer.commit()
+        self.result.bytes = sum(p.stat().st_size for p in self.files)
+        self.result.seconds = time.perf_counter() - self._started
+        self.store.close()
+        return self.result
+
+    def abort(self) -> None:
+        self.writer.abort()
+        if self._rejects_fh is not None:
+            self._rejects_fh.close()
+            try:
+                os.unlink(self.rejects_path.with_suffix(".tmp"))
+            except FileNotFoundError:
+                pass
+        self.store.close()
+
+
+def open_text(path: Path) -> tuple[CountingReader, io.TextIOWrapper]:
+    """Open ``path`` for reading text (UTF-8, a BOM is skipped), counting bytes."""
+    try:
+        raw = open(path, "rb")
+    except OSError as exc:
+        raise DataError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    counter = CountingReader(raw)
+    text = io.TextIOWrapper(io.BufferedReader(counter, 1 << 16), encoding="utf-8-sig", errors="replace", newline="")
+    return counter, text

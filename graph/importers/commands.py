@@ -1,0 +1,171 @@
+"""The ``kg import``, ``kg resolve`` and ``kg check`` commands (registered in graph/cli.py).
+
+Kept light: the importers, rdflib and the builder are imported only when a command runs.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from graph.errors import DataError
+
+__all__ = ["import_command", "resolve_command", "check_command"]
+
+
+def _data_option(f):
+    return click.option(
+        "--data", "data_dir", default="data", show_default=True,
+        type=click.Path(file_okay=False, path_type=Path), help="Data folder (curated YAML; imports go to DATA/imported/).",
+    )(f)
+
+
+class _Progress:
+    """A progress bar on stderr: bytes read, with rows and rows per second."""
+
+    def __init__(self, run, quiet: bool):
+        self.started = time.perf_counter()
+        total = sum(p.stat().st_size for p in run.files) or 1
+        self.bar = click.progressbar(
+            length=total, label=f"importing {run.stem}", file=sys.stderr, hidden=quiet,
+            item_show_func=lambda rows: "" if rows is None else f"{rows:,} rows, {self._rate(rows):,.0f} rows/s",
+        )
+        self.bar.__enter__()
+
+    def _rate(self, rows: int) -> float:
+        elapsed = time.perf_counter() - self.started
+        return rows / elapsed if elapsed > 0 else 0.0
+
+    def __call__(self, position: int, rows: int) -> None:
+        self.bar.update(max(0, position - self.bar.pos), current_item=rows)
+
+    def close(self) -> None:
+        self.bar.__exit__(None, None, None)
+
+
+@click.command("import")
+@click.argument("kind", metavar="DATASET")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@_data_option
+@click.option("--strict", is_flag=True, help="Fail (exit 2, write nothing) if any row is rejected.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def import_command(kind: str, files: tuple[Path, ...], data_dir: Path, strict: bool, quiet: bool) -> None:
+    """Import official records (DATASET: usaspending, ocds, wikidata) into DATA/imported/.
+
+    Each file (or each split download NAME_1, NAME_2, ... given together) becomes one
+    source: DATA/imported/DATASET/NAME.nq, one named graph, which `kg build` and every
+    other command merge with the curated facts. Files are streamed (memory stays flat).
+    Importing the same file again changes nothing; a newer version of a file replaces
+    the facts of the older one. Rows that cannot be imported are listed (file, row,
+    reason) and written to DATA/imported/DATASET/NAME.rejects.csv. Organisations are
+    linked to curated actors by identifier, confirmed decision (DATA/resolutions.csv) or
+    normalised name: see `kg resolve`.
+
+    \b
+    Example:
+        kg import usaspending Contracts_PrimeTransactions_2025_1.csv Contracts_PrimeTransactions_2025_2.csv
+        kg import ocds release-package.json --data data
+        kg import wikidata Q21708200.json
+    """
+    from graph.importers.registry import run_import
+
+    results = run_import(kind, files, data_dir, progress=lambda run: _Progress(run, quiet), strict=strict)
+    for result in results:
+        for p in result.problems_shown:
+            click.echo(f"kg: {p}", err=True)
+        more = result.rejected + result.dropped + result.skipped - len(result.problems_shown)
+        if more > 0:
+            click.echo(f"kg: ... and {more} more", err=True)
+        if result.rejects_file:
+            click.echo(f"kg: problems listed in {result.rejects_file}", err=True)
+        click.echo(result.summary(), err=True)
+
+
+@click.command("resolve")
+@_data_option
+@click.option("--report", is_flag=True, help="List candidate merges and the links made, with their scores.")
+@click.option("--min-score", default=0.75, show_default=True, type=click.FloatRange(0, 1),
+              help="Lowest name similarity listed.")
+@click.option("--csv", "as_csv", is_flag=True, help="Candidates as CSV lines for DATA/resolutions.csv.")
+def resolve_command(data_dir: Path, report: bool, min_score: float, as_csv: bool) -> None:
+    """Entity resolution: which imported organisations are (or may be) curated actors.
+
+    Imported recipients, agencies and suppliers are linked to curated actors by a
+    confirmed decision in DATA/resolutions.csv, a shared identifier (Wikidata id) or an
+    equal normalised name (case, accents, punctuation, INC / LLC / CORP ..., & / AND);
+    the rule is recorded on the link (dai:matchRule). --report lists the links made and
+    the candidates (close names, with a score) for a human to confirm: add a line
+    KEY,same,ENTITY,YOUR-NAME,why (or KEY,distinct,...) to DATA/resolutions.csv and
+    import again.
+
+    \b
+    Example:
+        kg resolve --report
+        kg resolve --report --csv --min-score 0.6 >> candidates.csv
+    """
+    import csv as csv_module
+
+    from graph.builder import build as build_graph
+    from graph.importers.resolve import DECISION_COLUMNS, Resolver
+    from graph.importers.resolve import report as make_report
+
+    kg = build_graph(data_dir, shacl=False)
+    rows = make_report(kg, Resolver.for_data(data_dir), min_score)
+    linked = [r for r in rows if r.status.startswith("linked")]
+    candidates = [r for r in rows if r.status.startswith("candidate")]
+    if not report:
+        click.echo(f"{len(linked)} link(s) to curated actors, {len(candidates)} candidate merge(s) "
+                   f"(score >= {min_score}); list them with `kg resolve --report`")
+        return
+    if as_csv:
+        w = csv_module.writer(sys.stdout, lineterminator="\n")
+        w.writerow(DECISION_COLUMNS)
+        for c in candidates:
+            w.writerow([c.key, "", c.entity, "", f"score {c.score}: {c.status[len('candidate: '):]}"])
+        return
+    if not rows:
+        click.echo("no imported organisations to resolve (import some with `kg import`)")
+        return
+    click.echo(f"{'score':>5}  {'status':<9}  imported (key)  ->  curated entity")
+    for c in rows:
+        status = "candidate" if c.status.startswith("candidate") else "linked"
+        click.echo(f"{c.score:5.2f}  {status:<9}  {c.label} ({c.key})  ->  {c.entity} ({c.entity_label})")
+        click.echo(f"{'':18}{c.status[len(status) + 2:]}  [{c.sources}]")
+    click.echo(f"{len(linked)} link(s), {len(candidates)} candidate(s)")
+
+
+@click.command("check")
+@click.argument("facts", nargs=-1)
+@_data_option
+@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Output CSV.")
+def check_command(facts: tuple[str, ...], data_dir: Path, as_json: bool, as_csv: bool) -> None:
+    """Compare what articles claim about contracts with what official records say.
+
+    For each curated contract fact (or only FACTS), finds the imported official record of
+    the same contract (same contract number / PIID, or same parties and overlapping
+    dates) and lists each value with both sources and a verdict: agree, related (a
+    subsidiary or unit of the other party) or disagree: value and ceiling against the
+    current, potential and obligated amounts, offers, dates, contractor, agency.
+
+    \b
+    Example:
+        kg check
+        kg check openai-dod-2025-prototype-agreement --csv > check.csv
+    """
+    from graph.builder import build as build_graph
+    from graph.importers.check import FORMATS, check
+
+    if as_json and as_csv:
+        raise DataError("choose one of --json and --csv")
+    kg = build_graph(data_dir, shacl=False)
+    unknown = [f for f in facts if f not in kg.curated.facts]
+    if unknown:
+        raise DataError(f"unknown fact(s): {', '.join(unknown)}")
+    report = check(kg, list(facts) or None)
+    fmt = "json" if as_json else "csv" if as_csv else "table"
+    for chunk in FORMATS[fmt](report):
+        sys.stdout.write(chunk)

@@ -1,0 +1,146 @@
+"""Write N-Quads line by line: a small, tested serializer and an atomic streaming writer.
+
+Importers write millions of statements; building an rdflib graph first would hold them all
+in memory. Here each statement is one line, written as it is produced, to a temporary file
+that replaces the target only when the import is complete (and only if it changed).
+
+Example
+-------
+>>> from rdflib import Literal, URIRef
+>>> line = quad(URIRef("https://e.org/s"), URIRef("https://e.org/p"), Literal('say "hi"\\n', lang="en"),
+...             URIRef("https://e.org/g"))
+>>> print(line, end="")
+<https://e.org/s> <https://e.org/p> "say \\"hi\\"\\n"@en <https://e.org/g> .
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from rdflib import XSD, BNode, Literal, URIRef
+
+__all__ = ["term", "quad", "NQuadsWriter", "safe_iri"]
+
+_ECHAR = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f\ud800-\udfff]')
+# characters not allowed in an N-Quads IRIREF, plus controls and spaces
+_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\\ud800-\udfff]')
+_LANG = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*$")
+
+
+def _escape_char(m: re.Match) -> str:
+    c = m.group(0)
+    if c in _ECHAR:
+        return _ECHAR[c]
+    code = ord(c)
+    if 0xD800 <= code <= 0xDFFF:  # a lone surrogate (from bad JSON) cannot be written as UTF-8
+        return "\\uFFFD"
+    return f"\\u{code:04X}"
+
+
+def escape_string(text: str) -> str:
+    """Escape a literal's lexical form for N-Triples / N-Quads.
+
+    >>> escape_string('a "b" \\\\ c\\n')
+    'a \\\\"b\\\\" \\\\\\\\ c\\\\n'
+    """
+    return _NEEDS_ESCAPE.sub(_escape_char, text)
+
+
+def safe_iri(text: str) -> str:
+    """Percent-encode the characters an IRI may not contain (spaces, quotes, braces ...).
+
+    >>> safe_iri("https://en.wikipedia.org/wiki/Big Book")
+    'https://en.wikipedia.org/wiki/Big%20Book'
+    """
+    return _IRI_BAD.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8", "replace")), text)
+
+
+def term(t) -> str:
+    """One RDF term in N-Quads syntax (IRIs are percent-encoded where needed)."""
+    if isinstance(t, URIRef):
+        return f"<{safe_iri(str(t))}>"
+    if isinstance(t, Literal):
+        body = f'"{escape_string(str(t))}"'
+        if t.language:
+            if not _LANG.match(t.language):
+                raise ValueError(f"invalid language tag {t.language!r}")
+            return f"{body}@{t.language}"
+        if t.datatype is not None and t.datatype != XSD.string:
+            return f"{body}^^<{safe_iri(str(t.datatype))}>"
+        return body
+    if isinstance(t, BNode):
+        return f"_:{t}"
+    raise TypeError(f"not an RDF term: {t!r}")
+
+
+def quad(s, p, o, g) -> str:
+    """One N-Quads line, with its newline."""
+    return f"{term(s)} {term(p)} {term(o)} {term(g)} .\n"
+
+
+class NQuadsWriter:
+    """Stream quads to ``path`` through a temporary file in the same folder.
+
+    :meth:`commit` replaces ``path`` atomically, unless the new content is byte-identical to
+    what is there (then the old file is left untouched and ``commit`` returns False).
+    :meth:`abort` (or leaving a ``with`` block on an exception) removes the temporary file
+    and leaves ``path`` as it was.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        self.tmp = Path(tmp)
+        self._fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        self._hash = hashlib.sha256()
+        self.count = 0
+        self._open = True
+
+    def add(self, s, p, o, g) -> None:
+        line = quad(s, p, o, g)
+        self._fh.write(line)
+        self._hash.update(line.encode("utf-8"))
+        self.count += 1
+
+    def commit(self) -> bool:
+        """Finish: True if ``path`` was written, False if it already had this content."""
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._fh.close()
+        self._open = False
+        if self.path.exists() and _sha256_file(self.path) == self._hash.hexdigest():
+            self.tmp.unlink()
+            return False
+        os.chmod(self.tmp, 0o644)
+        os.replace(self.tmp, self.path)
+        return True
+
+    def abort(self) -> None:
+        if self._open:
+            self._fh.close()
+            self._open = False
+        try:
+            self.tmp.unlink()
+        except FileNotFoundError:
+            pass
+
+    def __enter__(self) -> NQuadsWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None or self._open:
+            self.abort()
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -1,0 +1,114 @@
+"""The importer registry: one row per dataset name, with aliases; modules load lazily.
+
+Each importer is a function ``import_files(run)`` that reads the files of an
+:class:`~graph.importers.base.ImportRun` and writes statements to it; :func:`run_import`
+does the rest (grouping split downloads, resolution, the output file, the summary).
+
+Example
+-------
+>>> get("USAspending").name, get("open-contracting").name
+('usaspending', 'ocds')
+>>> names()
+['usaspending', 'ocds', 'wikidata']
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph.errors import DataError, GraphError
+from graph.importers.base import ImportResult, ImportRun, group_inputs
+from graph.importers.resolve import Resolver
+
+__all__ = ["Importer", "REGISTRY", "get", "names", "run_import"]
+
+
+@dataclass(frozen=True)
+class Importer:
+    name: str
+    target: str  #: "module:function"
+    description: str
+    dataset: str  #: default dataset name (an importer may refine it from the file)
+    publisher: str  #: default publisher (OCDS takes it from the package)
+    aliases: tuple[str, ...] = ()
+
+    def function(self) -> Callable[[ImportRun], None]:
+        module, func = self.target.split(":")
+        return getattr(importlib.import_module(module), func)
+
+
+REGISTRY: dict[str, Importer] = {
+    i.name: i
+    for i in (
+        Importer(
+            "usaspending", "graph.importers.usaspending:import_files",
+            "USAspending.gov contract downloads (Prime Award Summaries, Prime Transactions, "
+            "TransactionHistory, Sub-awards CSV) and API v2 award JSON",
+            "USAspending", "USAspending.gov", ("usa-spending", "fpds"),
+        ),
+        Importer(
+            "ocds", "graph.importers.ocds:import_files",
+            "Open Contracting Data Standard release and record packages (JSON or JSON Lines)",
+            "OCDS", "", ("open-contracting",),
+        ),
+        Importer(
+            "wikidata", "graph.importers.wikidata:import_files",
+            "Wikidata entity JSON (Special:EntityData, wbgetentities, dumps): labels, aliases, "
+            "descriptions, identifiers, sameAs",
+            "Wikidata", "Wikidata", ("wd",),
+        ),
+    )
+}
+
+
+def names() -> list[str]:
+    return list(REGISTRY)
+
+
+def get(name: str) -> Importer:
+    """Find an importer by name or alias (case-insensitive)."""
+    key = name.lower()
+    for imp in REGISTRY.values():
+        if key in (imp.name, *imp.aliases):
+            return imp
+    raise GraphError(f"unknown dataset '{name}' (known: {', '.join(REGISTRY)})")
+
+
+def run_import(
+    kind: str, paths: Iterable[str | Path], data_dir: str | Path = "data", *,
+    progress: Callable[[ImportRun], Callable[[int, int], None] | None] | None = None,
+    resolver: Resolver | None = None, strict: bool = False,
+) -> list[ImportResult]:
+    """Import ``paths`` with importer ``kind`` into ``data_dir/imported/KIND/``.
+
+    The parts ``NAME_1``, ``NAME_2`` ... of a split download given together are one source.
+    Each source is written atomically; a file that is not in the expected format (or is
+    truncated) raises :class:`DataError` and leaves the previous output as it was. With
+    ``strict``, a source with a rejected row is not written either (DataError).
+    """
+    importer = get(kind)
+    data_dir = Path(data_dir)
+    paths = [Path(p) for p in paths]
+    for p in paths:
+        if not p.is_file():
+            raise DataError("no such file", file=str(p))
+    resolver = resolver or Resolver.for_data(data_dir)
+    func = importer.function()
+    results = []
+    for group in group_inputs(paths):
+        run = ImportRun(importer.name, group, data_dir, resolver, dataset=importer.dataset, publisher=importer.publisher)
+        bar = progress(run) if progress is not None else None
+        run.progress = bar
+        try:
+            func(run)
+            results.append(run.finish(strict=strict))
+        except BaseException:
+            run.abort()
+            raise
+        finally:
+            if bar is not None and hasattr(bar, "close"):
+                bar.close()
+    return results

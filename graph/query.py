@@ -1,0 +1,335 @@
+"""SPARQL over the graph: local (rdflib, in a child process that can be stopped) or remote.
+
+Safe by default: a local query makes no network request. ``SERVICE``, ``FROM`` /
+``FROM NAMED`` and ``LOAD`` are refused unless ``allow_network=True``, and the child process
+that evaluates the query cannot open a socket at all. A query running longer than
+``timeout`` seconds is stopped (:class:`QueryTimeout`). Parameters are bound as RDF terms
+(``initBindings`` locally, a ``VALUES`` clause of serialised terms remotely), never pasted
+into the query text.
+
+Example
+-------
+>>> from graph import build
+>>> kg = build("data")
+>>> rows = select(kg, "SELECT ?label WHERE { ?a rdfs:label ?label ; dai:wikidata ?q } ORDER BY ?label LIMIT 2")
+>>> rows
+[{'label': 'Amazon Web Services'}, {'label': 'Anthropic'}]
+>>> run(kg, "ASK { id:openai a dai:Company }").boolean
+True
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import re
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+
+from graph.errors import DataError, GraphError
+from graph.rdf import BASE, PREFIXES, bind_prefixes
+
+__all__ = ["QueryResult", "QueryTimeout", "NetworkRefused", "run", "select", "prologue", "DEFAULT_TIMEOUT"]
+
+DEFAULT_TIMEOUT = 30.0
+INFERRED_GRAPH = URIRef(BASE + "graph/inferred")
+
+
+class QueryTimeout(GraphError):
+    """The query ran past its time limit and was stopped. Exit code 3."""
+
+    exit_code = 3
+
+
+class NetworkRefused(DataError):
+    """The query would reach the network and that was not allowed. Exit code 2."""
+
+
+@dataclass
+class QueryResult:
+    """What a query returned: ``kind`` is SELECT, ASK, CONSTRUCT or DESCRIBE."""
+
+    kind: str
+    vars: list[str] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)  #: var -> rdflib term (unbound vars absent)
+    boolean: bool | None = None
+    graph: Graph | None = None  #: CONSTRUCT / DESCRIBE
+
+
+def prologue() -> str:
+    """The PREFIX lines every query gets (dai:, id:, fact:, src:, org:, schema:, ...)."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+
+def _with_prologue(text: str) -> str:
+    declared = {m.lower() for m in re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", text)}
+    extra = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if p.lower() not in declared)
+    return extra + text
+
+
+# ---------------------------------------------------------------------------- safety
+
+
+def _network_uses(parsed) -> list[str]:
+    """SERVICE / FROM / FROM NAMED / LOAD in a parsed query (rdflib algebra)."""
+    found = []
+
+    from pyparsing import ParseResults
+
+    def walk(node):
+        if isinstance(node, dict):
+            if getattr(node, "name", None) == "ServiceGraphPattern":
+                found.append("SERVICE")
+            for key, value in dict.items(node):
+                if key == "datasetClause" and value:
+                    found.append("FROM / FROM NAMED")
+                walk(value)
+        elif isinstance(node, (list, tuple, ParseResults)):
+            for item in node:
+                walk(item)
+
+    walk(parsed)
+    return found
+
+
+def _parse(text: str, offset: int = 0):
+    """Parse ``text``; ``offset`` = lines added before the user's text (the prologue)."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql import parser
+
+    try:
+        return parser.parseQuery(text)
+    except ParseException as exc:
+        raise DataError(
+            f"SPARQL syntax error at line {max(exc.lineno - offset, 1)}, column {exc.col}: {exc.msg}"
+        ) from None
+
+
+def _prepare(text: str, allow_network: bool):
+    if re.search(r"(?i)^\s*(LOAD|INSERT|DELETE|CLEAR|DROP|CREATE|COPY|MOVE|ADD)\b", _strip_prologue(text)):
+        if re.search(r"(?i)^\s*LOAD\b", _strip_prologue(text)) and not allow_network:
+            raise NetworkRefused("LOAD reaches the network: refused (pass --allow-network to allow it)")
+        raise DataError("kg query runs read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE), not updates")
+    full = _with_prologue(text)
+    parsed = _parse(full, full.count("\n") - text.count("\n"))
+    uses = _network_uses(parsed)
+    if uses and not allow_network:
+        raise NetworkRefused(f"{uses[0]} reaches the network: refused (pass --allow-network to allow it)")
+    return full
+
+
+def _strip_prologue(text: str) -> str:
+    out = re.sub(r"(?im)^\s*(PREFIX\s+[\w-]*:\s*<[^>]*>|BASE\s*<[^>]*>|#[^\n]*)\s*", "", text)
+    return out.lstrip()
+
+
+def _no_network() -> None:
+    """In the query's child process: any attempt to open a connection fails."""
+
+    def refuse(*_args, **_kwargs):
+        raise OSError("network access is disabled for local queries (use --allow-network)")
+
+    socket.socket.connect = refuse  # type: ignore[method-assign]
+    socket.socket.connect_ex = refuse  # type: ignore[method-assign]
+    socket.create_connection = refuse  # type: ignore[assignment]
+    socket.getaddrinfo = refuse  # type: ignore[assignment]
+
+
+# ---------------------------------------------------------------------------- local
+
+
+def query_dataset(kg, reason: str | None = None) -> Dataset:
+    """The dataset a query sees: every named graph, the default graph being their union;
+    with ``reason="rdfs"`` or ``"owlrl"``, entailed triples in ``<…/graph/inferred>``."""
+    ds = Dataset(default_union=True)
+    bind_prefixes(ds)
+    for s, p, o, g in kg.dataset.quads((None, None, None, None)):
+        ds.graph(g.identifier if hasattr(g, "identifier") else g).add((s, p, o))
+    if reason:
+        import owlrl
+
+        semantics = {"rdfs": owlrl.RDFS_Semantics, "owlrl": owlrl.OWLRL_Semantics}.get(reason)
+        if semantics is None:
+            raise DataError(f"unknown reasoning '{reason}' (expected rdfs or owlrl)")
+        closure = Graph()
+        for t in ds.triples((None, None, None)):
+            closure.add(t)
+        before = set(closure)
+        owlrl.DeductiveClosure(semantics, rdfs_closure=False, axiomatic_triples=False).expand(closure)
+        inferred = ds.graph(INFERRED_GRAPH)
+        for t in closure:
+            if t not in before and not isinstance(t[0], Literal):
+                inferred.add(t)
+    return ds
+
+
+def _evaluate(ds: Dataset, text: str, bindings: dict, allow_network: bool) -> QueryResult:
+    import rdflib.plugins.sparql as sparql_settings
+
+    sparql_settings.SPARQL_LOAD_GRAPHS = allow_network
+    result = ds.query(text, initBindings=bindings or None)
+    kind = result.type
+    if kind == "ASK":
+        return QueryResult("ASK", boolean=bool(result.askAnswer))
+    if kind in ("CONSTRUCT", "DESCRIBE"):
+        g = Graph()
+        bind_prefixes(g)
+        for t in result.graph:
+            g.add(t)
+        return QueryResult(kind, graph=g)
+    names = [str(v) for v in result.vars]
+    rows = []
+    for row in result:
+        rows.append({name: row[i] for i, name in enumerate(names) if row[i] is not None})
+    return QueryResult("SELECT", vars=names, rows=rows)
+
+
+def _child(conn, ds, text, bindings, allow_network):
+    try:
+        if not allow_network:
+            _no_network()
+        conn.send(("ok", _evaluate(ds, text, bindings, allow_network)))
+    except BaseException as exc:  # reported to the parent as one line
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def run(
+    kg,
+    text: str,
+    *,
+    params: dict | None = None,
+    reason: str | None = None,
+    allow_network: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> QueryResult:
+    """Run a SPARQL query on ``kg`` locally, in a child process stopped after ``timeout`` s.
+
+    ``params`` maps variable names (without ``?``) to rdflib terms or Python values.
+    Raises DataError (syntax error), NetworkRefused, QueryTimeout.
+    """
+    full = _prepare(text, allow_network)
+    bindings = {Variable(k): _term(v) for k, v in (params or {}).items()}
+    ds = query_dataset(kg, reason)
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, ds, full, bindings, allow_network), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if not parent.poll(timeout):
+            raise QueryTimeout(f"query stopped after {timeout:g} s (raise it with --timeout)")
+        status, payload = parent.recv()
+    except EOFError:
+        raise GraphError("the query process ended without an answer") from None
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+        parent.close()
+    if status == "error":
+        if "network access is disabled" in payload:
+            raise NetworkRefused("the query tried to reach the network: refused (pass --allow-network to allow it)")
+        raise DataError(f"query failed: {payload}")
+    return payload
+
+
+def _term(value):
+    if isinstance(value, (URIRef, Literal, BNode)):
+        return value
+    return Literal(value)
+
+
+def select(kg, text: str, **options) -> list[dict]:
+    """Run a SELECT query and return rows of plain Python values, one dict per row:
+    ``pandas.DataFrame(select(kg, "SELECT ..."))`` gives a table."""
+    result = run(kg, text, **options)
+    if result.kind != "SELECT":
+        raise DataError(f"select() needs a SELECT query, got {result.kind}")
+    return [{k: (v.toPython() if isinstance(v, Literal) else str(v)) for k, v in row.items()} for row in result.rows]
+
+
+# ---------------------------------------------------------------------------- remote
+
+
+def run_remote(
+    endpoint: str,
+    text: str,
+    *,
+    params: dict | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    headers: dict | None = None,
+) -> QueryResult:
+    """Run a query against a SPARQL 1.1 endpoint (POST, W3C results formats).
+
+    Parameters are sent as a ``VALUES`` clause of serialised RDF terms.
+    """
+    if not re.match(r"^https?://", endpoint):
+        raise DataError(f"endpoint must be an http(s) URL, got {endpoint!r}")
+    full = _with_prologue(text)
+    parsed = _parse(full, full.count("\n") - text.count("\n"))
+    kind = parsed[1].name.replace("Query", "").upper()
+    if params:
+        full = _inline_values(full, params)
+    accept = (
+        "text/turtle" if kind in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
+    )
+    request = urllib.request.Request(
+        endpoint,
+        data=full.encode("utf-8"),
+        headers={"Content-Type": "application/sparql-query", "Accept": accept, **(headers or {})},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) checked
+            body = response.read()
+    except urllib.error.HTTPError as exc:
+        detail = exc.read()[:300].decode("utf-8", "replace").strip().splitlines()
+        raise GraphError(f"endpoint answered {exc.code}: {detail[0] if detail else exc.reason}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        if "timed out" in str(exc):
+            raise QueryTimeout(f"endpoint did not answer within {timeout:g} s") from None
+        raise GraphError(f"cannot reach endpoint: {getattr(exc, 'reason', exc)}") from None
+    if kind in ("CONSTRUCT", "DESCRIBE"):
+        g = Graph()
+        bind_prefixes(g)
+        g.parse(data=body.decode("utf-8"), format="turtle")
+        return QueryResult(kind, graph=g)
+    data = json.loads(body)
+    if "boolean" in data:
+        return QueryResult("ASK", boolean=bool(data["boolean"]))
+    names = data["head"]["vars"]
+    rows = [{k: _from_json(v) for k, v in b.items()} for b in data["results"]["bindings"]]
+    return QueryResult("SELECT", vars=names, rows=rows)
+
+
+def _inline_values(text: str, params: dict) -> str:
+    """Bind ``params`` with a ``VALUES`` block at the start of the outermost WHERE group, so
+    that every FILTER and pattern of the query sees them. The terms are serialised RDF terms
+    (IRIs and escaped literals), never raw user text.
+
+    >>> print(_inline_values("SELECT ?x WHERE { ?x ?p ?name }", {"name": 'a "quoted" name'}))
+    SELECT ?x WHERE { VALUES (?name) { ("a \\"quoted\\" name") } ?x ?p ?name }
+    """
+    names = sorted(params)
+    block = "VALUES (" + " ".join("?" + n for n in names) + ") { (" + " ".join(_term(params[n]).n3() for n in names) + ") }"
+    m = re.search(r"(?i)\bWHERE\s*\{", text) or re.search(r"\{", text)
+    if m is None:
+        raise DataError("cannot bind parameters: the query has no WHERE clause")
+    return text[: m.end()] + " " + block + text[m.end():]
+
+
+def _from_json(v: dict):
+    if v["type"] == "uri":
+        return URIRef(v["value"])
+    if v["type"] == "bnode":
+        return BNode(v["value"])
+    return Literal(v["value"], lang=v.get("xml:lang"), datatype=v.get("datatype"))
+
+
