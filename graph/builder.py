@@ -37,18 +37,20 @@ class KnowledgeGraph:
     dataset: Dataset
 
     @cached_property
-    def _reader(self):
+    def records(self):
+        """Entities, sources, facts (with the sources behind each value) and citations read
+        back from the dataset: see :func:`graph.views.read_facts`."""
         return read_facts(self.dataset)
 
     @cached_property
     def full(self) -> nx.MultiDiGraph:
         """Entities, facts and sources as nodes; typed edges; literals as attributes."""
-        return full_view(self.dataset, self._reader)
+        return full_view(self.dataset, self.records)
 
     @cached_property
     def actors(self) -> nx.MultiDiGraph:
         """Actors (and programs, products) linked by edges derived from the facts."""
-        return actor_view(self.dataset, self._reader)
+        return actor_view(self.dataset, self.records)
 
     def as_of(self, day) -> KnowledgeGraph:
         """The graph as of ``day`` (a date or ``YYYY-MM-DD``): only facts that hold then.

@@ -106,7 +106,7 @@ def _provenance(citations: list, sources: dict, only=None) -> dict:
 def generate_ftm(kg) -> Iterator[str]:
     """The graph as FollowTheMoney entities, one JSON object a line (see the module docstring)."""
     full, actors = kg.full, kg.actors
-    reader = kg._reader
+    reader = kg.records
     out = _Entities()
     schema_of: dict[str, str] = {}
     sources = {}

@@ -160,7 +160,7 @@ def _fact_interval(kg, node: str) -> tuple[str, str]:
     from graph.rdf import BASE
     from graph.timeline import interval
 
-    rec = kg._reader.facts.get(URIRef(BASE + node))
+    rec = kg.records.facts.get(URIRef(BASE + node))
     if rec is None:
         return "", ""
     start, end = interval(rec.values)
