@@ -120,19 +120,36 @@ def validate(data_dir: Path) -> None:
 @click.option("--format", "-f", "fmt", required=True, help="Format name, alias or extension (see `kg formats`).")
 @click.option("--output", "-o", default="-", show_default=True, help="File to write, or - for stdout.")
 @click.option("--as-of", "as_of", metavar="DATE", default=None, help="Keep only facts valid at this date (YYYY-MM-DD).")
-def export(data_dir: Path, fmt: str, output: str, as_of: str | None) -> None:
+@click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
+              help="Export from this store (oxigraph:PATH, sparql:URL) instead of the graph built from --data: "
+                   "turtle, ntriples, nquads and trig stream from it.")
+def export(data_dir: Path, fmt: str, output: str, as_of: str | None, store_spec: str | None) -> None:
     """Export the graph in one format to a file or stdout.
+
+    With --store, the RDF formats (turtle, ntriples, nquads, trig) stream from the store
+    (Oxigraph serialises them itself; nothing is held in memory).
 
     \b
     Example:
         kg export -f turtle -o graph.ttl
         kg export -f trig -o - | head
         kg export -f ttl --as-of 2025-01-31 -o january.ttl
+        kg export -f nquads --store oxigraph:kg-store -o kg.nq
     """
-    from graph.cli_questions import _load
+    from graph.cli_questions import _load, _open_store
     from graph.exporters import registry
 
     exporter = registry.get(fmt)
+    store = _open_store(store_spec, data_dir, as_of)
+    if store is not None:
+        from graph.store import EXPORT_FORMATS, write_export
+
+        with store:
+            if exporter.name not in EXPORT_FORMATS:
+                raise GraphError(f"format '{exporter.name}' is written from the in-memory graph; from a store: "
+                                 f"{', '.join(EXPORT_FORMATS)}")
+            write_export(store, exporter.name, output)
+        return
     registry.write(exporter, _load(data_dir, as_of), output)
 
 
@@ -149,6 +166,73 @@ def formats() -> None:
     for e in registry.REGISTRY.values():
         aliases = ", ".join((e.extension, *e.aliases, e.media_type))
         click.echo(f"{e.name:<10} {e.description}  [{aliases}]")
+
+
+@main.command()
+@_data_option
+@click.option("--out", "-o", "out", default="exports/view.html", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="HTML file to write.")
+@click.option("--as-of", "as_of", metavar="DATE", default=None,
+              help="Only the facts valid on this date (YYYY-MM-DD).")
+@click.option("--focus", metavar="ACTOR", default=None,
+              help="Only this actor and its neighbours: an id, English or French name or alias "
+                   "(case and accents ignored).")
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(min=0),
+              help="With --focus: how many relations away to go.")
+@click.option("--open/--no-open", "open_page", default=None,
+              help="Open the page in a web browser [default: when a display is available].")
+def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth: int, open_page: bool | None) -> None:
+    """Write the interactive explorer (one offline HTML file) and open it in a browser.
+
+    The page is the one `kg build` writes (exports/explorer.html), optionally narrowed to the
+    facts valid on a date and to one actor's neighbourhood; that actor is selected when it
+    opens. An ambiguous --focus lists the candidates and exits with code 2.
+
+    \b
+    Example:
+        kg view                                   # exports/view.html, opened in a browser
+        kg view --as-of 2025-01-31 --no-open
+        kg view --focus pentagone --depth 2 -o dod.html
+    """
+    from graph.atomic import write_text_atomic
+    from graph.cli_questions import _load
+    from graph.exporters.html import generate, neighbourhood
+    from graph.lookup import find
+
+    kg = _load(data_dir, as_of)
+    actors = kg.actors
+    title = "defense-ai-graph"
+    node = None
+    if focus is not None:
+        node = find(actors, focus)
+        actors = neighbourhood(actors, node, depth)
+        label = actors.nodes[node].get("label") or node
+        title += f" — {label} ({depth} step{'' if depth == 1 else 's'} around)"
+    if as_of:
+        title += f" — as of {as_of}"
+    try:
+        write_text_atomic(out, generate(actors, title=title, as_of=as_of, focus=node))
+    except OSError as exc:
+        raise GraphError(f"cannot write: {exc.strerror}", file=str(out)) from None
+    click.echo(f"wrote {out} ({actors.number_of_nodes():,} actors, {actors.number_of_edges():,} relations)", err=True)
+    if open_page is None:
+        open_page = _can_open_browser()
+    if open_page:
+        import webbrowser
+
+        if not webbrowser.open(out.resolve().as_uri()):
+            click.echo(f"no web browser found: open {out} yourself", err=True)
+
+
+def _can_open_browser() -> bool:
+    """A browser can be shown: an interactive terminal, and on Linux/BSD a display."""
+    import os
+
+    if not sys.stdout.isatty() or os.environ.get("CI"):
+        return False
+    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
 
 
 from graph.cli_questions import register as _register_questions  # noqa: E402

@@ -44,6 +44,25 @@ def _load(data_dir: Path, as_of: str | None):
     return kg
 
 
+def _store_option(f):
+    return click.option(
+        "--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
+        help="Where the graph is: memory (default: built from --data), oxigraph:PATH (on disk, "
+             "filled by kg import --store), sparql:URL (a SPARQL endpoint).")(f)
+
+
+def _open_store(store_spec: str | None, data_dir: Path, as_of: str | None = None):
+    """The store named by --store (brought up to date with --data), or None for the
+    in-memory graph."""
+    if not store_spec or store_spec == "memory":
+        return None
+    if as_of:
+        raise click.UsageError("--as-of needs the in-memory graph (no --store)")
+    from graph.store import open_store
+
+    return open_store(store_spec, data_dir=data_dir, progress=lambda msg: click.echo(f"kg: {msg}", err=True))
+
+
 def _emit(text: str, output: str) -> None:
     if output == "-":
         sys.stdout.write(text)
@@ -154,7 +173,9 @@ def _format_result(result, fmt: str) -> str:
 @click.option("--endpoint", metavar="URL", default=None, help="Run on a SPARQL 1.1 endpoint instead of locally.")
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Stop the query after this many seconds.")
 @click.option("--allow-network", is_flag=True, help="Allow SERVICE, FROM/FROM NAMED and LOAD to reach the network.")
-def query(query, data_dir, as_of, fmt, output, params, list_saved, reason, endpoint, timeout, allow_network):
+@_store_option
+def query(query, data_dir, as_of, fmt, output, params, list_saved, reason, endpoint, timeout, allow_network,
+          store_spec):
     """Run SPARQL: QUERY is a saved query name, a .rq file or the query text.
 
     Every query gets the graph's prefixes (dai:, id:, fact:, src:, org:, schema:, pc:,
@@ -168,6 +189,7 @@ def query(query, data_dir, as_of, fmt, output, params, list_saved, reason, endpo
         kg query actor-facts --param actor=pentagone --format csv
         kg query 'SELECT ?x WHERE { ?x a org:Organization }' --reason rdfs
         kg query two-hop -p a=OpenAI -p b=Palantir --endpoint http://localhost:7878/query
+        kg query top-contractors --store oxigraph:kg-store
     """
     from graph import query as q
 
@@ -184,6 +206,18 @@ def query(query, data_dir, as_of, fmt, output, params, list_saved, reason, endpo
     if not query:
         raise click.UsageError("give a QUERY (saved name, .rq file or SPARQL text), or --list")
     chosen = _resolve_query(query)
+    if store_spec and store_spec != "memory":
+        if endpoint or reason:
+            raise click.UsageError("--endpoint and --reason apply to the in-memory graph, not to --store")
+        from graph.store.actors import lookup_graph
+
+        with _open_store(store_spec, data_dir, as_of) as store:
+            names = [v.split("=", 1)[1] for v in params if "=" in v and v.split("=", 1)[0].strip().lstrip("?$") in
+                     {p.name for p in chosen.params if p.type == "actor"}]
+            values = _param_values(chosen, params, lookup_graph(store, names))
+            result = store.query(chosen.text, params=values, timeout=timeout, allow_network=allow_network)
+        _emit(_format_result(result, fmt), output)
+        return
     if endpoint:
         if reason or as_of:
             raise click.UsageError("--reason and --as-of apply to local queries only")
@@ -213,7 +247,8 @@ def _actors_for_params(chosen, params, data_dir):
 @click.argument("target_actor", metavar="B")
 @_common()
 @click.option("--limit", default=5, show_default=True, help="At most this many shortest paths.")
-def path(source_actor, target_actor, data_dir, as_of, fmt, output, limit):
+@_store_option
+def path(source_actor, target_actor, data_dir, as_of, fmt, output, limit, store_spec):
     """Shortest paths between actors A and B, each hop with its facts and sources.
 
     Actors are named by id, label or alias, in English or French, ignoring case and accents.
@@ -222,14 +257,25 @@ def path(source_actor, target_actor, data_dir, as_of, fmt, output, limit):
     Example:
         kg path OpenAI Palantir
         kg path pentagone anthropic --format json
+        kg path "DEPARTMENT OF THE NAVY" "APEX DYNAMICS LLC" --store oxigraph:kg-store
     """
     from graph.analysis import shortest_paths
     from graph.lookup import find
 
-    kg = _load(data_dir, as_of)
-    a, b = find(kg.actors, source_actor), find(kg.actors, target_actor)
-    paths = shortest_paths(kg.actors, a, b, limit=limit)
-    label = {n: d.get("label", n) for n, d in kg.actors.nodes(data=True)}
+    store = _open_store(store_spec, data_dir, as_of)
+    if store is not None:  # the aggregated actor view; each hop's facts read from the store
+        from graph.store import actors as at_scale
+
+        with store:
+            a, b = at_scale.find_actor(store, source_actor), at_scale.find_actor(store, target_actor)
+            view = at_scale.actor_view(store)
+            paths = at_scale.shortest_paths(store, view, a, b, limit=limit)
+        label = {n: d.get("label", n) for n, d in view.nodes(data=True)}
+    else:
+        kg = _load(data_dir, as_of)
+        a, b = find(kg.actors, source_actor), find(kg.actors, target_actor)
+        paths = shortest_paths(kg.actors, a, b, limit=limit)
+        label = {n: d.get("label", n) for n, d in kg.actors.nodes(data=True)}
     if fmt == "json":
         from graph.output import rows_json
 
@@ -265,7 +311,8 @@ def path(source_actor, target_actor, data_dir, as_of, fmt, output, limit):
 @click.argument("actor")
 @_common()
 @click.option("--depth", default=1, show_default=True, help="How many hops away.")
-def neighbors(actor, data_dir, as_of, fmt, output, depth):
+@_store_option
+def neighbors(actor, data_dir, as_of, fmt, output, depth, store_spec):
     """Actors within --depth hops of ACTOR, nearest first, with how they are linked.
 
     \b
@@ -276,6 +323,14 @@ def neighbors(actor, data_dir, as_of, fmt, output, depth):
     from graph.analysis import neighbors as around
     from graph.lookup import find
 
+    store = _open_store(store_spec, data_dir, as_of)
+    if store is not None:  # on the aggregated actor view: one edge per pair and relationship
+        from graph.store import actors as at_scale
+
+        with store:
+            node, view = at_scale.find_actor(store, actor), at_scale.actor_view(store)
+        _emit(_rows(around(view, node, depth), fmt), output)
+        return
     kg = _load(data_dir, as_of)
     _emit(_rows(around(kg.actors, find(kg.actors, actor), depth), fmt), output)
 
@@ -284,7 +339,8 @@ def neighbors(actor, data_dir, as_of, fmt, output, depth):
 @_common()
 @click.option("--by", type=click.Choice(["pagerank", "degree", "betweenness"]), default="pagerank", show_default=True)
 @click.option("--top", default=20, show_default=True, help="How many actors.")
-def rank(data_dir, as_of, fmt, output, by, top):
+@_store_option
+def rank(data_dir, as_of, fmt, output, by, top, store_spec):
     """Rank actors by PageRank, degree or betweenness centrality.
 
     \b
@@ -294,22 +350,39 @@ def rank(data_dir, as_of, fmt, output, by, top):
     """
     from graph.analysis import rank as ranking
 
+    store = _open_store(store_spec, data_dir, as_of)
+    if store is not None:
+        from graph.store.actors import actor_view
+
+        with store:
+            view = actor_view(store)
+        _emit(_rows(ranking(view, by=by, top=top), fmt), output)
+        return
     kg = _load(data_dir, as_of)
     _emit(_rows(ranking(kg.actors, by=by, top=top), fmt), output)
 
 
 @click.command()
 @_common()
-def stats(data_dir, as_of, fmt, output):
+@_store_option
+def stats(data_dir, as_of, fmt, output, store_spec):
     """Counts: actors by class, relationships by type, facts, sources, triples, components.
 
     \b
     Example:
         kg stats
         kg stats --as-of 2025-01-31 --format json
+        kg stats --store oxigraph:kg-store
     """
     from graph.analysis import stats as counts
 
+    store = _open_store(store_spec, data_dir, as_of)
+    if store is not None:  # counted in the store
+        from graph.store.actors import stats as store_counts
+
+        with store:
+            _emit(_rows(store_counts(store), fmt), output)
+        return
     _emit(_rows(counts(_load(data_dir, as_of)), fmt), output)
 
 

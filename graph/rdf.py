@@ -30,7 +30,7 @@ from ontology.vocab import DAI
 
 __all__ = [
     "BASE", "ID", "FACT", "SOURCE", "ENTITIES_GRAPH", "ONTOLOGY_GRAPH", "PREFIXES",
-    "entity_iri", "fact_iri", "source_iri", "to_dataset", "date_literal", "decimal_literal",
+    "entity_iri", "fact_iri", "source_iri", "to_dataset", "date_literal", "decimal_literal", "decimal_text",
 ]
 
 BASE = "https://w3id.org/defense-ai-graph/"
@@ -81,16 +81,21 @@ def date_literal(d: FlexDate) -> Literal:
     return Literal(d.text, datatype=_PRECISION_TYPE[d.precision])
 
 
-def decimal_literal(value) -> Literal:
-    """An xsd:decimal in canonical form (``200000000.0``), which every RDF writer and
-    parser keeps as it is, so that exports round-trip exactly."""
+def decimal_text(value) -> str:
+    """The canonical lexical form of an xsd:decimal: ``200000000.0``, ``12.5``."""
     text = format(value, "f")
     if "." not in text:
         text += ".0"
     elif text.endswith("0"):
         text = text.rstrip("0")
         text += "0" if text.endswith(".") else ""
-    return Literal(text, datatype=XSD.decimal)
+    return text
+
+
+def decimal_literal(value) -> Literal:
+    """An xsd:decimal in canonical form (``200000000.0``), which every RDF writer and
+    parser keeps as it is, so that exports round-trip exactly."""
+    return Literal(decimal_text(value), datatype=XSD.decimal)
 
 
 def bind_prefixes(graph) -> None:

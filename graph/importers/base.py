@@ -34,9 +34,9 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Literal, URIRef
 
 from graph.errors import DataError
-from graph.importers.nquads import NQuadsWriter
+from graph.importers.nquads import Lit, NQuadsWriter
 from graph.importers.resolve import ORGANIZATION_TYPES, Match, Resolver
-from graph.rdf import FACT, ID, SOURCE, decimal_literal
+from graph.rdf import FACT, ID, SOURCE, decimal_text
 from ontology.vocab import DAI
 
 __all__ = [
@@ -47,6 +47,20 @@ __all__ = [
 WD = "http://www.wikidata.org/entity/"
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PART = re.compile(r"_(\d+)$")
+_KEBAB: dict[str, str] = {}  # obligatedAmount -> obligated-amount
+# the terms of every fact, looked up once (a DefinedNamespace attribute costs a function call)
+_TYPE, _LABEL = RDF.type, RDFS.label
+_SOURCE, _CITATION, _CITES, _SUPPORTS, _QUOTE, _LOCATOR, _INFERENCE = (
+    DAI.source, DAI.citation, DAI.cites, DAI.supports, DAI.quote, DAI.locator, DAI.inference)
+_CITATION_CLASS, _MONEY_CLASS, _AMOUNT, _CURRENCY = DAI.Citation, DAI.MonetaryAmount, DAI.amount, DAI.currency
+_PROPERTIES: dict[str, URIRef] = {}
+
+
+def _dai(name: str) -> URIRef:
+    found = _PROPERTIES.get(name)
+    if found is None:
+        found = _PROPERTIES[name] = DAI[name]
+    return found
 
 
 def source_stem(path: str | Path) -> str:
@@ -66,6 +80,8 @@ def slugify(text: str, max_len: int = 80) -> str:
 
 def scrub(text: str) -> str:
     """Remove e-mail addresses (personal data such as contracting officers' addresses)."""
+    if "@" not in text:
+        return text
     return _EMAIL.sub("[e-mail removed]", text)
 
 
@@ -392,12 +408,12 @@ class ImportRun:
         """A ``dai:MonetaryAmount`` node of ``fact`` (same IRI scheme as curated amounts)."""
         if amount == amount.to_integral_value():
             amount = amount.quantize(Decimal(1))
-        key = re.sub(r"(?<!^)(?=[A-Z])", "-", prop).lower()
+        key = _KEBAB.get(prop) or _KEBAB.setdefault(prop, re.sub(r"(?<!^)(?=[A-Z])", "-", prop).lower())
         m = URIRef(f"{fact}/{key}/{currency}-{amount}")
-        self.add(fact, DAI[prop], m)
-        self.add(m, RDF.type, DAI.MonetaryAmount)
-        self.add(m, DAI.amount, decimal_literal(amount))
-        self.add(m, DAI.currency, Literal(currency))
+        self.add(fact, _dai(prop), m)
+        self.add(m, _TYPE, _MONEY_CLASS)
+        self.add(m, _AMOUNT, Lit(decimal_text(amount), datatype=XSD.decimal))
+        self.add(m, _CURRENCY, Lit(currency))
         return m
 
     def fact(
@@ -414,19 +430,19 @@ class ImportRun:
         if self.store.get("fact|" + str(f)) is not None:
             return None
         self.store.put("fact|" + str(f), locator)
-        self.add(f, RDF.type, DAI[cls])
+        self.add(f, _TYPE, _dai(cls))
         if label:
-            self.add(f, RDFS.label, Literal(label, lang="en"))
-        self.add(f, DAI.source, self.g)
+            self.add(f, _LABEL, Lit(label, "en"))
+        self.add(f, _SOURCE, self.g)
         c = URIRef(f"{f}/citation/{self.slug}")
-        self.add(f, DAI.citation, c)
-        self.add(c, RDF.type, DAI.Citation)
-        self.add(c, DAI.cites, self.g)
-        self.add(c, DAI.supports, f)
-        self.add(c, DAI.quote, Literal(scrub(quote), lang="en"))
-        self.add(c, DAI.locator, Literal(locator))
+        self.add(f, _CITATION, c)
+        self.add(c, _TYPE, _CITATION_CLASS)
+        self.add(c, _CITES, self.g)
+        self.add(c, _SUPPORTS, f)
+        self.add(c, _QUOTE, Lit(scrub(quote), "en"))
+        self.add(c, _LOCATOR, Lit(locator))
         if inference:
-            self.add(c, DAI.inference, Literal(inference))
+            self.add(c, _INFERENCE, Lit(inference))
         for p, o in values:
             if o is None:
                 continue
@@ -437,7 +453,9 @@ class ImportRun:
             else:
                 if isinstance(o, Literal) and (o.language or o.datatype is None):
                     o = Literal(scrub(str(o)), lang=o.language)
-                self.add(f, DAI[p], o)
+                elif type(o) is Lit and o.datatype is None:
+                    o = Lit(scrub(o.text), o.lang)
+                self.add(f, _dai(p), o)
         self.result.facts += 1
         return f
 

@@ -52,7 +52,10 @@ class _Progress:
 @_data_option
 @click.option("--strict", is_flag=True, help="Fail (exit 2, write nothing) if any row is rejected.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def import_command(kind: str, files: tuple[Path, ...], data_dir: Path, strict: bool, quiet: bool) -> None:
+@click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
+              help="Also load the records into this store (oxigraph:PATH), through its bulk loader.")
+def import_command(kind: str, files: tuple[Path, ...], data_dir: Path, strict: bool, quiet: bool,
+                   store_spec: str | None) -> None:
     """Import official records (DATASET: usaspending, ocds, wikidata) into DATA/imported/.
 
     Each file (or each split download NAME_1, NAME_2, ... given together) becomes one
@@ -62,17 +65,31 @@ def import_command(kind: str, files: tuple[Path, ...], data_dir: Path, strict: b
     the facts of the older one. Rows that cannot be imported are listed (file, row,
     reason) and written to DATA/imported/DATASET/NAME.rejects.csv. Organisations are
     linked to curated actors by identifier, confirmed decision (DATA/resolutions.csv) or
-    normalised name: see `kg resolve`.
+    normalised name: see `kg resolve`. With --store oxigraph:PATH the records also stream
+    into that Oxigraph store (its bulk loader runs beside the importer), where `kg query`,
+    `kg export`, `kg stats` ... --store oxigraph:PATH read them without loading anything.
 
     \b
     Example:
         kg import usaspending Contracts_PrimeTransactions_2025_1.csv Contracts_PrimeTransactions_2025_2.csv
         kg import ocds release-package.json --data data
         kg import wikidata Q21708200.json
+        kg import usaspending Contracts_PrimeAwardSummaries_2025_1.csv --store oxigraph:kg-store
     """
     from graph.importers.registry import run_import
 
-    results = run_import(kind, files, data_dir, progress=lambda run: _Progress(run, quiet), strict=strict)
+    store = None
+    if store_spec and store_spec != "memory":
+        from graph.store import open_store
+
+        store = open_store(store_spec, data_dir=data_dir, write=True,
+                           progress=None if quiet else lambda msg: click.echo(f"kg: {msg}", err=True))
+    try:
+        results = run_import(kind, files, data_dir, progress=lambda run: _Progress(run, quiet), strict=strict,
+                             store=store)
+    finally:
+        if store is not None:
+            store.close()
     for result in results:
         for p in result.problems_shown:
             click.echo(f"kg: {p}", err=True)

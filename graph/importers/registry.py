@@ -80,14 +80,16 @@ def get(name: str) -> Importer:
 def run_import(
     kind: str, paths: Iterable[str | Path], data_dir: str | Path = "data", *,
     progress: Callable[[ImportRun], Callable[[int, int], None] | None] | None = None,
-    resolver: Resolver | None = None, strict: bool = False,
+    resolver: Resolver | None = None, strict: bool = False, store=None,
 ) -> list[ImportResult]:
     """Import ``paths`` with importer ``kind`` into ``data_dir/imported/KIND/``.
 
     The parts ``NAME_1``, ``NAME_2`` ... of a split download given together are one source.
     Each source is written atomically; a file that is not in the expected format (or is
     truncated) raises :class:`DataError` and leaves the previous output as it was. With
-    ``strict``, a source with a rejected row is not written either (DataError).
+    ``strict``, a source with a rejected row is not written either (DataError). With an
+    Oxigraph ``store`` (:class:`graph.store.oxigraph.OxigraphStore`), each source's quads also
+    stream into it through its bulk loader, replacing the source's previous version there.
     """
     importer = get(kind)
     data_dir = Path(data_dir)
@@ -102,11 +104,18 @@ def run_import(
         run = ImportRun(importer.name, group, data_dir, resolver, dataset=importer.dataset, publisher=importer.publisher)
         bar = progress(run) if progress is not None else None
         run.progress = bar
+        loading = None
         try:
+            if store is not None:
+                loading = store.import_into(run)
             func(run)
             results.append(run.finish(strict=strict))
+            if loading is not None:
+                loading.commit()
         except BaseException:
             run.abort()
+            if loading is not None:
+                loading.abort()
             raise
         finally:
             if bar is not None and hasattr(bar, "close"):

@@ -35,6 +35,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 from pathlib import Path
 
 from graph.errors import DataError
@@ -61,6 +62,7 @@ _SUFFIXES = {
 _ABBREVIATIONS = {"dept": "department", "govt": "government", "natl": "national", "intl": "international"}
 
 
+@lru_cache(maxsize=1 << 16)  # importers ask for the same agency and company names on every row
 def normalise(name: str) -> str:
     """The comparison key of an organisation name: accents, case, punctuation, a trailing
     parenthesised acronym, ``&`` / ``and``, a leading "the" and trailing legal forms

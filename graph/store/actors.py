@@ -1,0 +1,328 @@
+"""The actor view at scale: aggregated by SPARQL in the store, not pulled into Python.
+
+The in-memory actor view (:func:`graph.views.actor_view`) has one edge per fact and pair
+of actors, with every citation: right for the curated graph, a hairball at a million
+awards. Here the store does the work, in one aggregate query: **one edge per pair of
+actors and relationship**, with how many facts draw it, the sum of their amounts (the
+obligated amount, else the stated value), and the first and last of their dates. The pairs
+are the ones :func:`graph.views.actor_view` draws (agency -> contractor as one source pairs
+them, child -> parent, investor -> investee, partners, competitors, ...). Only the facts
+behind one edge (:func:`hop_facts`) or around one actor are read in full.
+
+Works on every backend (it only needs :meth:`graph.store.base.Store.select`).
+
+Example
+-------
+>>> from graph.store.memory import MemoryStore
+>>> view = actor_view(MemoryStore.build("data"))
+>>> view.has_edge("dod", "openai-public-sector")
+True
+>>> find_actor(MemoryStore.build("data"), "pentagone")
+'dod'
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+import networkx as nx
+from rdflib import URIRef
+
+from graph.errors import DataError
+from graph.rdf import BASE
+from ontology import NAMESPACE
+
+__all__ = ["actor_view", "stats", "find_actor", "lookup_graph", "hop_facts", "shortest_paths", "top", "ACTOR_VALUES", "EDGES_QUERY",
+           "CONTRACTS_QUERY"]
+
+#: the actor classes, as a VALUES list
+ACTOR_VALUES = " ".join(f"dai:{k}" for k in ("Company", "GovernmentAgency", "Organization", "Person", "Program",
+                                              "Product"))
+
+#: the pairs each kind of fact draws (as graph.views._ends): relation, pattern binding ?f ?a ?b.
+#: Oxigraph joins in the order written: the rarest pattern comes first.
+_PAIRS = [
+    ("Contract", "GRAPH ?g { ?f dai:awardingAgency ?a ; dai:contractor ?b } ?f a dai:Contract ."),
+    ("Contract", "?f dai:program ?b ; dai:contractor ?a . FILTER (?a != ?b)"),
+    ("Partnership", "?f dai:party ?a , ?b ; a dai:Partnership . FILTER (STR(?a) < STR(?b))"),
+    ("Competition", "?f dai:competitor ?a , ?b ; a dai:Competition . FILTER (STR(?a) < STR(?b))"),
+    ("Investment", "?f dai:investor ?a ; dai:investee ?b ; a dai:Investment ."),
+    ("Subsidiary", "?f a dai:Subsidiary ; dai:child ?a ; dai:parent ?b ."),
+    ("SubUnit", "?f a dai:SubUnit ; dai:child ?a ; dai:parent ?b ."),
+    ("Involvement", "?f a dai:Involvement ; dai:actor ?a ; dai:program|dai:product ?b ."),
+    ("Event", "?f a dai:Event ; dai:participant ?a ; dai:about|dai:program|dai:product ?b . FILTER (?a != ?b)"),
+    ("Subaward", "?f dai:primeRecipient ?a ; dai:subRecipient ?b ; a dai:Subaward . FILTER (?a != ?b)"),
+]
+_UNDIRECTED = {"Partnership", "Competition"}
+
+#: one row per pair of actors for one relationship (``%s``: the pattern of :data:`_PAIRS`):
+#: facts, summed amount, first and last date. One query per relationship, and no class
+#: test on the actors (Python keeps the pairs of actors): Oxigraph plans these best.
+EDGES_QUERY = """SELECT ?a ?b (COUNT(?f) AS ?facts) (SUM(?amount) AS ?total) (MIN(?day) AS ?first) (MAX(?day) AS ?last)
+WHERE {
+  { SELECT ?f ?a ?b (MAX(?amt) AS ?amount) (MIN(?d) AS ?day) WHERE {
+      %s
+      OPTIONAL { ?f dai:obligatedAmount|dai:value ?money . ?money dai:amount ?amt }
+      OPTIONAL { ?f dai:date|dai:startDate ?d }
+  } GROUP BY ?f ?a ?b }
+}
+GROUP BY ?a ?b"""
+
+#: the agency -> contractor edges, the bulk of the view at scale: the same aggregates, each
+#: part in a sub-query so that Oxigraph joins them by hashing (five times faster than the
+#: index lookups of the general form at 100,000 awards). dai:awardingAgency and
+#: dai:contractor only describe contracts; the amount is the obligated amount.
+CONTRACTS_QUERY = """SELECT ?a ?b (COUNT(?f) AS ?facts) (SUM(?amount) AS ?total) (MIN(?day) AS ?first) (MAX(?day) AS ?last)
+WHERE {
+  { SELECT DISTINCT ?f ?a ?b WHERE {
+      { SELECT ?f ?a ?g WHERE { GRAPH ?g { ?f dai:awardingAgency ?a } } }
+      { SELECT ?f ?b ?g WHERE { GRAPH ?g { ?f dai:contractor ?b } } } } }
+  OPTIONAL { SELECT ?f (MAX(?amt) AS ?amount) WHERE {
+      { SELECT ?f ?money WHERE { ?f dai:obligatedAmount ?money } }
+      { SELECT ?money ?amt WHERE { ?money dai:amount ?amt } } } GROUP BY ?f }
+  OPTIONAL { SELECT ?f (MIN(?d) AS ?day) WHERE { ?f dai:date|dai:startDate ?d } GROUP BY ?f }
+}
+GROUP BY ?a ?b"""
+
+_KINDS_QUERY = "SELECT ?e ?kind WHERE { VALUES ?kind { %s } ?e a ?kind }" % ACTOR_VALUES
+_LABELS_QUERY = """SELECT ?e ?l (LANG(?l) AS ?lang) WHERE {
+  { SELECT DISTINCT ?e WHERE { VALUES ?kind { %s } ?e a ?kind } }
+  { SELECT ?e ?l WHERE { ?e rdfs:label ?l } }
+}""" % ACTOR_VALUES
+
+
+def _key(term) -> str:
+    s = str(term)
+    if s.startswith(BASE + "id/"):
+        return s[len(BASE) + 3:]
+    return s[len(BASE):] if s.startswith(BASE) else s
+
+
+def _local(term) -> str:
+    s = str(term)
+    return s[len(NAMESPACE):] if s.startswith(NAMESPACE) else s
+
+
+def _money(value) -> str:
+    """``$3.41M``, ``$200M``, ``$12.5k``, ``$950`` (summed amounts, in US dollars)."""
+    amount = float(value)
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if amount >= size:
+            return f"${amount / size:.3g}{suffix}"
+    return f"${amount:,.0f}"
+
+
+def actor_view(store, *, timeout: float = 600.0) -> nx.MultiDiGraph:
+    """The aggregated actor view of ``store``: actors as nodes (``kind``, ``label``); one edge
+    per pair and relationship (key = the relationship) with ``facts``, ``amount``,
+    ``first``, ``last``, ``directed`` and a ``label`` such as ``"12 contracts, $3.4M"``."""
+    g = nx.MultiDiGraph()
+    labels: dict = {}
+    for row in store.select_plain(_LABELS_QUERY, timeout=timeout):
+        labels.setdefault(row["e"], set()).add((row.get("lang", "") != "en", row.get("lang", ""), row["l"]))
+    for row in sorted(store.select_plain(_KINDS_QUERY, timeout=timeout), key=lambda r: (r["e"], r["kind"])):
+        node = _key(row["e"])
+        if node in g:  # an entity of two actor classes: the first by name, as graph.views does
+            continue
+        names = sorted(labels.get(row["e"], ()))  # English first, as graph.views._pick
+        french = [text for _not_en, lang, text in names if lang == "fr"]
+        g.add_node(node, kind=_local(row["kind"]), label=names[0][2] if names else node,
+                   label_fr=french[0] if french else "")
+    rows = [("Contract", row) for row in store.select_plain(CONTRACTS_QUERY, timeout=timeout)]
+    rows += [(rel, row) for rel, pattern in _PAIRS[1:]
+             for row in store.select_plain(EDGES_QUERY % pattern, timeout=timeout)]
+    merged: dict = {}
+    for rel, row in rows:  # Contract pairs come from two patterns (agency -> contractor, contractor -> program)
+        if "a" not in row or "b" not in row:  # an empty group
+            continue
+        a, b = _key(row["a"]), _key(row["b"])
+        if a not in g or b not in g:
+            continue
+        found = merged.get((a, b, rel))
+        if found is None:
+            merged[(a, b, rel)] = dict(row)
+        else:
+            found["facts"] = int(found["facts"]) + int(row["facts"])
+            if row.get("total") is not None:
+                found["total"] = Decimal(str(found.get("total") or 0)) + Decimal(str(row["total"]))
+            for k, pick in (("first", min), ("last", max)):
+                if row.get(k) is not None:
+                    found[k] = pick(str(found.get(k) or row[k]), str(row[k]))
+    for (a, b, rel), row in sorted(merged.items()):
+        n = int(row["facts"])
+        total = Decimal(str(row["total"])) if row.get("total") is not None else None
+        label = f"{n} {rel.lower()}{'s' if n > 1 else ''}" + (f", {_money(total)}" if total else "")
+        g.add_edge(a, b, key=rel, relation=rel, facts=n, amount=float(total) if total else None,
+                   first=str(row.get("first") or ""), last=str(row.get("last") or ""),
+                   directed=rel not in _UNDIRECTED, label=label, fact=f"{n} fact{'s' if n > 1 else ''}",
+                   sources=[], citations=[])
+    return g
+
+
+def top(view: nx.MultiDiGraph, n: int = 1000, by: str = "amount") -> nx.MultiDiGraph:
+    """The ``n`` actors with the most ``amount`` (or ``facts``) on their edges, and the edges
+    among them: what an explorer shows first at scale."""
+    weight: Counter = Counter()
+    for u, v, data in view.edges(data=True):
+        w = (data.get(by) or 0) if by != "degree" else 1
+        weight[u] += w
+        weight[v] += w
+    keep = [node for node, _w in sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+    return view.subgraph(keep).copy()
+
+
+def stats(store, view: nx.MultiDiGraph | None = None) -> list[dict]:
+    """The rows of :func:`graph.analysis.stats`, counted in the store."""
+    view = view if view is not None else actor_view(store)
+    rows = []
+    for kind, n in sorted(Counter(d["kind"] for _, d in view.nodes(data=True)).items()):
+        rows.append({"what": "actors", "name": kind, "count": n})
+    edges: Counter = Counter()
+    for _u, _v, d in view.edges(data=True):
+        edges[d["relation"]] += d["facts"]
+    for rel, n in sorted(edges.items()):
+        rows.append({"what": "relationship edges", "name": rel, "count": n})
+    skip = {NAMESPACE + k for k in ("Source", "Citation", "MonetaryAmount", "Company", "GovernmentAgency",
+                                    "Organization", "Person", "Program", "Product", "Place")}
+    facts = store.select_plain("SELECT ?t (COUNT(DISTINCT ?f) AS ?n) WHERE { ?f a ?t } GROUP BY ?t", timeout=600)
+    for row in sorted(facts, key=lambda r: r.get("t", "")):
+        if row.get("t", "").startswith(NAMESPACE) and row["t"] not in skip:
+            rows.append({"what": "facts", "name": _local(row["t"]), "count": int(row["n"])})
+    sources = store.select("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a dai:Source }", timeout=600)
+    und = nx.Graph()
+    und.add_nodes_from(view.nodes)
+    und.add_edges_from((u, v) for u, v in view.edges() if u != v)
+    comps = sorted((len(c) for c in nx.connected_components(und)), reverse=True)
+    rows += [
+        {"what": "sources", "name": "all", "count": int(sources[0]["n"]) if sources else 0},
+        {"what": "triples", "name": "all graphs", "count": store.count()},
+        {"what": "components", "name": "connected", "count": len(comps)},
+        {"what": "components", "name": "largest (actors)", "count": comps[0] if comps else 0},
+    ]
+    return rows
+
+
+def _candidates_graph(store, name: str) -> nx.MultiDiGraph:
+    """The actors whose id, label or alias could be ``name``, with their names: the small
+    graph :func:`graph.lookup.find` then decides on (same rules, same messages)."""
+    from graph.lookup import normalize
+
+    from rdflib import Literal
+
+    key = normalize(name)
+    words = sorted(key.split(), key=len, reverse=True)
+    variants = sorted({name, name.strip(), name.upper(), name.title(), name.lower()})
+    exact = " ".join(f"{Literal(v).n3()} {Literal(v, lang='en').n3()} {Literal(v, lang='fr').n3()}" for v in variants)
+    slug = URIRef(BASE + "id/" + name.strip()).n3() if name.strip() and " " not in name.strip() else None
+    hits = store.select(f"""SELECT DISTINCT ?e WHERE {{
+        {{ VALUES ?l {{ {exact} }} ?e rdfs:label|skos:altLabel|skos:prefLabel ?l }}
+        {f"UNION {{ VALUES ?e {{ {slug} }} ?e a ?anything }}" if slug else ""}
+        ?e a ?k . VALUES ?k {{ {ACTOR_VALUES} }} }}""", timeout=120)
+    if not hits and words:
+        # not spelt as stored: scan the names containing the longest word (case-insensitive),
+        # then every actor name if accents hide it
+        token = words[0].replace("\\", "\\\\").replace('"', '\\"')
+        hits = store.select(f"""SELECT DISTINCT ?e WHERE {{
+            ?e a ?k . VALUES ?k {{ {ACTOR_VALUES} }} ?e rdfs:label|skos:altLabel ?l
+            FILTER (CONTAINS(LCASE(STR(?l)), "{token}")) }}""", timeout=300)
+    iris = sorted({str(r["e"]) for r in hits})
+    g = nx.MultiDiGraph()
+    if not iris:
+        return g
+    values = " ".join(URIRef(i).n3() for i in iris[:500])
+    rows = store.select(f"""SELECT ?e ?p ?l WHERE {{ VALUES ?e {{ {values} }}
+        ?e ?p ?l . VALUES ?p {{ rdfs:label skos:altLabel }} }}""", timeout=120)
+    names: dict = {}
+    for r in rows:
+        info = names.setdefault(_key(r["e"]), {"label": "", "label_fr": "", "aliases": set()})
+        lit = r["l"]
+        if str(r["p"]).endswith("label") and "altLabel" not in str(r["p"]) and lit.language in ("en", None) \
+                and (not info["label"] or str(lit) < info["label"]):
+            info["label"] = str(lit)
+        elif str(r["p"]).endswith("label") and "altLabel" not in str(r["p"]) and lit.language == "fr":
+            info["label_fr"] = str(lit)
+        else:
+            info["aliases"].add(str(lit))
+    for node, info in names.items():
+        g.add_node(node, label=info["label"] or node, label_fr=info["label_fr"], aliases=sorted(info["aliases"]))
+    return g
+
+
+def lookup_graph(store, names) -> nx.MultiDiGraph:
+    """The candidate actors for every name of ``names``, in one small graph that
+    :func:`graph.lookup.find` resolves each name on (see :func:`find_actor`)."""
+    g = nx.MultiDiGraph()
+    for name in names:
+        g.update(_candidates_graph(store, name))
+    return g
+
+
+def find_actor(store, name: str) -> str:
+    """The node id of the one actor called ``name`` in ``store`` (by id, label or alias,
+    ignoring case and accents); raises :class:`graph.lookup.UnknownActor` or
+    :class:`graph.lookup.AmbiguousActor` as :func:`graph.lookup.find` does."""
+    from graph.lookup import find
+
+    return find(_candidates_graph(store, name), name)
+
+
+def hop_facts(store, u: str, v: str, limit: int = 20) -> list[dict]:
+    """The facts linking actors ``u`` and ``v`` (either way), largest amount first, each with
+    its sources and quotes: the rows of :func:`graph.analysis.hop_edges`."""
+    a, b = (URIRef(BASE + "id/" + x).n3() if "://" not in x else URIRef(x).n3() for x in (u, v))
+    pairs = " UNION ".join(f"{{ {pattern} BIND (\"{rel}\" AS ?rel) }}" for rel, pattern in _PAIRS)
+    rows = store.select(f"""SELECT ?rel ?f ?a ?b (MAX(?amt) AS ?amount) WHERE {{
+        {{ VALUES (?a ?b) {{ ({a} {b}) ({b} {a}) }} {pairs} }}
+        OPTIONAL {{ ?f dai:obligatedAmount|dai:value ?money . ?money dai:amount ?amt }}
+    }} GROUP BY ?rel ?f ?a ?b ORDER BY DESC(?amount) ?f LIMIT {int(limit)}""", timeout=300)
+    if not rows:
+        return []
+    facts = " ".join(URIRef(str(r["f"])).n3() for r in rows)
+    cited = store.select(f"""SELECT ?f ?label ?source ?title ?url ?quote WHERE {{
+        VALUES ?f {{ {facts} }}
+        OPTIONAL {{ ?f rdfs:label ?label FILTER (LANG(?label) = "en") }}
+        OPTIONAL {{ ?f dai:citation ?c . ?c dai:cites ?source ; dai:quote ?quote .
+                   OPTIONAL {{ ?source dai:title ?title }} OPTIONAL {{ ?source dai:url ?url }} }}
+    }}""", timeout=300)
+    by_fact: dict = {}
+    for r in cited:
+        info = by_fact.setdefault(str(r["f"]), {"label": "", "citations": []})
+        if r.get("label") is not None:
+            info["label"] = str(r["label"])
+        if r.get("quote") is not None:
+            c = {"source": _key(r["source"]).removeprefix("source/"), "source_title": str(r.get("title") or ""),
+                 "url": str(r.get("url") or ""), "quote": str(r["quote"])}
+            if c not in info["citations"]:
+                info["citations"].append(c)
+    out = []
+    for r in rows:
+        info = by_fact.get(str(r["f"]), {"label": "", "citations": []})
+        citations = sorted(info["citations"], key=lambda c: (c["source"], c["quote"]))
+        amount = r.get("amount")
+        out.append({
+            "from": _key(r["a"]), "to": _key(r["b"]), "relation": str(r["rel"]),
+            "label": info["label"] or str(r["rel"]).lower() + (f" {_money(Decimal(str(amount)))}" if amount else ""),
+            "fact": _key(r["f"]).removeprefix("fact/"), "directed": str(r["rel"]) not in _UNDIRECTED,
+            "sources": sorted({c["source"] for c in citations}), "citations": citations,
+        })
+    return out
+
+
+def shortest_paths(store, view: nx.MultiDiGraph, a: str, b: str, limit: int = 5) -> list[list[dict]]:
+    """Up to ``limit`` shortest paths between ``a`` and ``b`` in the aggregated ``view``, each
+    hop with the facts behind it read from the store (as :func:`graph.analysis.shortest_paths`)."""
+    und = nx.Graph()
+    und.add_nodes_from(view.nodes)
+    und.add_edges_from((u, v) for u, v in view.edges() if u != v)
+    if a not in und or b not in und:
+        raise DataError(f"'{a if a not in und else b}' has no relationship in the store")
+    paths = []
+    try:
+        for p in nx.all_shortest_paths(und, a, b):
+            paths.append(p)
+            if len(paths) >= limit:
+                break
+    except nx.NetworkXNoPath:
+        return []
+    return [[{"from": u, "to": v, "facts": hop_facts(store, u, v)} for u, v in zip(p, p[1:])] for p in sorted(paths)]

@@ -1,0 +1,565 @@
+"""The Oxigraph backend: the graph in an on-disk Oxigraph store (``--store oxigraph:PATH``).
+
+``PATH`` is an Oxigraph (RocksDB) folder, so ``oxigraph serve --location PATH`` serves the
+same data. It persists between commands: ``kg import ... --store oxigraph:PATH`` streams the
+imported N-Quads straight into Oxigraph's bulk loader (in a second thread, through a pipe,
+while the importer still writes ``DATA/imported/KIND/NAME.nq``), and ``kg query``,
+``kg export``, ``kg stats``, ``kg path`` ... read the store without loading anything.
+
+The store follows the data folder: before a command runs, the curated facts (``DATA/*.yaml``,
+compiled, SHACL-validated) are loaded again if they changed, and so is every
+``DATA/**/*.nq`` / ``*.trig`` file that is new or changed since it was loaded (size and
+modification time are recorded in ``PATH/kg-store.json``). A graph whose file was deleted
+stays in the store (the store may hold more than the folder: import into it and delete the
+file to save disk space).
+
+Example
+-------
+>>> import tempfile
+>>> store = OxigraphStore(tempfile.mkdtemp())
+>>> store.sync("data")["curated"] > 1000
+True
+>>> store.query("ASK { id:openai a dai:Company }").boolean
+True
+>>> store.close()
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from graph.errors import DataError, GraphError
+from graph.rdf import ONTOLOGY_GRAPH, PREFIXES, SOURCE
+from graph.store.base import EXPORT_FORMATS, Store, StoreError, bind_everywhere, check_read_only, header_bytes
+
+__all__ = ["OxigraphStore", "to_rdflib", "to_oxigraph", "STATE_FILE"]
+
+#: the file in the store folder that records what was loaded from which data folder
+STATE_FILE = "kg-store.json"
+_RDF_SUFFIXES = {".nq": "nquads", ".trig": "trig"}
+
+
+def _ox():
+    try:
+        import pyoxigraph
+    except ImportError:  # pragma: no cover - a dependency of the store extra
+        raise StoreError("the Oxigraph store needs pyoxigraph: pip install 'defense-ai-graph[store]'") from None
+    return pyoxigraph
+
+
+# ------------------------------------------------------------------------- terms
+
+
+def to_rdflib(term):
+    """A pyoxigraph term as the rdflib term :mod:`graph.query` results use."""
+    from rdflib import BNode, Literal, URIRef
+
+    ox = _ox()
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise StoreError(f"unexpected term in a result: {term!r}")
+
+
+def to_oxigraph(term):
+    """An rdflib term (or a plain Python value) as a pyoxigraph term."""
+    from rdflib import BNode, Literal, URIRef
+
+    ox = _ox()
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if not isinstance(term, Literal):
+        term = Literal(term)
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype is not None:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+# ------------------------------------------------------------------------- loading
+
+
+class GraphLoader:
+    """Feeds N-Quads to the store's bulk loader while they are being written.
+
+    The loader runs in a thread (Oxigraph parses and indexes without holding Python's lock)
+    and reads a pipe; :meth:`write` puts chunks of whole lines into it. :meth:`close` waits
+    for the loader; :meth:`abort` stops it (what was read is in the store: remove it).
+    """
+
+    def __init__(self, store):
+        ox = _ox()
+        read_fd, write_fd = os.pipe()
+        self._pipe = os.fdopen(write_fd, "wb")
+        self.error: BaseException | None = None
+        self.bytes = 0
+
+        def run() -> None:
+            try:
+                store.bulk_load(path=f"/dev/fd/{read_fd}", format=ox.RdfFormat.N_QUADS)
+            except BaseException as exc:  # reported by write() / close()
+                self.error = exc
+            finally:
+                os.close(read_fd)
+
+        self._thread = threading.Thread(target=run, name="kg-bulk-load", daemon=True)
+        self._thread.start()
+
+    def write(self, data: bytes) -> None:
+        try:
+            self._pipe.write(data)
+        except BrokenPipeError:
+            self._thread.join()
+            raise StoreError(f"the bulk loader stopped: {self.error}") from None
+        self.bytes += len(data)
+
+    def close(self) -> None:
+        self._pipe.close()
+        self._thread.join()
+        if self.error is not None:
+            raise StoreError(f"the bulk loader failed: {str(self.error).splitlines()[0][:300]}")
+
+    def abort(self) -> None:
+        try:
+            self._pipe.close()
+        except OSError:
+            pass
+        self._thread.join()
+
+
+class _Import:
+    """One import run into the store (see :meth:`OxigraphStore.import_into`)."""
+
+    def __init__(self, store: OxigraphStore, run, stream: bool):
+        self.store, self.run, self.graph = store, run, str(run.g)
+        self.loader = store.begin_import(self.graph) if stream else None
+        if self.loader is not None:
+            run.writer.sinks.append(self.loader.write)
+        elif store.graph_size(self.graph):
+            store.remove_graph(self.graph)
+
+    def commit(self) -> None:
+        if self.loader is not None:
+            self.loader.close()
+        else:
+            self.store.load_file(self.run.out)
+        self.store.record_file(self.run.out, [self.graph])
+
+    def abort(self) -> None:
+        if self.loader is not None:
+            self.loader.abort()
+        self.store.restore_file(self.run.out, self.graph)
+
+
+def _fingerprint(data_dir: Path) -> str:
+    """What the curated graphs are built from: the YAML files, the ontology and shapes, the code."""
+    from graph import __version__
+    from ontology import ontology_text, shapes_text
+
+    h = hashlib.sha256(f"kg {__version__}\n".encode())
+    h.update(ontology_text().encode("utf-8"))
+    h.update(shapes_text().encode("utf-8"))
+    for p in sorted(p for p in data_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()):
+        h.update(f"\n{p.relative_to(data_dir)}\n".encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _stamp(path: Path) -> dict:
+    st = path.stat()
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+# ------------------------------------------------------------------------- the store
+
+
+class OxigraphStore(Store):
+    """An on-disk Oxigraph store; see the module docstring.
+
+    ``read_only=True`` opens it for reading only (several commands may then read it at once).
+    Raises :class:`StoreError` if it cannot be opened (for example, another process has it
+    open for writing).
+    """
+
+    kind = "oxigraph"
+
+    def __init__(self, path: str | os.PathLike, *, read_only: bool = False):
+        ox = _ox()
+        self.path = Path(path)
+        self.spec = f"oxigraph:{self.path}"
+        self.read_only = read_only
+        if not read_only:
+            self.path.mkdir(parents=True, exist_ok=True)
+        try:
+            self._store = ox.Store.read_only(str(self.path)) if read_only else ox.Store(str(self.path))
+        except OSError as exc:
+            why = str(exc).splitlines()[0][:200]
+            hint = (" (another process has it open: stop it, or query its server with --store sparql:URL)"
+                    if "lock" in why.lower() else "")
+            raise StoreError(f"cannot open the Oxigraph store: {why}{hint}", file=str(self.path)) from None
+
+    # -- state ------------------------------------------------------------------------
+
+    @property
+    def oxigraph(self):
+        """The underlying :class:`pyoxigraph.Store`."""
+        return self._store
+
+    def _state(self) -> dict:
+        try:
+            return json.loads((self.path / STATE_FILE).read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return {"format": 1, "curated": {}, "files": {}}
+
+    def _save_state(self, state: dict) -> None:
+        tmp = self.path / (STATE_FILE + ".tmp")
+        tmp.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(tmp, self.path / STATE_FILE)
+
+    def pending(self, data_dir: str | os.PathLike) -> dict:
+        """What :meth:`sync` would load: ``{"curated": bool, "files": [paths]}``."""
+        return _pending(self.path, Path(data_dir))
+
+    # -- writing ----------------------------------------------------------------------
+
+    def _require_writable(self) -> None:
+        if self.read_only:
+            raise StoreError("the store was opened read-only", file=str(self.path))
+
+    def graph_size(self, graph: str) -> int:
+        rows = list(self._store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"))
+        return int(rows[0]["n"].value) if rows else 0
+
+    def remove_graph(self, graph: str, batch: int = 50_000) -> int:
+        """Remove every quad of ``graph`` (in batches, so memory stays flat); how many.
+
+        Oxigraph removes quads one by one: this costs several times loading them."""
+        self._require_writable()
+        ox = _ox()
+        name = ox.NamedNode(graph)
+        removed = 0
+        while True:
+            chunk = []
+            for q in self._store.quads_for_pattern(None, None, None, name):
+                chunk.append(q)
+                if len(chunk) >= batch:
+                    break
+            if not chunk:
+                break
+            for q in chunk:
+                self._store.remove(q)
+            removed += len(chunk)
+        try:
+            self._store.remove_graph(name)
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+        return removed
+
+    def load_file(self, path: str | os.PathLike, fmt: str = "nquads") -> None:
+        """Bulk-load an N-Quads or TriG file (quads keep their graphs)."""
+        self._require_writable()
+        ox = _ox()
+        rdf_format = ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG
+        try:
+            self._store.bulk_load(path=str(path), format=rdf_format)
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise DataError(f"cannot load into the store: {str(exc).splitlines()[0][:200]}", file=str(path)) from None
+
+    def load_text(self, text: bytes, fmt: str = "nquads") -> None:
+        self._require_writable()
+        ox = _ox()
+        self._store.bulk_load(text, format=ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG)
+
+    def begin_import(self, graph: str) -> GraphLoader:
+        """Empty ``graph`` and return a :class:`GraphLoader` that streams its new quads in."""
+        self._require_writable()
+        self.remove_graph(graph)
+        return GraphLoader(self._store)
+
+    def import_into(self, run, *, stream: bool = True) -> _Import:
+        """Load what the import ``run`` (an :class:`~graph.importers.base.ImportRun`) writes.
+
+        Its source graph is emptied first. With ``stream`` the N-Quads go to the bulk loader
+        as the importer writes them (the two run at once); otherwise the finished file is
+        bulk-loaded after. Call :meth:`_Import.commit` after ``run.finish()``, or
+        :meth:`_Import.abort` when the import failed (the previous version is loaded again).
+        """
+        return _Import(self, run, stream)
+
+    def record_file(self, path: str | os.PathLike, graphs: list[str]) -> None:
+        """Remember that ``path`` (as it is now) is loaded, holding ``graphs``."""
+        path = Path(path).resolve()
+        state = self._state()
+        state["files"][str(path)] = {**_stamp(path), "graphs": sorted(graphs)}
+        self._save_state(state)
+
+    def restore_file(self, path: str | os.PathLike, graph: str) -> None:
+        """After a failed import: remove what was loaded of ``graph``, load its previous file."""
+        self.remove_graph(graph)
+        path = Path(path)
+        if path.is_file():
+            self.load_file(path)
+            self.record_file(path, [graph])
+
+    def sync(self, data_dir: str | os.PathLike, progress: Callable[[str], None] | None = None) -> dict:
+        """Load what changed in ``data_dir`` since the last sync (see the module docstring).
+
+        Returns counts: ``{"curated": quads loaded, "files": files loaded}``. Raises
+        :class:`DataError` or :class:`~graph.errors.ValidationError` for bad curated data
+        (the store is then left as it was).
+        """
+        data_dir = Path(data_dir)
+        todo = _pending(self.path, data_dir)
+        done = {"curated": 0, "files": 0}
+        if not todo["curated"] and not todo["files"]:
+            return done
+        self._require_writable()
+        state = self._state()
+        if todo["curated"]:
+            if progress:
+                progress(f"loading the curated facts of {data_dir} into {self.spec}")
+            done["curated"] = self._load_curated(data_dir, state)
+        for path in todo["files"]:
+            if progress:
+                progress(f"loading {path} into {self.spec}")
+            graphs = _graphs_of(path, data_dir)
+            for g in graphs:
+                self.remove_graph(g)
+            self.load_file(path, _RDF_SUFFIXES[path.suffix])
+            state["files"][str(path.resolve())] = {**_stamp(path), "graphs": sorted(graphs)}
+            self._save_state(state)
+            done["files"] += 1
+        return done
+
+    def _load_curated(self, data_dir: Path, state: dict) -> int:
+        from graph.builder import KnowledgeGraph
+        from graph.exporters.rdf import generate_nquads
+        from graph.load import load_folder
+        from graph.rdf import to_dataset
+        from graph.validate import validate
+
+        curated = load_folder(data_dir)
+        ds = to_dataset(curated)
+        validate(ds, curated)  # SHACL on the curated facts (imported files are checked by their importer)
+        text = "".join(generate_nquads(KnowledgeGraph(curated, ds))).encode("utf-8")
+        graphs = sorted({str(c.identifier) for c in ds.graphs() if len(c)})
+        for g in sorted(set(state["curated"].get("graphs", [])) | set(graphs)):
+            self.remove_graph(g)
+        self.load_text(text)
+        state["curated"] = {"fingerprint": _fingerprint(data_dir), "graphs": graphs, "data": str(data_dir.resolve())}
+        self._save_state(state)
+        return text.count(b"\n")
+
+    # -- reading ----------------------------------------------------------------------
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs())
+
+    def count(self) -> int:
+        return len(self._store)
+
+    def query(self, text: str, *, params: dict | None = None, timeout: float = 30.0, allow_network: bool = False):
+        """Run a read-only query (default graph: the union of all graphs) with a time limit.
+
+        Raises DataError (syntax error, an update), NetworkRefused, QueryTimeout."""
+        from graph.query import QueryResult
+
+        check_read_only(text, allow_network)
+        ox = _ox()
+        if params:  # VALUES blocks of serialised terms (in every WHERE group: see bind_everywhere)
+            text = bind_everywhere(text, {k.lstrip("?$"): v for k, v in params.items()})
+        def evaluate() -> dict:
+            outcome: dict = {}
+            try:
+                result = self._store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+                if isinstance(result, ox.QueryBoolean):
+                    outcome["result"] = QueryResult("ASK", boolean=bool(result))
+                elif isinstance(result, ox.QuerySolutions):
+                    names = [v.value for v in result.variables]
+                    rows = [{n: t for n, t in zip(names, solution) if t is not None} for solution in _until(result, stop)]
+                    outcome["result"] = QueryResult("SELECT", vars=names, rows=rows)
+                else:
+                    outcome["triples"] = list(_until(result, stop))
+            except BaseException as exc:  # reported by the caller's thread
+                # without its traceback: the frames hold the results iterator, which pyoxigraph
+                # lets only this thread drop
+                outcome["error"] = exc.with_traceback(None)
+            return outcome
+
+        stop = threading.Event()
+        outcome = _in_thread(evaluate, timeout, stop)
+        if "triples" in outcome:
+            from rdflib import Graph
+
+            from graph.rdf import bind_prefixes
+
+            g = Graph()
+            bind_prefixes(g)
+            for t in outcome["triples"]:
+                g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+            return QueryResult("CONSTRUCT", graph=g)
+        result = outcome["result"]
+        if result.kind == "SELECT":
+            cache: dict = {}
+            result.rows = [{n: _cached(cache, t) for n, t in row.items()} for row in result.rows]
+        return result
+
+    def select_plain(self, text: str, *, timeout: float = 300.0) -> list[dict]:
+        ox = _ox()
+
+        def evaluate() -> dict:
+            try:
+                result = self._store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+                if not isinstance(result, ox.QuerySolutions):
+                    raise DataError("expected a SELECT query")
+                names = [v.value for v in result.variables]
+                return {"rows": [{n: t.value for n, t in zip(names, s) if t is not None} for s in _until(result, stop)]}
+            except BaseException as exc:  # reported by the caller's thread (see query())
+                return {"error": exc.with_traceback(None)}
+
+        stop = threading.Event()
+        return _in_thread(evaluate, timeout, stop)["rows"]
+
+    def select_native(self, text: str) -> list:
+        """Run a SELECT query on pyoxigraph directly (no checks, no conversion): the baseline
+        the benchmark compares :meth:`query` with."""
+        return [list(s) for s in self._store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)]
+
+    def export(self, fmt: str, output: BinaryIO) -> None:
+        """Stream ``fmt`` from the store to ``output`` (Oxigraph serialises, in Rust).
+
+        ``nquads`` and ``trig``: every graph, the ontology included (as the in-memory
+        exports). ``ntriples``: the triples of every graph but the ontology, each once.
+        ``turtle``: the same triples, one prefixed Turtle block per graph (a triple two
+        sources state is written in both blocks: the document's graph is the same). The
+        order is Oxigraph's (the same data gives the same bytes); the in-memory exports
+        sort theirs. Oxigraph keeps values, not lexical forms: ``200000000.0`` comes back
+        as ``200000000`` and ``xsd:nonNegativeInteger`` as ``xsd:integer``.
+        """
+        ox = _ox()
+        if fmt not in EXPORT_FORMATS:
+            raise StoreError(f"format '{fmt}' is not streamed from a store (use one of {', '.join(EXPORT_FORMATS)})")
+        prefixes = dict(PREFIXES)
+        if fmt == "nquads":
+            self._store.dump(output, ox.RdfFormat.N_QUADS)
+            return
+        if fmt == "trig":
+            output.write(header_bytes())
+            self._store.dump(output, ox.RdfFormat.TRIG, prefixes=prefixes)
+            return
+        graphs = [ox.NamedNode(g) for g in self.named_graphs() if g != str(ONTOLOGY_GRAPH)]
+        if fmt == "turtle":
+            output.write(header_bytes())
+            for g in graphs:
+                self._store.dump(output, ox.RdfFormat.TURTLE, from_graph=g, prefixes=prefixes)
+            return
+        if graphs:
+            self._store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=graphs).serialize(
+                output, ox.RdfFormat.N_TRIPLES)
+
+    def close(self) -> None:
+        store = getattr(self, "_store", None)
+        if store is not None and not self.read_only:
+            try:
+                store.flush()
+            except Exception:  # noqa: BLE001 - closing anyway
+                pass
+        self._store = None
+
+
+class _Stopped(Exception):
+    pass
+
+
+def _until(results, stop: threading.Event):
+    """The solutions of ``results`` until ``stop`` is set (then :class:`_Stopped`)."""
+    for item in results:
+        if stop.is_set():
+            raise _Stopped
+        yield item
+
+
+def _in_thread(evaluate: Callable[[], dict], timeout: float, stop: threading.Event) -> dict:
+    """Run ``evaluate`` (a query) in a thread and wait at most ``timeout`` seconds.
+
+    Oxigraph evaluates without Python's lock, so the wait can end. Past the time, ``stop``
+    is set: the query ends at its next solution (one still computing an aggregate runs to
+    the end of that step in the background). ``evaluate`` returns ``{"error": exc}`` or its
+    results."""
+    from graph.query import QueryTimeout
+
+    box: dict = {}
+    worker = threading.Thread(target=lambda: box.update(evaluate()), name="kg-query", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        stop.set()
+        raise QueryTimeout(f"query stopped after {timeout:g} s (raise it with --timeout)")
+    exc = box.get("error")
+    if exc is not None:
+        if isinstance(exc, GraphError):
+            raise exc
+        if isinstance(exc, SyntaxError):
+            raise DataError(f"SPARQL syntax error: {str(exc).splitlines()[0]}") from None
+        raise GraphError(f"query failed: {str(exc).splitlines()[0][:300]}") from None
+    return box
+
+
+def _cached(cache: dict, term):
+    key = (type(term), str(term))
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = to_rdflib(term)
+    return found
+
+
+def _pending(store_path: Path, data_dir: Path) -> dict:
+    """Compare ``data_dir`` with what the store's state file says was loaded."""
+    todo = {"curated": False, "files": []}
+    if not data_dir.is_dir():
+        return todo
+    try:
+        state = json.loads((store_path / STATE_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        state = {"curated": {}, "files": {}}
+    has_yaml = any(p.suffix in (".yaml", ".yml") for p in data_dir.rglob("*"))  # else: imported files only
+    todo["curated"] = has_yaml and state.get("curated", {}).get("fingerprint") != _fingerprint(data_dir)
+    for p in sorted(p for p in data_dir.rglob("*") if p.suffix in _RDF_SUFFIXES and p.is_file()):
+        known = state.get("files", {}).get(str(p.resolve()))
+        if known is None or {k: known.get(k) for k in ("size", "mtime_ns")} != _stamp(p):
+            todo["files"].append(p)
+    return todo
+
+
+def _graphs_of(path: Path, data_dir: Path) -> list[str]:
+    """The named graphs a data file holds: an importer's output holds its source's graph;
+    any other file is read to find out."""
+    from graph.importers.base import slugify
+
+    rel = path.resolve().relative_to(data_dir.resolve())
+    if path.suffix == ".nq" and len(rel.parts) == 3 and rel.parts[0] == "imported":
+        return [str(SOURCE[f"{rel.parts[1]}-{slugify(path.stem)}"])]
+    ox = _ox()
+    fmt = ox.RdfFormat.N_QUADS if path.suffix == ".nq" else ox.RdfFormat.TRIG
+    try:
+        return sorted({q.graph_name.value for q in ox.parse(path=str(path), format=fmt)
+                       if isinstance(q.graph_name, ox.NamedNode)})
+    except (SyntaxError, ValueError) as exc:
+        raise DataError(f"malformed RDF: {str(exc).splitlines()[0][:200]}", file=str(path)) from None

@@ -1,0 +1,132 @@
+"""The SPARQL endpoint backend (``--store sparql:URL``): any SPARQL 1.1 query endpoint.
+
+For data that outgrows one machine (Virtuoso, GraphDB, Amazon Neptune, Fuseki, an Oxigraph
+server), the same commands run against the endpoint: ``kg query``, ``kg stats``,
+``kg path``, ``kg neighbors``, ``kg rank`` (on the aggregated actor view of
+:mod:`graph.store.actors`) and ``kg export`` (RDF formats, streamed from ``CONSTRUCT``
+answers). It is read-only: fill it with ``kg push`` or the store's own loader.
+
+The saved queries expect the default graph to be the union of the named graphs (Oxigraph:
+``serve --union-default-graph``; Virtuoso does so by default; Fuseki:
+``tdb2:unionDefaultGraph``). Exports name their graphs explicitly and take the graphs whose
+IRI starts with ``https://w3id.org/defense-ai-graph/`` (so a Virtuoso's own graphs are left
+out).
+
+Example
+-------
+>>> SparqlStore("http://127.0.0.1:7878/query").spec
+'sparql:http://127.0.0.1:7878/query'
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from typing import BinaryIO
+
+from graph.errors import GraphError
+from graph.rdf import BASE, ONTOLOGY_GRAPH
+from graph.store.base import EXPORT_FORMATS, Store, StoreError, bind_everywhere, header_bytes
+
+__all__ = ["SparqlStore"]
+
+_CHUNK = 1 << 20
+_NTRIPLES = "application/n-triples, text/plain;q=0.9"
+
+
+class SparqlStore(Store):
+    """A SPARQL 1.1 query endpoint at ``url`` (read-only)."""
+
+    kind = "sparql"
+
+    def __init__(self, url: str, *, headers: dict | None = None):
+        if not url.startswith(("http://", "https://")):
+            raise StoreError(f"--store sparql:URL needs an http(s) URL, got '{url}'")
+        self.url = url
+        self.spec = f"sparql:{url}"
+        self.headers = dict(headers or {})
+
+    def query(self, text: str, *, params: dict | None = None, timeout: float = 30.0, allow_network: bool = False):
+        """Run a query on the endpoint (the endpoint decides what reaches the network)."""
+        from graph.query import run_remote
+
+        if params:
+            text = bind_everywhere(text, {k.lstrip("?$"): v for k, v in params.items()})
+        return run_remote(self.url, text, timeout=timeout, headers=self.headers)
+
+    # -- export ------------------------------------------------------------------------
+
+    def _stream(self, query: str, accept: str, output: BinaryIO, *, timeout: float = 3600.0, each_line=None) -> None:
+        """POST ``query``, copy the answer to ``output`` as it arrives (``each_line``: rewrite
+        each line of a line-based answer)."""
+        from graph.query import prologue
+
+        request = urllib.request.Request(
+            self.url, data=(prologue() + query).encode("utf-8"), method="POST",
+            headers={"Content-Type": "application/sparql-query", "Accept": accept, **self.headers},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) checked
+                if each_line is None:
+                    for block in iter(lambda: response.read(_CHUNK), b""):
+                        output.write(block)
+                    return
+                rest = b""
+                for block in iter(lambda: response.read(_CHUNK), b""):
+                    lines = (rest + block).split(b"\n")
+                    rest = lines.pop()
+                    output.write(b"".join(each_line(line) for line in lines))
+                if rest:
+                    output.write(each_line(rest))
+        except urllib.error.HTTPError as exc:
+            detail = exc.read()[:300].decode("utf-8", "replace").strip().splitlines()
+            raise GraphError(f"endpoint answered {exc.code}: {detail[0] if detail else exc.reason}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise GraphError(f"cannot reach endpoint: {getattr(exc, 'reason', exc)}") from None
+
+    def named_graphs(self) -> list[str]:
+        """Our graphs on the endpoint (their IRIs start with the project's base IRI)."""
+        rows = self.select_plain(
+            f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (STRSTARTS(STR(?g), "{BASE}")) }}',
+            timeout=3600)
+        return sorted(r["g"] for r in rows if "g" in r)
+
+    def export(self, fmt: str, output: BinaryIO) -> None:
+        """Stream ``fmt`` from ``CONSTRUCT`` answers: one per graph for ``nquads`` and
+        ``trig`` (each N-Triples line gets its graph), one over every graph but the ontology
+        for ``ntriples`` and ``turtle``."""
+        if fmt not in EXPORT_FORMATS:
+            raise StoreError(f"format '{fmt}' is not streamed from a store (use one of {', '.join(EXPORT_FORMATS)})")
+        if fmt in ("ntriples", "turtle"):
+            query = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                     f'FILTER (STRSTARTS(STR(?g), "{BASE}") && ?g != <{ONTOLOGY_GRAPH}>) }}')
+            if fmt == "turtle":
+                output.write(header_bytes())
+                self._stream(query, "text/turtle", output)
+            else:
+                self._stream(query, _NTRIPLES, output, each_line=_ntriples_line)
+            return
+        if fmt == "trig":
+            output.write(header_bytes())
+        for g in self.named_graphs():
+            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"
+            if fmt == "trig":
+                output.write(f"\n<{g}> {{\n".encode())
+                self._stream(query, _NTRIPLES, output, each_line=_ntriples_line)
+                output.write(b"}\n")
+            else:
+                suffix = f" <{g}> .\n".encode()
+                self._stream(query, _NTRIPLES, output,
+                             each_line=lambda line, s=suffix: _quad_line(line, s))
+
+
+def _ntriples_line(line: bytes) -> bytes:
+    line = line.strip()
+    return line + b"\n" if line and not line.startswith(b"#") else b""
+
+
+def _quad_line(line: bytes, suffix: bytes) -> bytes:
+    line = line.strip()
+    if not line or line.startswith(b"#") or not line.endswith(b"."):
+        return b""
+    return line[:-1].rstrip() + suffix

@@ -1,0 +1,299 @@
+"""Store backends (issue 7): the same commands and the same results in memory (rdflib), in an
+Oxigraph store on disk (pyoxigraph) and behind a SPARQL endpoint (an Oxigraph server on
+loopback)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from rdflib import URIRef
+
+from graph.analysis import stats
+from graph.query import NetworkRefused, QueryTimeout, run
+from graph.store import EXPORT_FORMATS, StoreError, open_store, parse_spec
+from graph.store import actors as at_scale
+from graph.store.memory import MemoryStore
+from graph.store.oxigraph import OxigraphStore
+from graph.store.sparql import SparqlStore
+from queries import saved
+from tests.servers import Server, free_port, oxigraph_binary
+from tests.test_query import PARAMS, _canonical
+
+pyoxigraph = pytest.importorskip("pyoxigraph")
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory) -> Path:
+    """An Oxigraph store holding the seed data (synced from data/, then closed)."""
+    path = tmp_path_factory.mktemp("store") / "kg"
+    with open_store(f"oxigraph:{path}", data_dir=DATA, write=True):
+        pass
+    return path
+
+
+@pytest.fixture(scope="module")
+def oxigraph(store_dir) -> OxigraphStore:
+    store = OxigraphStore(store_dir, read_only=True)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def endpoint(store_dir, tmp_path_factory) -> str:
+    """An Oxigraph server (read-only, union default graph) on a copy of the store, on loopback."""
+    copy = tmp_path_factory.mktemp("served") / "kg"
+    shutil.copytree(store_dir, copy)
+    port = free_port()
+    server = Server([oxigraph_binary(), "serve-read-only", "--location", str(copy), "--bind", f"127.0.0.1:{port}",
+                     "--union-default-graph"], port, copy.parent / "oxigraph.log").start()
+    yield f"http://127.0.0.1:{port}/query"
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def backends(kg, oxigraph, endpoint) -> dict:
+    return {"memory": MemoryStore(kg), "oxigraph": oxigraph, "sparql": SparqlStore(endpoint)}
+
+
+def _value(term):
+    """A term as stores keep it: the value of a literal, not its lexical form (Oxigraph
+    writes 200000000.0 as 200000000 and xsd:nonNegativeInteger as xsd:integer)."""
+    if isinstance(term, pyoxigraph.Literal):
+        if term.language:
+            return ("lang", term.value, term.language)
+        dt = term.datatype.value.rsplit("#", 1)[-1]
+        if dt in ("decimal", "integer", "nonNegativeInteger", "int", "long"):
+            return ("number", Decimal(term.value).normalize())
+        return ("literal", term.value, dt)
+    return ("node", str(term.value) if not isinstance(term, pyoxigraph.BlankNode) else "_:")
+
+
+def _quads(text: bytes, fmt: str) -> set:
+    rdf_format = {"nquads": pyoxigraph.RdfFormat.N_QUADS, "trig": pyoxigraph.RdfFormat.TRIG,
+                  "ntriples": pyoxigraph.RdfFormat.N_TRIPLES, "turtle": pyoxigraph.RdfFormat.TURTLE}[fmt]
+    return {(_value(q.subject), _value(q.predicate), _value(q.object),
+             "" if isinstance(q.graph_name, pyoxigraph.DefaultGraph) else q.graph_name.value)
+            for q in pyoxigraph.parse(text, format=rdf_format)}
+
+
+# ----------------------------------------------------------------- same results everywhere
+
+
+def test_spec_parsing():
+    assert parse_spec("oxigraph:kg-store") == ("oxigraph", "kg-store")
+    for bad in ("postgres:x", "oxigraph", "sparql:ftp://x"):
+        with pytest.raises(StoreError):
+            parse_spec(bad)
+
+
+@pytest.mark.parametrize("name", sorted(saved()))
+def test_saved_queries_give_the_same_rows_on_every_backend(backends, name):
+    q = saved()[name]
+    params = {p.name: PARAMS[p.name] for p in q.params}
+    results = {kind: store.query(q.text, params=params) for kind, store in backends.items()}
+    memory = results.pop("memory")
+    assert memory.rows, name
+    for kind, result in results.items():
+        assert result.vars == memory.vars, kind
+        assert _canonical(result.rows) == _canonical(memory.rows), kind
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+def test_exports_hold_the_same_quads_on_every_backend(backends, fmt):
+    exported = {kind: b"".join(store.export_chunks(fmt)) for kind, store in backends.items()}
+    memory = _quads(exported.pop("memory"), fmt)
+    assert len(memory) > 800
+    for kind, text in exported.items():
+        assert _quads(text, fmt) == memory, kind
+
+
+def test_stats_and_the_aggregated_actor_view_match_the_in_memory_graph(kg, backends):
+    expected = stats(kg)
+    pairs = {(u, v, d["relation"]) for u, v, d in kg.actors.edges(data=True)}
+    for kind, store in backends.items():
+        view = at_scale.actor_view(store)
+        assert {(u, v, d["relation"]) for u, v, d in view.edges(data=True)} == pairs, kind
+        assert {n: d["label"] for n, d in view.nodes(data=True)} == {n: d["label"] for n, d in kg.actors.nodes(data=True)}
+        assert at_scale.stats(store, view) == expected, kind
+
+
+def test_aggregated_edges_count_sum_and_date_the_facts(oxigraph):
+    view = at_scale.actor_view(oxigraph)
+    july = [v for u, v, d in view.edges(data=True) if u == "cdao" and d["first"] == "2025-07-14"]
+    assert sorted(july) == ["anthropic", "google", "openai", "xai"]
+    assert view.edges["dod", "openai-public-sector", "Contract"]["amount"] == 1999998.0
+    assert at_scale.top(view, 3).number_of_nodes() == 3
+
+
+def test_actor_lookup_in_a_store(oxigraph):
+    assert at_scale.find_actor(oxigraph, "pentagone") == "dod"
+    assert at_scale.find_actor(oxigraph, "Département de la Défense") == "dod"
+    assert at_scale.find_actor(oxigraph, "OPENAI") == "openai"
+    with pytest.raises(Exception, match="no actor named"):
+        at_scale.find_actor(oxigraph, "Pentagram")
+
+
+def test_paths_read_the_facts_of_each_hop_from_the_store(oxigraph):
+    view = at_scale.actor_view(oxigraph)
+    (path,) = at_scale.shortest_paths(oxigraph, view, "openai", "palantir")
+    (hop,) = path
+    (fact,) = hop["facts"]
+    assert fact["fact"] == "openai-palantir-competition" and "Palantir" in fact["citations"][0]["quote"]
+
+
+# ----------------------------------------------------------------- safety, as kg query
+
+
+def test_store_queries_refuse_the_network_updates_and_bad_syntax(oxigraph):
+    with pytest.raises(NetworkRefused):
+        oxigraph.query("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    with pytest.raises(NetworkRefused):
+        oxigraph.query("SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }")
+    assert oxigraph.query('SELECT ?x WHERE { BIND ("SERVICE <http://x> FROM" AS ?x) }').rows
+    with pytest.raises(Exception, match="read-only"):
+        oxigraph.query("DELETE WHERE { ?s ?p ?o }")
+    with pytest.raises(Exception, match="syntax error"):
+        oxigraph.query("SELECT ?x WHERE { ?x ?y }")
+
+
+def test_a_store_query_past_its_time_is_stopped(oxigraph):
+    with pytest.raises(QueryTimeout):
+        oxigraph.query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout=0.3)
+
+
+def test_parameters_bind_inside_sub_selects(kg, oxigraph):
+    q = saved()["two-hop-neighbours"]
+    here = run(kg, q.text, params={"actor": URIRef(PARAMS["actor"])})
+    there = oxigraph.query(q.text, params={"actor": URIRef(PARAMS["actor"])})
+    assert _canonical(there.rows) == _canonical(here.rows) and here.rows
+
+
+# ----------------------------------------------------------------- the CLI on each store
+
+
+@pytest.mark.parametrize("kind", ["oxigraph", "sparql"])
+def test_every_reading_command_runs_on_the_store(run_kg, store_dir, endpoint, kind, tmp_path):
+    spec = f"oxigraph:{store_dir}" if kind == "oxigraph" else f"sparql:{endpoint}"
+    if kind == "oxigraph":  # a read-only store; the command must not need to write it
+        spec = f"oxigraph:{shutil.copytree(store_dir, tmp_path / 'kg')}"
+    common = ("--store", spec, "--data", str(DATA))
+    result = run_kg("query", "actor-facts", "-p", "actor=pentagone", "--format", "csv", *common)
+    assert result.exit_code == 0, result.output
+    assert "openai-dod-2025-prototype-agreement" in result.stdout
+    counts = list(csv.DictReader(io.StringIO(run_kg("stats", "--format", "csv", *common).stdout)))
+    assert {"what": "actors", "name": "Company", "count": "9"} in counts
+    path = run_kg("path", "OpenAI", "Palantir", *common)
+    assert path.exit_code == 0 and "Palantir" in path.stdout, path.output
+    near = json.loads(run_kg("neighbors", "pentagone", "--format", "json", *common).stdout)
+    assert "cdao" in {r["actor"] for r in near}
+    ranked = json.loads(run_kg("rank", "--by", "degree", "--top", "1", "--format", "json", *common).stdout)
+    assert ranked[0]["actor"] == "openai"
+    out = tmp_path / "kg.nq"
+    assert run_kg("export", "-f", "nquads", "-o", out, *common).exit_code == 0
+    assert len(_quads(out.read_bytes(), "nquads")) > 1000
+    refused = run_kg("export", "-f", "graphml", *common)
+    assert refused.exit_code == 1 and "in-memory graph" in refused.stderr
+
+
+def test_store_errors_are_one_line(run_kg):
+    result = run_kg("stats", "--store", "couchdb:x")
+    assert result.exit_code == 1 and result.stderr.startswith("kg: error: unknown store")
+    result = run_kg("query", "ASK {}", "--store", "oxigraph:x", "--as-of", "2025-01-01")
+    assert result.exit_code == 2
+
+
+# ----------------------------------------------------------------- import into the store
+
+
+def _award_file(tmp_path: Path, rows: int) -> Path:
+    from scale_data import write_awards
+
+    return write_awards(tmp_path / f"Contracts_PrimeAwardSummaries_scale{rows}_1.csv", rows)
+
+
+def test_import_streams_into_the_store_and_replaces_its_source(run_kg, data_copy, tmp_path):
+    csv_file = _award_file(tmp_path, 300)
+    spec = f"oxigraph:{tmp_path / 'kg'}"
+    result = run_kg("import", "usaspending", csv_file, "--data", data_copy, "--store", spec, "-q")
+    assert result.exit_code == 0, result.output
+    (nq,) = (data_copy / "imported" / "usaspending").glob("*.nq")
+    written = _quads(nq.read_bytes(), "nquads")
+    graph = next(iter(written))[3]
+    with open_store(spec, data_dir=data_copy) as store:
+        assert store.read_only  # nothing left to load: the import recorded its file
+        loaded = {(_value(q.subject), _value(q.predicate), _value(q.object), graph)
+                  for q in store.oxigraph.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(graph))}
+        assert loaded == written
+        rows = at_scale.stats(store)
+    assert {"what": "facts", "name": "Contract", "count": 300 + 6} in rows
+    # the same file again: replaced, not added twice
+    assert run_kg("import", "usaspending", csv_file, "--data", data_copy, "--store", spec, "-q").exit_code == 0
+    with open_store(spec, data_dir=data_copy) as store:
+        assert store.graph_size(graph) == len(written)
+    # a file cut short: an error, and the store keeps the previous version
+    cut = tmp_path / "cut" / csv_file.name
+    cut.parent.mkdir()
+    cut.write_bytes(csv_file.read_bytes()[:-40])
+    failed = run_kg("import", "usaspending", cut, "--data", data_copy, "--store", spec, "-q")
+    assert failed.exit_code == 2
+    with open_store(spec, data_dir=data_copy) as store:
+        assert store.graph_size(graph) == len(written)
+
+
+def test_the_store_follows_the_data_folder(data_copy, tmp_path):
+    from graph.importers.registry import run_import
+
+    spec = f"oxigraph:{tmp_path / 'kg'}"
+    with open_store(spec, data_dir=data_copy) as store:
+        before = store.count()
+    run_import("usaspending", [_award_file(tmp_path, 50)], data_copy)  # without --store: only the file
+    with open_store(spec, data_dir=data_copy) as store:  # loaded now, once
+        after = store.count()
+        assert after > before + 50 * 30
+    (data_copy / "entities.yaml").write_text(
+        (data_copy / "entities.yaml").read_text(encoding="utf-8").replace("Anthropic", "Anthropic PBC", 1),
+        encoding="utf-8")
+    with open_store(spec, data_dir=data_copy) as store:
+        labels = store.select_plain('SELECT ?l WHERE { id:anthropic rdfs:label ?l FILTER (LANG(?l) = "en") }')
+        assert [r["l"] for r in labels] == ["Anthropic PBC"]
+        assert store.count() == after  # the curated graphs were replaced, not added to
+
+
+def test_bad_curated_data_leaves_the_store_as_it_was(data_copy, tmp_path):
+    from graph.errors import DataError
+
+    spec = f"oxigraph:{tmp_path / 'kg'}"
+    with open_store(spec, data_dir=data_copy) as store:
+        before = store.count()
+    (data_copy / "broken.yaml").write_text("entities:\n  - id: x\n    type: Spaceship\n", encoding="utf-8")
+    with pytest.raises(DataError):
+        open_store(spec, data_dir=data_copy)
+    (data_copy / "broken.yaml").unlink()
+    with open_store(spec, data_dir=data_copy) as store:
+        assert store.count() == before
+
+
+def test_the_benchmark_generator_is_deterministic_and_zipf_shaped():
+    from scale_data import COLUMNS, generate_awards
+
+    a, b = list(generate_awards(2000, seed=3)), list(generate_awards(2000, seed=3))
+    assert a == b and a[0] == COLUMNS and len(a) == 2001
+    idx = COLUMNS.index("recipient_uei")
+    counts: dict = {}
+    for row in a[1:]:
+        counts[row[idx]] = counts.get(row[idx], 0) + 1
+    # a few recipients win many awards (Zipf), most of the 200 drawn from win a few
+    assert max(counts.values()) > 100 and len(counts) > 150 and sorted(counts.values())[len(counts) // 2] <= 5
+    agencies = {row[COLUMNS.index("awarding_agency_name")] for row in generate_awards(20000, seed=3)}
+    assert len(agencies) >= 40
