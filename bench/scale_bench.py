@@ -17,6 +17,8 @@ the same files: what the project does compared with what the underlying tools do
 - **export**: ``kg export -f turtle|ntriples --store`` against pyoxigraph's own serialisation
   of the same triples (goal: at least 0.8x its speed).
 - **HTML**: the explorer page for the top 1,000 actors of the aggregated view.
+- **SHACL**: the shapes on samples of 250 and 500 of the store's facts (the cost follows the
+  sample, not the store).
 
 Every step runs in its own process (peak memory is per step).
 
@@ -222,7 +224,22 @@ def child_export(store: str, data: str, fmt: str, target: str) -> dict:
             "peak_rss_mb": _rss_mb()}
 
 
-CHILDREN = {"prepare": child_prepare, "import": child_import, "bulk_load": child_bulk_load, "rdflib": child_rdflib,
+def child_shacl(store: str, data: str, sizes: list) -> dict:
+    """SHACL on samples of the store's facts (graph.store.shacl): the cost grows with the sample."""
+    from graph.store import open_store
+    from graph.store.shacl import validate_sample
+
+    st = open_store(f"oxigraph:{store}", data_dir=data)
+    out = {}
+    for n in sizes:
+        t = time.perf_counter()
+        checked = validate_sample(st, n)
+        out[str(n)] = {"seconds": time.perf_counter() - t, "facts": checked}
+    out["peak_rss_mb"] = _rss_mb()
+    return out
+
+
+CHILDREN = {"shacl": child_shacl, "prepare": child_prepare, "import": child_import, "bulk_load": child_bulk_load, "rdflib": child_rdflib,
             "read": child_read, "export": child_export}
 
 
@@ -274,6 +291,9 @@ def run_size(rows: int, work: Path, *, rdflib_cap: int, html: bool, log) -> dict
     log(f"  rdflib Graph.add of {out['rdflib']['quads']:,} quads: {out['rdflib']['seconds']:.1f}s")
     out["read"] = _run_child("read", str(store), str(data), html)
     log(f"  queries, actor view ({out['read']['actor_view']['seconds']:.1f}s), HTML")
+    out["shacl"] = _run_child("shacl", str(store), str(data), [250, 500])
+    shacl = [f"{n} facts {v['seconds']:.1f}s" for n, v in out["shacl"].items() if n != "peak_rss_mb"]
+    log(f"  SHACL on samples: {', '.join(shacl)}")
     out["export"] = {}
     for fmt in ("turtle", "ntriples"):
         out["export"][fmt] = _run_child("export", str(store), str(data), fmt, str(base / f"export.{fmt}"))
@@ -341,6 +361,8 @@ def table(results: list[dict]) -> str:
         h = r["read"].get("html", {})
         html.append(f"{h['seconds']:.1f} s ({h['bytes'] / 1e6:.1f} MB)" if "seconds" in h else h.get("error", "not run"))
     row("HTML page, top 1,000 actors", html)
+    row("SHACL on a sample of 250 / 500 facts", [f"{r['shacl']['250']['seconds']:.1f} s / {r['shacl']['500']['seconds']:.1f} s"
+                                                for r in results], "linear in the sample")
     return "\n".join(lines)
 
 

@@ -297,3 +297,22 @@ def test_the_benchmark_generator_is_deterministic_and_zipf_shaped():
     assert max(counts.values()) > 100 and len(counts) > 150 and sorted(counts.values())[len(counts) // 2] <= 5
     agencies = {row[COLUMNS.index("awarding_agency_name")] for row in generate_awards(20000, seed=3)}
     assert len(agencies) >= 40
+
+
+def test_validate_a_store_checks_a_sample_of_its_facts(run_kg, data_copy, tmp_path):
+    spec = f"oxigraph:{tmp_path / 'kg'}"
+    ok = run_kg("validate", "--store", spec, "--data", data_copy, "--sample", 100)
+    assert ok.exit_code == 0 and "sample of 32 facts" in ok.stdout, ok.output
+    bad = data_copy / "imported" / "hand" / "bad.nq"
+    bad.parent.mkdir(parents=True)
+    f, c, g = (f"<https://w3id.org/defense-ai-graph/{x}>" for x in ("fact/bad", "fact/bad/citation/x", "source/x"))
+    dai = "https://w3id.org/defense-ai-graph/ontology#"
+    bad.write_text("".join(f"{s} <{p}> {o} {g} .\n" for s, p, o in (
+        (g, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", f"<{dai}Source>"), (g, dai + "title", '"x"'),
+        (g, dai + "language", '"en"^^<http://www.w3.org/2001/XMLSchema#language>'),
+        (f, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", f"<{dai}Contract>"), (f, dai + "source", g),
+        (f, dai + "citation", c), (c, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", f"<{dai}Citation>"),
+        (c, dai + "cites", g), (c, dai + "supports", f), (c, dai + "quote", '"a contract without parties"@en'),
+    )), encoding="utf-8")
+    failed = run_kg("validate", "--store", spec, "--data", data_copy, "--sample", 100)
+    assert failed.exit_code == 2 and "SHACL" in failed.stderr and "'bad'" in failed.stderr, failed.output

@@ -56,22 +56,30 @@ def _ox():
 # ------------------------------------------------------------------------- terms
 
 
+_DATATYPES: dict = {}  # datatype IRI -> rdflib URIRef
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
 def to_rdflib(term):
     """A pyoxigraph term as the rdflib term :mod:`graph.query` results use."""
     from rdflib import BNode, Literal, URIRef
 
     ox = _ox()
-    if isinstance(term, ox.NamedNode):
+    kind = type(term)
+    if kind is ox.NamedNode:
         return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
+    if kind is ox.Literal:
         if term.language:
             return Literal(term.value, lang=term.language)
         datatype = term.datatype.value
-        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+        if datatype == _XSD_STRING:
             return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
+        found = _DATATYPES.get(datatype)
+        if found is None:
+            found = _DATATYPES[datatype] = URIRef(datatype)
+        return Literal(term.value, datatype=found)
+    if kind is ox.BlankNode:
+        return BNode(term.value)
     raise StoreError(f"unexpected term in a result: {term!r}")
 
 
@@ -416,7 +424,7 @@ class OxigraphStore(Store):
                 g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
             return QueryResult("CONSTRUCT", graph=g)
         result = outcome["result"]
-        if result.kind == "SELECT":
+        if result.kind == "SELECT":  # terms met again (an agency, a datatype) are made once
             cache: dict = {}
             result.rows = [{n: _cached(cache, t) for n, t in row.items()} for row in result.rows]
         return result
@@ -523,7 +531,8 @@ def _in_thread(evaluate: Callable[[], dict], timeout: float, stop: threading.Eve
 
 
 def _cached(cache: dict, term):
-    key = (type(term), str(term))
+    key = (type(term), term.value, getattr(term, "datatype", None) and term.datatype.value,
+           getattr(term, "language", None))
     found = cache.get(key)
     if found is None:
         found = cache[key] = to_rdflib(term)
