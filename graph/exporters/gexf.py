@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graph.exporters.property_graph import flat_value, property_graph
+from graph.exporters.property_graph import flat_value, property_graph, xml_text, xml_type
 from graph.exporters.xmltext import escape_attr
 
 __all__ = ["generate_gexf", "gexf_type"]
@@ -31,21 +31,8 @@ __all__ = ["generate_gexf", "gexf_type"]
 _NODE_XML = ("label",)
 
 
-def gexf_type(value) -> str:
-    """The GEXF attribute type of a (flat) value."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "long"
-    if isinstance(value, float):
-        return "double"
-    return "string"
-
-
-def _text(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+gexf_type = xml_type  # kept as a public name
+_text = xml_text
 
 
 def _attributes(items, cls: str) -> tuple[dict, list[str]]:

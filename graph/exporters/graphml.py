@@ -20,27 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graph.exporters.property_graph import flat_value, property_graph
+from graph.exporters.property_graph import flat_value, property_graph, xml_text, xml_type
 from graph.exporters.xmltext import escape_attr, escape_text
 
 __all__ = ["generate_graphml", "graphml_type"]
 
 
-def graphml_type(value) -> str:
-    """The GraphML ``attr.type`` of a (flat) value."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "long"
-    if isinstance(value, float):
-        return "double"
-    return "string"
-
-
-def _text(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+graphml_type = xml_type  # kept as a public name
+_text = xml_text
 
 
 def _keys(items, domain: str, prefix: str) -> tuple[dict, list[str]]:

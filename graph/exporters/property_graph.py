@@ -229,3 +229,21 @@ def to_networkx(pg: PropertyGraph, *, flat: bool = False) -> nx.MultiDiGraph:
         props = {k: flat_value(v) for k, v in e.properties.items()} if flat else dict(e.properties)
         g.add_edge(e.source, e.target, key=e.key, type=e.type, **props)
     return g
+
+
+def xml_type(value) -> str:
+    """The XML-schema-like type GraphML (``attr.type``) and GEXF use for a flat value."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "long"
+    if isinstance(value, float):
+        return "double"
+    return "string"
+
+
+def xml_text(value) -> str:
+    """A flat value as GraphML / GEXF text (booleans as true/false)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
