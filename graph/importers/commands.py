@@ -98,7 +98,7 @@ def import_command(kind: str, files: tuple[Path, ...], data_dir: Path, strict: b
             click.echo(f"kg: ... and {more} more", err=True)
         if result.rejects_file:
             click.echo(f"kg: problems listed in {result.rejects_file}", err=True)
-        click.echo(result.summary(), err=True)
+        click.echo(result.summary() + (f"; loaded into {store.spec}" if store is not None else ""), err=True)
 
 
 @click.command("resolve")
