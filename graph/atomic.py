@@ -20,18 +20,31 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-__all__ = ["write_text_atomic", "write_folder_atomic"]
+__all__ = ["write_text_atomic", "write_atomic", "write_folder_atomic"]
 
 
 def write_text_atomic(path: str | os.PathLike, chunks: Iterable[str]) -> None:
     """Write the concatenation of ``chunks`` to ``path`` (UTF-8) atomically."""
+
+    def fill(handle) -> None:
+        for chunk in chunks:
+            handle.write(chunk)
+
+    write_atomic(path, fill, binary=False)
+
+
+def write_atomic(path: str | os.PathLike, fill, *, binary: bool = True) -> None:
+    """Call ``fill(handle)`` on a temporary file beside ``path``, then rename it over ``path``.
+
+    On any error the temporary file is removed and ``path`` is left as it was.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
+        mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": "\n"}
+        with os.fdopen(fd, **mode) as handle:
+            fill(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)

@@ -27,7 +27,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from graph.errors import ExportError
-from graph.exporters.property_graph import EDGE_TYPES, NODE_LABELS, property_graph
+from graph.exporters.property_graph import EDGE_TYPES, NODE_LABELS, property_graph, xml_type
+
 
 __all__ = ["generate_neo4j_csv", "ARRAY_DELIMITER", "neo4j_type", "csv_field"]
 
@@ -50,16 +51,8 @@ neo4j-admin database import full \\
 
 
 def neo4j_type(value) -> str:
-    """The neo4j-admin header type of a property value."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "long"
-    if isinstance(value, float):
-        return "double"
-    if isinstance(value, list):
-        return "string[]"
-    return "string"
+    """The neo4j-admin header type of a property value (lists are string arrays)."""
+    return "string[]" if isinstance(value, list) else xml_type(value)
 
 
 def _quote(text: str, *, joined: bool = False) -> str:

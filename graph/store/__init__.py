@@ -89,7 +89,6 @@ def write_export(store: Store, fmt: str, path: str | os.PathLike) -> None:
     """Stream the export ``fmt`` from ``store`` to ``path`` (atomically: a temporary file,
     then a rename), or to stdout for ``-``."""
     import sys
-    import tempfile
 
     if str(path) == "-":
         sys.stdout.flush()
@@ -97,19 +96,6 @@ def write_export(store: Store, fmt: str, path: str | os.PathLike) -> None:
         store.export(fmt, out)
         out.flush()
         return
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            store.export(fmt, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    from graph.atomic import write_atomic
+
+    write_atomic(path, lambda handle: store.export(fmt, handle))
