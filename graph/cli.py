@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from graph import __version__
-from graph.errors import GraphError
+from graph.errors import DataError, GraphError
 
 
 
@@ -198,33 +198,75 @@ def formats() -> None:
                    "(case and accents ignored).")
 @click.option("--depth", default=1, show_default=True, type=click.IntRange(min=0),
               help="With --focus: how many relations away to go.")
+@click.option("--top", "top_n", default=None, type=click.IntRange(min=1), metavar="N",
+              help="Only the N actors with the largest amounts on their relations, and the relations "
+                   "among them [default: all; 1,000 with --store].")
+@click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
+              help="Draw the aggregated actor view of this store (oxigraph:PATH, sparql:URL): one relation "
+                   "per pair of actors, with counts, amounts and dates.")
 @click.option("--open/--no-open", "open_page", default=None,
               help="Open the page in a web browser [default: when a display is available].")
-def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth: int, open_page: bool | None) -> None:
+def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth: int, top_n: int | None,
+         store_spec: str | None, open_page: bool | None) -> None:
     """Write the interactive explorer (one offline HTML file) and open it in a browser.
 
     The page is the one `kg build` writes (exports/explorer.html), optionally narrowed to the
     facts valid on a date and to one actor's neighbourhood; that actor is selected when it
     opens. An ambiguous --focus lists the candidates and exits with code 2.
 
+    With --store the page draws the store's aggregated actor view (one relation per pair of
+    actors and kind, with how many facts, the amount and the first and last dates), never
+    all of it at once: the top 1,000 actors (--top), or one actor's neighbourhood (--focus).
+    An actor with relations left out says how many, and the command that opens its
+    neighbourhood; `kg path A B --store ...` lists the facts behind a relation.
+
     \b
     Example:
         kg view                                   # exports/view.html, opened in a browser
         kg view --as-of 2025-01-31 --no-open
         kg view --focus pentagone --depth 2 -o dod.html
+        kg view --store oxigraph:kg-store --top 500 -o top500.html
+        kg view --store oxigraph:kg-store --focus "Lockheed Martin" -o lockheed.html
     """
     from graph.atomic import write_text_atomic
-    from graph.cli_questions import _load
+    from graph.cli_questions import _load, _open_store
     from graph.exporters.html import generate, neighbourhood
     from graph.lookup import find
 
-    kg = _load(data_dir, as_of)
-    actors = kg.actors
     title = "defense-ai-graph"
     node = None
-    if focus is not None:
-        node = find(actors, focus)
-        actors = neighbourhood(actors, node, depth)
+    store = _open_store(store_spec, data_dir, as_of)
+    if store is not None:
+        from graph.store import actors as at_scale
+
+        with store:
+            node = at_scale.find_actor(store, focus) if focus is not None else None
+            full = at_scale.actor_view(store)
+        if node is not None and node not in full:
+            raise DataError(f"'{focus}' has no relationship in {store_spec}")
+        expand = f"kg view --store {_quoted(store_spec)} --focus {{id}} -o {{id}}.html"
+        if node is not None:
+            shown = neighbourhood(full, node, depth)
+            if top_n is not None:
+                shown = at_scale.top(shown, top_n, keep=[node])
+        else:
+            shown = at_scale.top(full, top_n or 1000)
+            title += (f" — top {len(shown):,} of {len(full):,} actors by amount" if len(shown) < len(full)
+                      else f" — {len(full):,} actors")
+        actors = at_scale.explorer_view(full, shown, expand=expand,
+                                        cite=f"kg path {{a}} {{b}} --store {_quoted(store_spec)}")
+    else:
+        kg = _load(data_dir, as_of)
+        actors = kg.actors
+        if focus is not None:
+            node = find(actors, focus)
+            actors = neighbourhood(actors, node, depth)
+        if top_n is not None and len(actors) > top_n:
+            from graph.store.actors import top
+
+            actors = top(actors, top_n, by="degree", keep=[node] if node is not None else [])
+            title += f" — top {len(actors):,} actors by relations"
+    if node is not None:
         label = actors.nodes[node].get("label") or node
         title += f" — {label} ({depth} step{'' if depth == 1 else 's'} around)"
     if as_of:
@@ -241,6 +283,13 @@ def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth:
 
         if not webbrowser.open(out.resolve().as_uri()):
             click.echo(f"no web browser found: open {out} yourself", err=True)
+
+
+def _quoted(text: str) -> str:
+    """``text`` as one shell word (for the commands the page suggests)."""
+    import shlex
+
+    return shlex.quote(text)
 
 
 def _can_open_browser() -> bool:

@@ -24,6 +24,7 @@ from graph.store.oxigraph import OxigraphStore
 from graph.store.sparql import SparqlStore
 from queries import saved
 from tests.servers import Server, free_port, oxigraph_binary
+from tests.test_html_export import driver  # noqa: F401  (the headless Chromium fixture)
 from tests.test_query import PARAMS, _canonical
 
 pyoxigraph = pytest.importorskip("pyoxigraph")
@@ -316,3 +317,85 @@ def test_validate_a_store_checks_a_sample_of_its_facts(run_kg, data_copy, tmp_pa
     )), encoding="utf-8")
     failed = run_kg("validate", "--store", spec, "--data", data_copy, "--sample", 100)
     assert failed.exit_code == 2 and "SHACL" in failed.stderr and "'bad'" in failed.stderr, failed.output
+
+
+# ----------------------------------------------------------------- the explorer at scale
+
+
+@pytest.fixture(scope="module")
+def awards_store(tmp_path_factory) -> tuple[Path, str]:
+    """A data folder (the seed facts) and an Oxigraph store with 400 synthetic awards imported."""
+    from graph.importers.registry import run_import
+
+    base = tmp_path_factory.mktemp("awards")
+    data = shutil.copytree(DATA, base / "data", ignore=shutil.ignore_patterns("imported"))
+    spec = f"oxigraph:{base / 'kg'}"
+    with open_store(spec, data_dir=data, write=True) as store:
+        run_import("usaspending", [_award_file(base, 400)], data, store=store)
+    return data, spec
+
+
+def test_view_of_a_store_shows_the_top_actors_and_says_what_is_left_out(run_kg, awards_store, tmp_path):
+    data, spec = awards_store
+    with open_store(spec, data_dir=data) as store:
+        full = at_scale.actor_view(store)
+    out = tmp_path / "top.html"
+    result = run_kg("view", "--store", spec, "--data", data, "--top", "25", "-o", out, "--no-open")
+    assert result.exit_code == 0, result.output
+    page = _page_data(out)
+    shown = {n["id"] for n in page["nodes"]}
+    assert shown == set(at_scale.top(full, 25)) and len(shown) == 25 < len(full)
+    assert f"top 25 of {len(full):,} actors" in out.read_text(encoding="utf-8")
+    # an actor with relations out of the page says how many, and how to open them
+    cut = [n for n in shown if full.degree(n) > sum(1 for e in page["edges"] if n in (e["from"], e["to"]))]
+    assert cut
+    told = page["info"][cut[0]]["description"]
+    assert f"of its {full.degree(cut[0]):,} relations shown" in told and f"--focus {cut[0]}" in told
+    # every relation drawn is one aggregated pair: how many facts, how much, from when to when
+    edge = max(page["edges"], key=lambda e: int(page["facts"][e["fact"]]["details"][0][1]))
+    details = dict(page["facts"][edge["fact"]]["details"])
+    agg = full.edges[edge["from"], edge["to"], edge["relation"]]
+    assert details["facts"] == str(agg["facts"]) and details["first date"] == agg["first"]
+    # ... and the command that lists those facts with their sources and quotes
+    command = details["sources and quotes"].split()
+    assert command[:2] == ["kg", "path"] and command[-2:] == ["--store", spec]
+    listed = run_kg(*command[1:], "--data", data)
+    assert listed.exit_code == 0 and "“contract_award_unique_key=" in listed.stdout, listed.output
+
+
+def test_view_of_a_store_opens_one_actors_neighbourhood(run_kg, awards_store, tmp_path):
+    data, spec = awards_store
+    with open_store(spec, data_dir=data) as store:
+        full = at_scale.actor_view(store)
+    out = tmp_path / "dod.html"
+    result = run_kg("view", "--store", spec, "--data", data, "--focus", "pentagone", "-o", out, "--no-open")
+    assert result.exit_code == 0, result.output
+    page = _page_data(out)
+    assert page["meta"]["focus"] == "dod"
+    assert {n["id"] for n in page["nodes"]} == {"dod", *full.successors("dod"), *full.predecessors("dod")}
+    unknown = run_kg("view", "--store", spec, "--data", data, "--focus", "no such actor anywhere", "-o", out)
+    assert unknown.exit_code == 2 and out.exists()  # the earlier page is kept
+
+
+
+def _page_data(path: Path) -> dict:
+    from tests.test_html_export import page_data
+
+    return page_data(path.read_text(encoding="utf-8"))
+
+
+def test_browser_store_page_is_clean_and_tells_how_to_expand(driver, run_kg, awards_store, tmp_path):
+    """The page of a store's top actors in headless Chromium: offline, no console error, and a
+    selected actor's panel says what is left out and how to open it."""
+    from tests.test_html_export import _assert_clean, _open
+
+    data, spec = awards_store
+    out = tmp_path / "top.html"
+    assert run_kg("view", "--store", spec, "--data", data, "--top", "40", "-o", out, "--no-open").exit_code == 0
+    _open(driver, out)
+    info = _page_data(out)["info"]
+    cut = sorted(n for n, record in info.items() if record.get("description"))[0]
+    assert driver.execute_script("return window.kgSelectNode(arguments[0])", cut) is True
+    panel = driver.execute_script("return document.getElementById('kg-panel').innerText")
+    assert "relations shown" in panel and f"--focus {cut}" in panel
+    _assert_clean(driver, out.as_uri())

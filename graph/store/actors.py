@@ -33,8 +33,8 @@ from graph.errors import DataError
 from graph.rdf import BASE
 from ontology import NAMESPACE
 
-__all__ = ["actor_view", "stats", "find_actor", "lookup_graph", "hop_facts", "shortest_paths", "top", "ACTOR_VALUES", "EDGES_QUERY",
-           "CONTRACTS_QUERY"]
+__all__ = ["actor_view", "stats", "find_actor", "lookup_graph", "hop_facts", "shortest_paths", "top", "explorer_view",
+           "ACTOR_VALUES", "EDGES_QUERY", "CONTRACTS_QUERY"]
 
 #: the actor classes, as a VALUES list
 ACTOR_VALUES = " ".join(f"dai:{k}" for k in ("Company", "GovernmentAgency", "Organization", "Person", "Program",
@@ -160,16 +160,70 @@ def actor_view(store, *, timeout: float = 600.0) -> nx.MultiDiGraph:
     return g
 
 
-def top(view: nx.MultiDiGraph, n: int = 1000, by: str = "amount") -> nx.MultiDiGraph:
-    """The ``n`` actors with the most ``amount`` (or ``facts``) on their edges, and the edges
-    among them: what an explorer shows first at scale."""
-    weight: Counter = Counter()
+def top(view: nx.MultiDiGraph, n: int = 1000, by: str = "amount", keep=()) -> nx.MultiDiGraph:
+    """The ``n`` actors with the most ``amount`` (or ``facts``, or relations: ``degree``) on
+    their edges, ties by id, always with the actors of ``keep``; and the edges among them:
+    what an explorer shows first at scale.
+
+    >>> g = nx.MultiDiGraph([("a", "b", {"amount": 5.0}), ("c", "d", {"amount": 1.0}), ("b", "c", {"amount": 2.0})])
+    >>> sorted(top(g, 2)), sorted(top(g, 2, keep=["d"])), sorted(top(g, 2, by="degree"))
+    (['a', 'b'], ['b', 'd'], ['b', 'c'])
+    """
+    weight: Counter = Counter({node: 0 for node in view})
     for u, v, data in view.edges(data=True):
         w = (data.get(by) or 0) if by != "degree" else 1
         weight[u] += w
         weight[v] += w
-    keep = [node for node, _w in sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
-    return view.subgraph(keep).copy()
+    chosen = [node for node in keep if node in view][:n]
+    ranked = (node for node, _w in sorted(weight.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+    chosen += [node for node in ranked if node not in chosen][:n - len(chosen)]
+    return view.subgraph(chosen).copy()
+
+
+def explorer_view(view: nx.MultiDiGraph, shown: nx.MultiDiGraph, *, expand: str = "",
+                  cite: str = "") -> nx.MultiDiGraph:
+    """``shown`` (a part of the aggregated ``view``: :func:`top` or a neighbourhood), each
+    actor and relation told what is left out, for the explorer page at scale.
+
+    Every actor whose relations are not all shown gets a ``description`` saying how many are
+    and, with ``expand`` (a command with ``{id}`` for the actor), how to open its
+    neighbourhood; every relation gets ``details`` (facts, amount, first and last date, and
+    with ``cite``, a command with ``{a}`` and ``{b}`` that lists its facts with their sources
+    and quotes) and a ``fact`` naming its pair.
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_edge("a", "b", key="Contract", relation="Contract", facts=3, amount=5.0, first="2024-01-02", last="2024-03-04")
+    'Contract'
+    >>> g.add_edge("a", "c", key="Contract", relation="Contract", facts=1, amount=None, first="", last="")
+    'Contract'
+    >>> part = explorer_view(g, g.subgraph(["a", "b"]).copy(), expand="kg view --focus {id}")
+    >>> part.nodes["a"]["description"]
+    '1 of its 2 relations shown. Open its neighbourhood: kg view --focus a'
+    >>> part.edges["a", "b", "Contract"]["details"]["facts"]
+    '3'
+    """
+    out = shown.copy()
+    scale = max(len(view) - 1, 1)
+    for node, data in out.nodes(data=True):
+        total = view.degree(node) if node in view else 0
+        here = out.degree(node)
+        data["degree_centrality"] = round(total / scale, 6)
+        if total > here:
+            data["description"] = (f"{here:,} of its {total:,} relation{'s' if total != 1 else ''} shown."
+                                   + (f" Open its neighbourhood: {expand.format(id=node)}" if expand else ""))
+    for u, v, key, data in out.edges(keys=True, data=True):
+        details = {"facts": str(data.get("facts", ""))}
+        if data.get("amount"):
+            details["amount"] = f"{Decimal(str(data['amount'])):,.2f} USD"
+        for k in ("first", "last"):
+            if data.get(k):
+                details[f"{k} date"] = str(data[k])
+        if cite:
+            details["sources and quotes"] = cite.format(a=u, b=v)
+        data["details"] = details
+        data["fact"] = f"{u} {key} {v}"
+        data.setdefault("fact_label", "")
+    return out
 
 
 def stats(store, view: nx.MultiDiGraph | None = None) -> list[dict]:
