@@ -258,6 +258,24 @@ def select(kg, text: str, **options) -> list[dict]:
 # ---------------------------------------------------------------------------- remote
 
 
+def sparql_request(endpoint: str, text: str, accept: str, headers: dict | None = None) -> urllib.request.Request:
+    """The HTTP request of a SPARQL query: a form POST (``query=...``), the one way of the
+    SPARQL 1.1 Protocol that every store takes (Virtuoso 7 never answers a direct
+    ``application/sparql-query`` body).
+
+    >>> r = sparql_request("http://127.0.0.1:7878/query", "ASK {}", "application/sparql-results+json")
+    >>> r.get_method(), r.data, r.get_header("Content-type")
+    ('POST', b'query=ASK+%7B%7D', 'application/x-www-form-urlencoded; charset=utf-8')
+    """
+    return urllib.request.Request(
+        endpoint,
+        data=urllib.parse.urlencode({"query": text}).encode("ascii"),
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Accept": accept,
+                 **(headers or {})},
+        method="POST",
+    )
+
+
 def run_remote(
     endpoint: str,
     text: str,
@@ -280,12 +298,7 @@ def run_remote(
     accept = (
         "text/turtle" if kind in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
     )
-    request = urllib.request.Request(
-        endpoint,
-        data=full.encode("utf-8"),
-        headers={"Content-Type": "application/sparql-query", "Accept": accept, **(headers or {})},
-        method="POST",
-    )
+    request = sparql_request(endpoint, full, accept, headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) checked
             body = response.read()

@@ -59,12 +59,9 @@ class SparqlStore(Store):
     def _stream(self, query: str, accept: str, output: BinaryIO, *, timeout: float = 3600.0, each_line=None) -> None:
         """POST ``query``, copy the answer to ``output`` as it arrives (``each_line``: rewrite
         each line of a line-based answer)."""
-        from graph.query import prologue
+        from graph.query import prologue, sparql_request
 
-        request = urllib.request.Request(
-            self.url, data=(prologue() + query).encode("utf-8"), method="POST",
-            headers={"Content-Type": "application/sparql-query", "Accept": accept, **self.headers},
-        )
+        request = sparql_request(self.url, prologue() + query, accept, self.headers)
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) checked
                 if each_line is None:
