@@ -447,3 +447,31 @@ def test_the_actor_view_and_paths_on_virtuoso(kg, virtuoso_store, run_kg):
     months = {q for q in exported if q[2][-1:] == ("duration",)}
     assert {q[2][1] for q in months} == {"12"}
     assert exported - months == {q for q in expected if q[2][-1:] != ("duration",)}
+
+
+def test_the_actor_view_is_kept_until_the_store_changes(data_copy, tmp_path):
+    from graph.importers.registry import run_import
+    from graph.store.oxigraph import _ViewCache
+
+    spec = f"oxigraph:{tmp_path / 'kg'}"
+    with open_store(spec, data_dir=data_copy) as store:
+        first = at_scale.actor_view(store)
+    cache = tmp_path / "kg" / _ViewCache.NAME
+    assert cache.is_file()
+    kept = json.loads(cache.read_text(encoding="utf-8"))
+    with open_store(spec, data_dir=data_copy) as store:  # read back, the same view
+        again = at_scale.actor_view(store)
+    assert sorted(again.edges(keys=True, data=True)) == sorted(first.edges(keys=True, data=True))
+    assert dict(again.nodes(data=True)) == dict(first.nodes(data=True))
+    # new records in the store: the kept view no longer matches, it is made again
+    with open_store(spec, data_dir=data_copy, write=True) as store:
+        run_import("usaspending", [_award_file(tmp_path, 30)], data_copy, store=store)
+    with open_store(spec, data_dir=data_copy) as store:
+        after = at_scale.actor_view(store)
+    assert after.number_of_edges() > first.number_of_edges()
+    assert json.loads(cache.read_text(encoding="utf-8"))["key"] != kept["key"]
+    # a cache that does not parse is ignored (and replaced)
+    cache.write_text("{not json", encoding="utf-8")
+    with open_store(spec, data_dir=data_copy) as store:
+        assert at_scale.actor_view(store).number_of_edges() == after.number_of_edges()
+    assert json.loads(cache.read_text(encoding="utf-8"))["edges"]

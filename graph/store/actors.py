@@ -33,7 +33,7 @@ from graph.errors import DataError
 from graph.rdf import BASE
 from ontology import NAMESPACE
 
-__all__ = ["actor_view", "stats", "find_actor", "lookup_graph", "hop_facts", "shortest_paths", "top", "explorer_view",
+__all__ = ["actor_view", "aggregate", "to_graph", "stats", "find_actor", "lookup_graph", "hop_facts", "shortest_paths", "top", "explorer_view",
            "ACTOR_VALUES", "EDGES_QUERY", "CONTRACTS_QUERY"]
 
 #: the actor classes, as a VALUES list
@@ -92,6 +92,15 @@ _LABELS_QUERY = """SELECT ?e ?l (LANG(?l) AS ?lang) WHERE {
 }""" % ACTOR_VALUES
 
 
+def aggregation_version() -> str:
+    """A digest of the queries :func:`aggregate` runs: a cache of its rows made by other
+    queries is not used."""
+    import hashlib
+
+    text = "\n".join([_LABELS_QUERY, _KINDS_QUERY, CONTRACTS_QUERY, EDGES_QUERY, *(p for _r, p in _PAIRS)])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def _key(term) -> str:
     s = str(term)
     if s.startswith(BASE + "id/"):
@@ -116,47 +125,74 @@ def _money(value) -> str:
 def actor_view(store, *, timeout: float = 600.0) -> nx.MultiDiGraph:
     """The aggregated actor view of ``store``: actors as nodes (``kind``, ``label``); one edge
     per pair and relationship (key = the relationship) with ``facts``, ``amount``,
-    ``first``, ``last``, ``directed`` and a ``label`` such as ``"12 contracts, $3.4M"``."""
-    g = nx.MultiDiGraph()
+    ``first``, ``last``, ``directed`` and a ``label`` such as ``"12 contracts, $3.4M"``.
+
+    A store that can keep it (:meth:`graph.store.oxigraph.OxigraphStore.view_cache`) keeps
+    the aggregates beside its data, for as long as its data do not change: the aggregation
+    runs once after each change (49 s at a million awards), later commands read it back."""
+    cache = store.view_cache() if hasattr(store, "view_cache") else None
+    rows = cache.load() if cache is not None else None
+    if rows is None:
+        rows = aggregate(store, timeout=timeout)
+        if cache is not None:
+            cache.save(rows)
+    return to_graph(*rows)
+
+
+def aggregate(store, *, timeout: float = 600.0) -> tuple[list, list]:
+    """The rows of the actor view, as plain lists (JSON-ready): ``nodes`` as
+    ``[id, kind, label, label_fr]`` and ``edges`` as ``[a, b, relation, facts, amount, first,
+    last]`` (amount a decimal string or None), both sorted."""
     labels: dict = {}
     for row in store.select_plain(_LABELS_QUERY, timeout=timeout):
         labels.setdefault(row["e"], set()).add((row.get("lang", "") != "en", row.get("lang", ""), row["l"]))
+    nodes: dict = {}
     for row in sorted(store.select_plain(_KINDS_QUERY, timeout=timeout), key=lambda r: (r["e"], r["kind"])):
         node = _key(row["e"])
-        if node in g:  # an entity of two actor classes: the first by name, as graph.views does
+        if node in nodes:  # an entity of two actor classes: the first by name, as graph.views does
             continue
         names = sorted(labels.get(row["e"], ()))  # English first, as graph.views._pick
         french = [text for _not_en, lang, text in names if lang == "fr"]
-        g.add_node(node, kind=_local(row["kind"]), label=names[0][2] if names else node,
-                   label_fr=french[0] if french else "")
-    rows = [("Contract", row) for row in store.select_plain(CONTRACTS_QUERY, timeout=timeout)]
-    rows += [(rel, row) for rel, pattern in _PAIRS[1:]
-             for row in store.select_plain(EDGES_QUERY % pattern, timeout=timeout)]
+        nodes[node] = [node, _local(row["kind"]), names[0][2] if names else node, french[0] if french else ""]
+    del labels
     merged: dict = {}
-    for rel, row in rows:  # Contract pairs come from two patterns (agency -> contractor, contractor -> program)
-        if "a" not in row or "b" not in row:  # an empty group
-            continue
-        a, b = _key(row["a"]), _key(row["b"])
-        if a not in g or b not in g:
-            continue
-        found = merged.get((a, b, rel))
-        if found is None:
-            merged[(a, b, rel)] = dict(row)
-        else:
-            found["facts"] = int(found["facts"]) + int(row["facts"])
-            if row.get("total") is not None:
-                found["total"] = Decimal(str(found.get("total") or 0)) + Decimal(str(row["total"]))
-            for k, pick in (("first", min), ("last", max)):
-                if row.get(k) is not None:
-                    found[k] = pick(str(found.get(k) or row[k]), str(row[k]))
-    for (a, b, rel), row in sorted(merged.items()):
-        n = int(row["facts"])
-        total = Decimal(str(row["total"])) if row.get("total") is not None else None
-        label = f"{n} {rel.lower()}{'s' if n > 1 else ''}" + (f", {_money(total)}" if total else "")
-        g.add_edge(a, b, key=rel, relation=rel, facts=n, amount=float(total) if total else None,
-                   first=str(row.get("first") or ""), last=str(row.get("last") or ""),
-                   directed=rel not in _UNDIRECTED, label=label, fact=f"{n} fact{'s' if n > 1 else ''}",
-                   sources=[], citations=[])
+    queries = [("Contract", CONTRACTS_QUERY)] + [(rel, EDGES_QUERY % pattern) for rel, pattern in _PAIRS[1:]]
+    for rel, query in queries:  # Contract pairs come from two patterns (agency -> contractor, contractor -> program)
+        for row in store.select_plain(query, timeout=timeout):
+            if "a" not in row or "b" not in row:  # an empty group
+                continue
+            a, b = _key(row["a"]), _key(row["b"])
+            if a not in nodes or b not in nodes:
+                continue
+            found = merged.get((a, b, rel))
+            total = str(row["total"]) if row.get("total") is not None else None
+            if found is None:
+                merged[(a, b, rel)] = [a, b, rel, int(row["facts"]), total, str(row.get("first") or ""),
+                                       str(row.get("last") or "")]
+                continue
+            found[3] += int(row["facts"])
+            if total is not None:
+                found[4] = str(Decimal(found[4] or 0) + Decimal(total))
+            for i, k, pick in ((5, "first", min), (6, "last", max)):
+                if row.get(k):
+                    found[i] = pick(found[i] or str(row[k]), str(row[k]))
+    return [nodes[k] for k in sorted(nodes)], [merged[k] for k in sorted(merged)]
+
+
+def to_graph(nodes: list, edges: list) -> nx.MultiDiGraph:
+    """The actor view from the rows of :func:`aggregate`."""
+    g = nx.MultiDiGraph()
+    g.add_nodes_from((node, {"kind": kind, "label": label, "label_fr": label_fr}) for node, kind, label, label_fr in nodes)
+
+    def attributes():
+        for a, b, rel, n, total, first, last in edges:
+            amount = float(total) if total is not None and float(total) else None
+            label = f"{n} {rel.lower()}{'s' if n > 1 else ''}" + (f", {_money(amount)}" if amount else "")
+            yield a, b, rel, {"relation": rel, "facts": n, "amount": amount, "first": first, "last": last,
+                              "directed": rel not in _UNDIRECTED, "label": label,
+                              "fact": f"{n} fact{'s' if n > 1 else ''}", "sources": [], "citations": []}
+
+    g.add_edges_from(attributes())
     return g
 
 

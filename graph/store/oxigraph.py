@@ -176,6 +176,55 @@ class _Import:
         self.store.restore_file(self.run.out, self.graph)
 
 
+class _ViewCache:
+    """The actor view's rows of one store, valid while the store's files are the same.
+
+    The key is the store's record of what it loaded (``kg-store.json``) and the names and
+    sizes of Oxigraph's own files (any write makes new ones), and the aggregation's queries.
+    Plain JSON (no pickle: a store folder from someone else runs no code). Written
+    atomically; a folder that cannot be written just means no cache.
+    """
+
+    NAME = "kg-actor-view.json"
+
+    def __init__(self, path: Path):
+        self.file = path / self.NAME
+        self.path = path
+
+    def key(self) -> str:
+        from graph.store.actors import aggregation_version
+
+        h = hashlib.sha256(aggregation_version().encode())
+        try:
+            h.update((self.path / STATE_FILE).read_bytes())
+        except FileNotFoundError:
+            pass
+        for entry in sorted(os.scandir(self.path), key=lambda e: e.name):
+            if entry.is_file() and not entry.name.startswith(("kg-", ".")) and not entry.name.startswith("LOCK"):
+                h.update(f"{entry.name}\0{entry.stat().st_size}\n".encode())
+        return h.hexdigest()
+
+    def load(self) -> tuple[list, list] | None:
+        try:
+            with open(self.file, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("key") != self.key():
+            return None
+        return data["nodes"], data["edges"]
+
+    def save(self, rows: tuple[list, list]) -> None:
+        from graph.atomic import write_text_atomic
+
+        key = self.key()
+        try:
+            write_text_atomic(self.file, [json.dumps({"key": key, "nodes": rows[0], "edges": rows[1]},
+                                                     separators=(",", ":"), ensure_ascii=False)])
+        except OSError:
+            pass
+
+
 def _fingerprint(data_dir: Path) -> str:
     """What the curated graphs are built from: the YAML files, the ontology and shapes, the code."""
     from graph import __version__
@@ -240,6 +289,11 @@ class OxigraphStore(Store):
         tmp = self.path / (STATE_FILE + ".tmp")
         tmp.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         os.replace(tmp, self.path / STATE_FILE)
+
+    def view_cache(self) -> _ViewCache:
+        """Where :func:`graph.store.actors.actor_view` keeps its aggregates for this store's
+        current content (``PATH/kg-actor-view.json``)."""
+        return _ViewCache(self.path)
 
     def pending(self, data_dir: str | os.PathLike) -> dict:
         """What :meth:`sync` would load: ``{"curated": bool, "files": [paths]}``."""
