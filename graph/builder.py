@@ -87,6 +87,7 @@ def load_rdf_files(data_dir: str | Path, ds: Dataset) -> list[Path]:
     every command sees curated and imported facts together.
     """
     files = sorted(p for p in Path(data_dir).rglob("*") if p.suffix in RDF_FORMATS and p.is_file())
+    _check_memory(data_dir, files)
     for path in files:
         try:
             ds.parse(path, format=RDF_FORMATS[path.suffix])
@@ -94,6 +95,28 @@ def load_rdf_files(data_dir: str | Path, ds: Dataset) -> list[Path]:
             line = getattr(exc, "lines", None) or getattr(exc, "line", None)
             raise DataError(f"malformed RDF: {str(exc).splitlines()[0][:200]}", file=str(path), line=line) from None
     return files
+
+
+#: imported RDF the in-memory graph takes at most, in MB of files (rdflib holds a quad in about
+#: four times its N-Quads line: 512 MB of files is about 2 GB of memory); KG_MEMORY_LIMIT_MB
+MEMORY_LIMIT_MB = 512
+
+
+def _check_memory(data_dir: str | Path, files: list[Path]) -> None:
+    """Refuse, before reading anything, imported records too large to hold in memory: they
+    belong in a store (a million awards is 13 GB of N-Quads, about 50 GB in rdflib)."""
+    import os
+
+    try:
+        limit = float(os.environ.get("KG_MEMORY_LIMIT_MB") or MEMORY_LIMIT_MB)
+    except ValueError:
+        raise DataError("KG_MEMORY_LIMIT_MB must be a number of megabytes") from None
+    size = sum(p.stat().st_size for p in files)
+    if size > limit * 1e6:
+        raise DataError(
+            f"{size / 1e6:,.0f} MB of imported records in {data_dir} are too many for the in-memory graph "
+            f"(limit {limit:,.0f} MB, KG_MEMORY_LIMIT_MB): give this command --store oxigraph:PATH "
+            f"(filled by kg import ... --store oxigraph:PATH) or set KG_STORE")
 
 
 def build(data_dir: str | Path = "data", *, shacl: bool = True) -> KnowledgeGraph:

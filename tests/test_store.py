@@ -475,3 +475,16 @@ def test_the_actor_view_is_kept_until_the_store_changes(data_copy, tmp_path):
     with open_store(spec, data_dir=data_copy) as store:
         assert at_scale.actor_view(store).number_of_edges() == after.number_of_edges()
     assert json.loads(cache.read_text(encoding="utf-8"))["edges"]
+
+
+def test_records_too_large_for_memory_are_refused_with_the_store_to_use(run_kg, data_copy, tmp_path, monkeypatch):
+    from graph.importers.registry import run_import
+
+    run_import("usaspending", [_award_file(tmp_path, 40)], data_copy)
+    monkeypatch.setenv("KG_MEMORY_LIMIT_MB", "0.01")  # 10 kB: the 40 awards are more
+    result = run_kg("stats", "--data", data_copy)
+    assert result.exit_code == 2
+    assert "too many for the in-memory graph" in result.stderr and "--store oxigraph:PATH" in result.stderr
+    assert result.stderr.count("\n") == 1
+    stored = run_kg("stats", "--data", data_copy, "--store", f"oxigraph:{tmp_path / 'kg'}", "--format", "csv")
+    assert stored.exit_code == 0 and "Contract" in stored.stdout, stored.output
