@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from graph.importers.registry import run_import
 from tests.import_helpers import OPENAI_AWARD, write_rows
 
@@ -54,3 +56,24 @@ def test_nothing_imported_means_nothing_matched(run_kg):
     assert out.stdout.splitlines() == ["contract,official,matched_by,property,article,article_sources,"
                                        "official_value,official_sources,verdict,note"]
     assert run_kg("check", "no-such-fact").exit_code == 2
+
+
+@pytest.mark.parametrize("piid", ["HQ0883-25-9-0012", ""])
+def test_check_reads_only_the_matching_records_from_a_store_with_the_same_report(data_copy, tmp_path, run_kg, piid):
+    """Among 300 other awards in an Oxigraph store, kg check --store finds the OpenAI record
+    (by contract number, or by parties and date) and reports exactly what it reports in memory."""
+    pytest.importorskip("pyoxigraph")
+    from graph.store import open_store
+    from tests.test_store import _award_file
+
+    spec = f"oxigraph:{tmp_path / 'kg'}"
+    with open_store(spec, data_dir=data_copy, write=True) as store:
+        run_import("usaspending", [_award_file(tmp_path, 300)], data_copy, store=store)
+        path = write_rows(tmp_path / "Contracts_PrimeAwardSummaries_openai_1.csv", "award.d1",
+                          [dict(OPENAI_AWARD, award_id_piid=piid)])
+        run_import("usaspending", [path], data_copy, store=store)
+    in_memory = run_kg("check", "--json", "--data", data_copy)
+    from_store = run_kg("check", "--json", "--data", data_copy, "--store", spec)
+    assert from_store.exit_code == 0, from_store.output
+    assert json.loads(from_store.stdout) == json.loads(in_memory.stdout)
+    assert "openai-dod-2025-prototype-agreement" in {m["contract"] for m in json.loads(from_store.stdout)["matches"]}

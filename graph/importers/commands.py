@@ -159,7 +159,9 @@ def resolve_command(data_dir: Path, report: bool, min_score: float, as_csv: bool
 @_data_option
 @click.option("--json", "as_json", is_flag=True, help="Output JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Output CSV.")
-def check_command(facts: tuple[str, ...], data_dir: Path, as_json: bool, as_csv: bool) -> None:
+@click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
+              help="Look for the official records in this store (oxigraph:PATH, sparql:URL).")
+def check_command(facts: tuple[str, ...], data_dir: Path, as_json: bool, as_csv: bool, store_spec: str | None) -> None:
     """Compare what articles claim about contracts with what official records say.
 
     For each curated contract fact (or only FACTS), finds the imported official record of
@@ -168,17 +170,36 @@ def check_command(facts: tuple[str, ...], data_dir: Path, as_json: bool, as_csv:
     subsidiary or unit of the other party) or disagree: value and ceiling against the
     current, potential and obligated amounts, offers, dates, contractor, agency.
 
+    With --store, only the records that may match are read from the store: those with the
+    same contract number, and the contracts of the same contractor, its parents, units and
+    subsidiaries (with the facts that relate the parties).
+
     \b
     Example:
         kg check
         kg check openai-dod-2025-prototype-agreement --csv > check.csv
+        kg check --store oxigraph:kg-store
     """
     from graph.builder import build as build_graph
     from graph.importers.check import FORMATS, check
 
     if as_json and as_csv:
         raise DataError("choose one of --json and --csv")
-    kg = build_graph(data_dir, shacl=False)
+    from graph.cli_questions import _open_store
+
+    store = _open_store(store_spec, data_dir)
+    if store is not None:
+        from types import SimpleNamespace
+
+        from graph.load import load_folder
+        from graph.rdf import to_dataset
+        from graph.store.subset import check_dataset
+
+        curated = load_folder(data_dir)
+        with store:
+            kg = SimpleNamespace(curated=curated, dataset=check_dataset(store, to_dataset(curated)))
+    else:
+        kg = build_graph(data_dir, shacl=False)
     unknown = [f for f in facts if f not in kg.curated.facts]
     if unknown:
         raise DataError(f"unknown fact(s): {', '.join(unknown)}")
