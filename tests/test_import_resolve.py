@@ -98,3 +98,28 @@ def test_resolve_report_lists_candidates_with_scores_then_a_confirmation_links(d
     after = run_kg("resolve", "--report", "--data", data_copy).stdout
     assert "confirmed: uei:TESTPALANTR1 = palantir" in after
     assert "PALANTIR TECHNOLOGY INC (uei:TESTPALANTR1)" not in after
+
+
+def test_resolve_report_from_a_store_is_the_report_in_memory(data_copy, tmp_path, run_kg):
+    """Imported organisations read from an Oxigraph store (names, identifiers, match rules,
+    no fact): the same candidates and links, in the same order, as in memory."""
+    pytest.importorskip("pyoxigraph")
+    from graph.store import open_store
+    from tests.test_store import _award_file
+
+    row = dict(OPENAI_AWARD, recipient_uei="TESTPALANTR1", recipient_name="PALANTIR TECHNOLOGY INC",
+               recipient_parent_uei="", recipient_parent_name="", recipient_name_raw="")
+    spec = f"oxigraph:{tmp_path / 'kg'}"
+    with open_store(spec, data_dir=data_copy, write=True) as store:
+        run_import("usaspending", [write_rows(tmp_path / "Contracts_PrimeAwardSummaries_pltr_1.csv", "award.d1", [row]),
+                                   ], data_copy, store=store)
+        run_import("usaspending", [write_rows(tmp_path / "Contracts_PrimeAwardSummaries_openai_1.csv", "award.d1",
+                                              [OPENAI_AWARD])], data_copy, store=store)
+        run_import("usaspending", [_award_file(tmp_path, 200)], data_copy, store=store)
+    for args in (("--report",), ("--report", "--csv", "--min-score", "0.5")):
+        in_memory = run_kg("resolve", *args, "--data", data_copy)
+        from_store = run_kg("resolve", *args, "--data", data_copy, "--store", spec)
+        assert from_store.exit_code == 0, from_store.output
+        assert from_store.stdout == in_memory.stdout
+    assert "PALANTIR TECHNOLOGY INC (uei:TESTPALANTR1)" in from_store.stdout or "uei:TESTPALANTR1" in from_store.stdout
+    assert "linked" in run_kg("resolve", "--report", "--data", data_copy, "--store", spec).stdout

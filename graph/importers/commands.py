@@ -107,7 +107,9 @@ def import_command(kind: str, files: tuple[Path, ...], data_dir: Path, strict: b
 @click.option("--min-score", default=0.75, show_default=True, type=click.FloatRange(0, 1),
               help="Lowest name similarity listed.")
 @click.option("--csv", "as_csv", is_flag=True, help="Candidates as CSV lines for DATA/resolutions.csv.")
-def resolve_command(data_dir: Path, report: bool, min_score: float, as_csv: bool) -> None:
+@click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
+              help="Read the imported organisations from this store (oxigraph:PATH, sparql:URL).")
+def resolve_command(data_dir: Path, report: bool, min_score: float, as_csv: bool, store_spec: str | None) -> None:
     """Entity resolution: which imported organisations are (or may be) curated actors.
 
     Imported recipients, agencies and suppliers are linked to curated actors by a
@@ -122,6 +124,7 @@ def resolve_command(data_dir: Path, report: bool, min_score: float, as_csv: bool
     Example:
         kg resolve --report
         kg resolve --report --csv --min-score 0.6 >> candidates.csv
+        kg resolve --report --store oxigraph:kg-store
     """
     import csv as csv_module
 
@@ -129,7 +132,21 @@ def resolve_command(data_dir: Path, report: bool, min_score: float, as_csv: bool
     from graph.importers.resolve import DECISION_COLUMNS, Resolver
     from graph.importers.resolve import report as make_report
 
-    kg = build_graph(data_dir, shacl=False)
+    from graph.cli_questions import _open_store
+
+    store = _open_store(store_spec, data_dir)
+    if store is not None:  # every organisation's names and identifiers, no fact
+        from types import SimpleNamespace
+
+        from graph.load import load_folder
+        from graph.rdf import to_dataset
+        from graph.store.subset import entities_dataset
+
+        curated = load_folder(data_dir)
+        with store:
+            kg = SimpleNamespace(curated=curated, dataset=entities_dataset(store, to_dataset(curated)))
+    else:
+        kg = build_graph(data_dir, shacl=False)
     rows = make_report(kg, Resolver.for_data(data_dir), min_score)
     linked = [r for r in rows if r.status.startswith("linked")]
     candidates = [r for r in rows if r.status.startswith("candidate")]

@@ -309,7 +309,9 @@ def report(kg, resolver: Resolver, min_score: float = 0.75) -> list[Candidate]:
     for iri in sorted(r.entities):
         info = r.entities[iri]
         eid = str(iri)[len(str(ID)):] if str(iri).startswith(str(ID)) else str(iri)
-        key = (idents.get(iri) or [f"name:{info['label']}"])[0]
+        # the key a decision names: the UEI, else a code before a name (in any order the store gives them)
+        key = (sorted(idents.get(iri, ()), key=lambda k: (not k.startswith("uei:"), "-name:" in k, k))
+               or [f"name:{info['label']}"])[0]
         if eid in curated_ids:
             for rule in sorted(set(rules.get(iri, ()))):
                 out.append(Candidate(key, eid, info["label"], ", ".join(info["sources"]), eid, info["label"], 1.0,

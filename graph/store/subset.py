@@ -6,7 +6,8 @@ the source that states them), the entities they name and the sources they come f
 :func:`facts_dataset` reads that much; :func:`check_dataset` picks the official records
 ``kg check`` compares with the curated contracts (same contract number, or a contract of
 the same contractor or of its parents, units and subsidiaries, with the hierarchy facts
-that relate the parties).
+that relate the parties); :func:`entities_dataset` reads what ``kg resolve`` needs of every
+organisation (names, identifiers, the rules that linked it), and no fact.
 
 Works on every backend (it only needs :meth:`graph.store.base.Store.select`).
 
@@ -27,7 +28,7 @@ from rdflib import Dataset, Literal, URIRef
 
 from graph.rdf import BASE
 
-__all__ = ["facts_dataset", "check_dataset"]
+__all__ = ["facts_dataset", "check_dataset", "entities_dataset"]
 
 #: terms per VALUES block: the query text stays small for an endpoint
 _BATCH = 400
@@ -103,6 +104,25 @@ def check_dataset(store, curated: Dataset) -> Dataset:
         links |= _column(store, f"""SELECT DISTINCT ?h WHERE {{ VALUES ?x {{ {values} }} ?x dai:subOrganizationOf* ?y .
             ?h dai:child ?y . VALUES ?k {{ dai:Subsidiary dai:SubUnit }} ?h a ?k }}""", "h")
     ds = facts_dataset(store, (found | links) - set(r.facts))  # the curated facts: as compiled, not as stored
+    for quad in curated.quads((None, None, None, None)):
+        ds.add(quad)
+    return ds
+
+
+#: what kg resolve reads of an entity
+_ENTITY_PROPERTIES = "rdf:type rdfs:label skos:altLabel skos:prefLabel dai:mentionedIn dai:uei dai:identifier dai:matchRule"
+
+
+def entities_dataset(store, curated: Dataset) -> Dataset:
+    """The names, classes, identifiers, sources and match rules of every entity of
+    ``store`` (no fact), and the source descriptions, merged with ``curated``."""
+    ds = Dataset()
+    for r in store.select(f"""SELECT ?s ?p ?o ?g WHERE {{
+            VALUES ?p {{ {_ENTITY_PROPERTIES} }}
+            GRAPH ?g {{ ?s ?p ?o }} FILTER (STRSTARTS(STR(?s), "{BASE}id/")) }}""", timeout=3600):
+        ds.add((r["s"], r["p"], r["o"], r["g"]))
+    for r in store.select("SELECT ?s ?p ?o ?g WHERE { ?s a dai:Source . GRAPH ?g { ?s ?p ?o } }", timeout=600):
+        ds.add((r["s"], r["p"], r["o"], r["g"]))
     for quad in curated.quads((None, None, None, None)):
         ds.add(quad)
     return ds
