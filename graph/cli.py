@@ -235,16 +235,17 @@ def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth:
 
     title = "defense-ai-graph"
     node = None
-    store = _open_store(store_spec, data_dir, as_of)
+    store = _open_store(store_spec, data_dir, as_of, dated=True)
     if store is not None:
         from graph.store import actors as at_scale
 
         with store:
             node = at_scale.find_actor(store, focus) if focus is not None else None
-            full = at_scale.actor_view(store)
+            full = at_scale.actor_view(store, as_of=as_of)
         if node is not None and node not in full:
             raise DataError(f"'{focus}' has no relationship in {store_spec}")
-        expand = f"kg view --store {_quoted(store_spec)} --focus {{id}} -o {{id}}.html"
+        dated = f" --as-of {as_of}" if as_of else ""
+        expand = f"kg view --store {_quoted(store_spec)}{dated} --focus {{id}} -o {{id}}.html"
         if node is not None:
             shown = neighbourhood(full, node, depth)
             if top_n is not None:
@@ -254,7 +255,7 @@ def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth:
             title += (f" — top {len(shown):,} of {len(full):,} actors by amount" if len(shown) < len(full)
                       else f" — {len(full):,} actors")
         actors = at_scale.explorer_view(full, shown, expand=expand,
-                                        cite=f"kg path {{a}} {{b}} --store {_quoted(store_spec)}")
+                                        cite=f"kg path {{a}} {{b}} --store {_quoted(store_spec)}{dated}")
     else:
         kg = _load(data_dir, as_of)
         actors = kg.actors

@@ -51,13 +51,21 @@ def _store_option(f):
              "filled by kg import --store), sparql:URL (a SPARQL endpoint).")(f)
 
 
-def _open_store(store_spec: str | None, data_dir: Path, as_of: str | None = None):
+def _open_store(store_spec: str | None, data_dir: Path, as_of: str | None = None, *, dated: bool = False):
     """The store named by --store (brought up to date with --data), or None for the
-    in-memory graph."""
+    in-memory graph. ``dated``: the command reads --as-of on a store (on the actor view)."""
     if not store_spec or store_spec == "memory":
         return None
+    if as_of and not dated:
+        raise click.UsageError("--as-of with --store works for kg view, path, neighbors, rank and stats; "
+                               "this command needs the in-memory graph (no --store)")
     if as_of:
-        raise click.UsageError("--as-of needs the in-memory graph (no --store)")
+        from graph.timeline import parse_day
+
+        try:
+            parse_day(as_of)
+        except ValueError as exc:
+            raise DataError(f"--as-of: {exc}") from None
     from graph.store import open_store
 
     return open_store(store_spec, data_dir=data_dir, progress=lambda msg: click.echo(f"kg: {msg}", err=True))
@@ -262,14 +270,14 @@ def path(source_actor, target_actor, data_dir, as_of, fmt, output, limit, store_
     from graph.analysis import shortest_paths
     from graph.lookup import find
 
-    store = _open_store(store_spec, data_dir, as_of)
+    store = _open_store(store_spec, data_dir, as_of, dated=True)
     if store is not None:  # the aggregated actor view; each hop's facts read from the store
         from graph.store import actors as at_scale
 
         with store:
             a, b = at_scale.find_actor(store, source_actor), at_scale.find_actor(store, target_actor)
-            view = at_scale.actor_view(store)
-            paths = at_scale.shortest_paths(store, view, a, b, limit=limit)
+            view = at_scale.actor_view(store, as_of=as_of)
+            paths = at_scale.shortest_paths(store, view, a, b, limit=limit, as_of=as_of)
         label = {n: d.get("label", n) for n, d in view.nodes(data=True)}
     else:
         kg = _load(data_dir, as_of)
@@ -323,12 +331,12 @@ def neighbors(actor, data_dir, as_of, fmt, output, depth, store_spec):
     from graph.analysis import neighbors as around
     from graph.lookup import find
 
-    store = _open_store(store_spec, data_dir, as_of)
+    store = _open_store(store_spec, data_dir, as_of, dated=True)
     if store is not None:  # on the aggregated actor view: one edge per pair and relationship
         from graph.store import actors as at_scale
 
         with store:
-            node, view = at_scale.find_actor(store, actor), at_scale.actor_view(store)
+            node, view = at_scale.find_actor(store, actor), at_scale.actor_view(store, as_of=as_of)
         _emit(_rows(around(view, node, depth), fmt), output)
         return
     kg = _load(data_dir, as_of)
@@ -350,12 +358,12 @@ def rank(data_dir, as_of, fmt, output, by, top, store_spec):
     """
     from graph.analysis import rank as ranking
 
-    store = _open_store(store_spec, data_dir, as_of)
+    store = _open_store(store_spec, data_dir, as_of, dated=True)
     if store is not None:
         from graph.store.actors import actor_view
 
         with store:
-            view = actor_view(store)
+            view = actor_view(store, as_of=as_of)
         _emit(_rows(ranking(view, by=by, top=top), fmt), output)
         return
     kg = _load(data_dir, as_of)
@@ -376,12 +384,12 @@ def stats(data_dir, as_of, fmt, output, store_spec):
     """
     from graph.analysis import stats as counts
 
-    store = _open_store(store_spec, data_dir, as_of)
+    store = _open_store(store_spec, data_dir, as_of, dated=True)
     if store is not None:  # counted in the store
         from graph.store.actors import stats as store_counts
 
         with store:
-            _emit(_rows(store_counts(store), fmt), output)
+            _emit(_rows(store_counts(store, as_of=as_of), fmt), output)
         return
     _emit(_rows(counts(_load(data_dir, as_of)), fmt), output)
 

@@ -129,6 +129,17 @@ def test_stats_and_the_aggregated_actor_view_match_the_in_memory_graph(kg, backe
         assert at_scale.stats(store, view) == expected, kind
 
 
+@pytest.mark.parametrize("day", ["2024-06-01", "2025-01-31", "2025-06-20", "2025-07-20", "2026-08-01"])
+def test_as_of_a_day_the_store_keeps_the_relationships_the_memory_graph_keeps(kg, backends, day):
+    then = kg.as_of(day)
+    pairs = {(u, v, d["relation"]) for u, v, d in then.actors.edges(data=True)}
+    facts = sorted((r["name"], r["count"]) for r in stats(then) if r["what"] == "facts")
+    for kind, store in backends.items():
+        view = at_scale.actor_view(store, as_of=day)
+        assert {(u, v, d["relation"]) for u, v, d in view.edges(data=True)} == pairs, kind
+        assert sorted((r["name"], r["count"]) for r in at_scale.stats(store, view, as_of=day) if r["what"] == "facts") == facts, kind
+
+
 def test_aggregated_edges_count_sum_and_date_the_facts(oxigraph):
     view = at_scale.actor_view(oxigraph)
     july = [v for u, v, d in view.edges(data=True) if u == "cdao" and d["first"] == "2025-07-14"]
@@ -211,7 +222,22 @@ def test_store_errors_are_one_line(run_kg):
     result = run_kg("stats", "--store", "couchdb:x")
     assert result.exit_code == 1 and result.stderr.startswith("kg: error: unknown store")
     result = run_kg("query", "ASK {}", "--store", "oxigraph:x", "--as-of", "2025-01-01")
-    assert result.exit_code == 2
+    assert result.exit_code == 2 and "kg view, path, neighbors, rank and stats" in result.stderr
+    result = run_kg("rank", "--store", "oxigraph:x", "--as-of", "2025-13-01")
+    assert result.exit_code == 2 and "--as-of" in result.stderr
+
+
+def test_dated_questions_on_a_store(run_kg, store_dir, tmp_path):
+    spec = f"oxigraph:{shutil.copytree(store_dir, tmp_path / 'kg')}"
+    common = ("--store", spec, "--data", str(DATA), "--as-of", "2025-01-31")
+    near = json.loads(run_kg("neighbors", "OpenAI", "--format", "json", *common).stdout)
+    assert "anduril" in {r["actor"] for r in near} and "dod" not in {r["actor"] for r in near}  # June 2025 award
+    path = run_kg("path", "OpenAI", "Anduril", "--format", "json", *common)
+    assert path.exit_code == 0, path.output
+    assert json.loads(path.stdout)["paths"][0][0]["facts"][0]["fact"] == "openai-anduril-partnership"
+    out = tmp_path / "jan.html"
+    assert run_kg("view", "-o", out, "--no-open", *common).exit_code == 0
+    assert "as of 2025-01-31" in out.read_text(encoding="utf-8")
 
 
 # ----------------------------------------------------------------- import into the store

@@ -63,6 +63,7 @@ EDGES_QUERY = """SELECT ?a ?b (COUNT(?f) AS ?facts) (SUM(?amount) AS ?total) (MI
 WHERE {
   { SELECT ?f ?a ?b (MAX(?amt) AS ?amount) (MIN(?d) AS ?day) WHERE {
       %s
+      #VALID
       OPTIONAL { ?f dai:obligatedAmount|dai:value ?money . ?money dai:amount ?amt }
       OPTIONAL { ?f dai:date|dai:startDate ?d }
   } GROUP BY ?f ?a ?b }
@@ -77,7 +78,9 @@ CONTRACTS_QUERY = """SELECT ?a ?b (COUNT(?f) AS ?facts) (SUM(?amount) AS ?total)
 WHERE {
   { SELECT DISTINCT ?f ?a ?b WHERE {
       { SELECT ?f ?a ?g WHERE { GRAPH ?g { ?f dai:awardingAgency ?a } } }
-      { SELECT ?f ?b ?g WHERE { GRAPH ?g { ?f dai:contractor ?b } } } } }
+      { SELECT ?f ?b ?g WHERE { GRAPH ?g { ?f dai:contractor ?b } } }
+      #VALID
+  } }
   OPTIONAL { SELECT ?f (MAX(?amt) AS ?amount) WHERE {
       { SELECT ?f ?money WHERE { ?f dai:obligatedAmount ?money } }
       { SELECT ?money ?amt WHERE { ?money dai:amount ?amt } } } GROUP BY ?f }
@@ -90,6 +93,33 @@ _LABELS_QUERY = """SELECT ?e ?l (LANG(?l) AS ?lang) WHERE {
   { SELECT DISTINCT ?e WHERE { VALUES ?kind { %s } ?e a ?kind } }
   { SELECT ?e ?l WHERE { ?e rdfs:label ?l } }
 }""" % ACTOR_VALUES
+
+
+def valid_filter(store, day: str) -> str:
+    """A SPARQL filter on ``?f`` keeping the facts that hold on ``day`` (``YYYY-MM-DD``), as
+    :func:`graph.timeline.holds_at` decides: ISO dates of any precision compare as text (the
+    earliest start is a prefix-wise ``<=``, the latest end covers its month or year); the
+    few facts with a ``dai:duration`` are decided in Python.
+
+    >>> from graph.store.memory import MemoryStore
+    >>> "2025-01-31" in valid_filter(MemoryStore.build("data"), "2025-01-31")
+    True
+    """
+    from graph.timeline import holds_at, parse_day
+
+    when = parse_day(day)
+    values: dict = {}
+    for r in store.select("""SELECT ?f ?p ?v WHERE { ?f dai:duration ?any .
+            VALUES ?p { dai:startDate dai:date dai:endDate dai:duration } ?f ?p ?v }""", timeout=600):
+        values.setdefault(r["f"], {}).setdefault(_local(r["p"]), set()).add(r["v"])
+    dropped = " ".join(f.n3() for f in sorted(values, key=str) if not holds_at(values[f], when))
+    d = when.isoformat()
+    return (f"FILTER (EXISTS {{ ?f dai:duration ?duration }} || ("
+            f"(NOT EXISTS {{ ?f dai:startDate|dai:date ?s0 }} || "
+            f'EXISTS {{ ?f dai:startDate|dai:date ?s1 FILTER (STR(?s1) <= "{d}") }}) && '
+            f"(NOT EXISTS {{ ?f dai:endDate ?e0 }} || "
+            f'EXISTS {{ ?f dai:endDate ?e1 FILTER (SUBSTR("{d}", 1, STRLEN(STR(?e1))) <= STR(?e1)) }})))'
+            + (f" FILTER (?f NOT IN ({', '.join(dropped.split())}))" if dropped else ""))
 
 
 def aggregation_version() -> str:
@@ -122,14 +152,19 @@ def _money(value) -> str:
     return f"${amount:,.0f}"
 
 
-def actor_view(store, *, timeout: float = 600.0) -> nx.MultiDiGraph:
+def actor_view(store, *, timeout: float = 600.0, as_of: str | None = None) -> nx.MultiDiGraph:
     """The aggregated actor view of ``store``: actors as nodes (``kind``, ``label``); one edge
     per pair and relationship (key = the relationship) with ``facts``, ``amount``,
     ``first``, ``last``, ``directed`` and a ``label`` such as ``"12 contracts, $3.4M"``.
 
     A store that can keep it (:meth:`graph.store.oxigraph.OxigraphStore.view_cache`) keeps
     the aggregates beside its data, for as long as its data do not change: the aggregation
-    runs once after each change (49 s at a million awards), later commands read it back."""
+    runs once after each change (49 s at a million awards), later commands read it back.
+
+    ``as_of`` (``YYYY-MM-DD``) keeps the relationships that hold on that day (see
+    :func:`valid_filter`); such a view is made each time."""
+    if as_of:
+        return to_graph(*aggregate(store, timeout=timeout, valid=valid_filter(store, as_of)))
     cache = store.view_cache() if hasattr(store, "view_cache") else None
     rows = cache.load() if cache is not None else None
     if rows is None:
@@ -139,7 +174,7 @@ def actor_view(store, *, timeout: float = 600.0) -> nx.MultiDiGraph:
     return to_graph(*rows)
 
 
-def aggregate(store, *, timeout: float = 600.0) -> tuple[list, list]:
+def aggregate(store, *, timeout: float = 600.0, valid: str = "") -> tuple[list, list]:
     """The rows of the actor view, as plain lists (JSON-ready): ``nodes`` as
     ``[id, kind, label, label_fr]`` and ``edges`` as ``[a, b, relation, facts, amount, first,
     last]`` (amount a decimal string or None), both sorted."""
@@ -157,6 +192,7 @@ def aggregate(store, *, timeout: float = 600.0) -> tuple[list, list]:
     del labels
     merged: dict = {}
     queries = [("Contract", CONTRACTS_QUERY)] + [(rel, EDGES_QUERY % pattern) for rel, pattern in _PAIRS[1:]]
+    queries = [(rel, query.replace("#VALID", valid)) for rel, query in queries]
     for rel, query in queries:  # Contract pairs come from two patterns (agency -> contractor, contractor -> program)
         for row in store.select_plain(query, timeout=timeout):
             if "a" not in row or "b" not in row:  # an empty group
@@ -262,9 +298,10 @@ def explorer_view(view: nx.MultiDiGraph, shown: nx.MultiDiGraph, *, expand: str 
     return out
 
 
-def stats(store, view: nx.MultiDiGraph | None = None) -> list[dict]:
-    """The rows of :func:`graph.analysis.stats`, counted in the store."""
-    view = view if view is not None else actor_view(store)
+def stats(store, view: nx.MultiDiGraph | None = None, as_of: str | None = None) -> list[dict]:
+    """The rows of :func:`graph.analysis.stats`, counted in the store (with ``as_of``, the
+    actors, relationships and facts of that day; the triples are the store's)."""
+    view = view if view is not None else actor_view(store, as_of=as_of)
     rows = []
     for kind, n in sorted(Counter(d["kind"] for _, d in view.nodes(data=True)).items()):
         rows.append({"what": "actors", "name": kind, "count": n})
@@ -275,7 +312,9 @@ def stats(store, view: nx.MultiDiGraph | None = None) -> list[dict]:
         rows.append({"what": "relationship edges", "name": rel, "count": n})
     skip = {NAMESPACE + k for k in ("Source", "Citation", "MonetaryAmount", "Company", "GovernmentAgency",
                                     "Organization", "Person", "Program", "Product", "Place")}
-    facts = store.select_plain("SELECT ?t (COUNT(DISTINCT ?f) AS ?n) WHERE { ?f a ?t } GROUP BY ?t", timeout=600)
+    valid = valid_filter(store, as_of) if as_of else ""
+    facts = store.select_plain("SELECT ?t (COUNT(DISTINCT ?f) AS ?n) WHERE { ?f a ?t %s } GROUP BY ?t" % valid,
+                               timeout=600)
     for row in sorted(facts, key=lambda r: r.get("t", "")):
         if row.get("t", "").startswith(NAMESPACE) and row["t"] not in skip:
             rows.append({"what": "facts", "name": _local(row["t"]), "count": int(row["n"])})
@@ -286,7 +325,7 @@ def stats(store, view: nx.MultiDiGraph | None = None) -> list[dict]:
     comps = sorted((len(c) for c in nx.connected_components(und)), reverse=True)
     rows += [
         {"what": "sources", "name": "all", "count": int(sources[0]["n"]) if sources else 0},
-        {"what": "triples", "name": "all graphs", "count": store.count()},
+        {"what": "triples", "name": "all graphs" + (", all dates" if as_of else ""), "count": store.count()},
         {"what": "components", "name": "connected", "count": len(comps)},
         {"what": "components", "name": "largest (actors)", "count": comps[0] if comps else 0},
     ]
@@ -357,13 +396,15 @@ def find_actor(store, name: str) -> str:
     return find(_candidates_graph(store, name), name)
 
 
-def hop_facts(store, u: str, v: str, limit: int = 20) -> list[dict]:
+def hop_facts(store, u: str, v: str, limit: int = 20, valid: str = "") -> list[dict]:
     """The facts linking actors ``u`` and ``v`` (either way), largest amount first, each with
-    its sources and quotes: the rows of :func:`graph.analysis.hop_edges`."""
+    its sources and quotes: the rows of :func:`graph.analysis.hop_edges` (``valid``: a
+    :func:`valid_filter`)."""
     a, b = (URIRef(BASE + "id/" + x).n3() if "://" not in x else URIRef(x).n3() for x in (u, v))
     pairs = " UNION ".join(f"{{ {pattern} BIND (\"{rel}\" AS ?rel) }}" for rel, pattern in _PAIRS)
     rows = store.select(f"""SELECT ?rel ?f ?a ?b (MAX(?amt) AS ?amount) WHERE {{
         {{ VALUES (?a ?b) {{ ({a} {b}) ({b} {a}) }} {pairs} }}
+        {valid}
         OPTIONAL {{ ?f dai:obligatedAmount|dai:value ?money . ?money dai:amount ?amt }}
     }} GROUP BY ?rel ?f ?a ?b ORDER BY DESC(?amount) ?f LIMIT {int(limit)}""", timeout=300)
     if not rows:
@@ -399,9 +440,12 @@ def hop_facts(store, u: str, v: str, limit: int = 20) -> list[dict]:
     return out
 
 
-def shortest_paths(store, view: nx.MultiDiGraph, a: str, b: str, limit: int = 5) -> list[list[dict]]:
+def shortest_paths(store, view: nx.MultiDiGraph, a: str, b: str, limit: int = 5,
+                   as_of: str | None = None) -> list[list[dict]]:
     """Up to ``limit`` shortest paths between ``a`` and ``b`` in the aggregated ``view``, each
-    hop with the facts behind it read from the store (as :func:`graph.analysis.shortest_paths`)."""
+    hop with the facts behind it read from the store (as :func:`graph.analysis.shortest_paths`);
+    with ``as_of``, the view and the facts of that day."""
+    valid = valid_filter(store, as_of) if as_of else ""
     und = nx.Graph()
     und.add_nodes_from(view.nodes)
     und.add_edges_from((u, v) for u, v in view.edges() if u != v)
@@ -415,4 +459,5 @@ def shortest_paths(store, view: nx.MultiDiGraph, a: str, b: str, limit: int = 5)
                 break
     except nx.NetworkXNoPath:
         return []
-    return [[{"from": u, "to": v, "facts": hop_facts(store, u, v)} for u, v in zip(p, p[1:])] for p in sorted(paths)]
+    return [[{"from": u, "to": v, "facts": hop_facts(store, u, v, valid=valid)} for u, v in zip(p, p[1:])]
+            for p in sorted(paths)]
