@@ -55,22 +55,34 @@ def _data_option(f):
 @click.option("--out", "out_dir", default="exports", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder to write the exports to.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
-def build(data_dir: Path, out_dir: Path, quiet: bool) -> None:
+@click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
+              help="Bring this Oxigraph store (oxigraph:PATH) up to date with DATA instead, and write "
+                   "its explorer page (top 1,000 actors).")
+def build(data_dir: Path, out_dir: Path, quiet: bool, store_spec: str | None) -> None:
     """Build the graph from DATA and write the default exports to OUT: Turtle, TriG, JSON-LD,
     GraphML, GEXF, Cypher, FollowTheMoney and the HTML explorer (`kg export` writes the rest).
 
     Nothing is written unless the whole graph loads and passes SHACL validation; each
     file is replaced atomically.
 
+    With --store oxigraph:PATH the graph is built in the store: the curated facts (compiled
+    and validated) and every imported file new or changed since it was loaded go in, the
+    aggregated actor view is made (and kept), and OUT/explorer.html shows its top 1,000
+    actors. `kg export -f FORMAT --store` writes the RDF formats from the store.
+
     \b
     Example:
         kg build
         kg build --data data --out exports
+        kg build --store oxigraph:kg-store --out exports-store
     """
     from graph.builder import build as build_graph
     from graph.exporters import registry
 
     started = time.perf_counter()
+    if store_spec and store_spec != "memory":
+        _build_store(data_dir, out_dir, quiet, store_spec, started)
+        return
     kg = build_graph(data_dir)
     outputs = []
     formats = registry.DEFAULT_BUILD_FORMATS
@@ -244,8 +256,6 @@ def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth:
             full = at_scale.actor_view(store, as_of=as_of)
         if node is not None and node not in full:
             raise DataError(f"'{focus}' has no relationship in {store_spec}")
-        dated = f" --as-of {as_of}" if as_of else ""
-        expand = f"kg view --store {_quoted(store_spec)}{dated} --focus {{id}} -o {{id}}.html"
         if node is not None:
             shown = neighbourhood(full, node, depth)
             if top_n is not None:
@@ -254,8 +264,7 @@ def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth:
             shown = at_scale.top(full, top_n or 1000)
             title += (f" — top {len(shown):,} of {len(full):,} actors by amount" if len(shown) < len(full)
                       else f" — {len(full):,} actors")
-        actors = at_scale.explorer_view(full, shown, expand=expand,
-                                        cite=f"kg path {{a}} {{b}} --store {_quoted(store_spec)}{dated}")
+        actors = _store_explorer(full, shown, store_spec, as_of)
     else:
         kg = _load(data_dir, as_of)
         actors = kg.actors
@@ -284,6 +293,46 @@ def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth:
 
         if not webbrowser.open(out.resolve().as_uri()):
             click.echo(f"no web browser found: open {out} yourself", err=True)
+
+
+def _build_store(data_dir: Path, out_dir: Path, quiet: bool, store_spec: str, started: float) -> None:
+    """``kg build --store``: sync the store with the data folder, make its actor view, write its page."""
+    from graph.atomic import write_text_atomic
+    from graph.exporters.html import generate
+    from graph.store import actors as at_scale
+    from graph.store import open_store, parse_spec
+
+    if parse_spec(store_spec)[0] != "oxigraph":
+        raise GraphError(f"kg build --store needs an Oxigraph store (oxigraph:PATH), not {store_spec}: "
+                         "a SPARQL endpoint is filled by kg push or its own loader")
+    say = (lambda msg: None) if quiet else (lambda msg: click.echo(f"kg: {msg}", err=True))
+    with open_store(store_spec, data_dir=data_dir, write=True, progress=say) as store:
+        triples, graphs = store.count(), len(store.named_graphs())
+    with open_store(store_spec, data_dir=data_dir) as store:
+        view = at_scale.actor_view(store)
+    shown = at_scale.top(view, 1000)
+    title = "defense-ai-graph" + (f" — top {len(shown):,} of {len(view):,} actors by amount" if len(shown) < len(view)
+                                  else f" — {len(view):,} actors")
+    actors = _store_explorer(view, shown, store_spec)
+    page = out_dir / "explorer.html"
+    try:
+        write_text_atomic(page, generate(actors, title=title))
+    except OSError as exc:
+        raise GraphError(f"cannot write: {exc.strerror}", file=str(page)) from None
+    if not quiet:
+        click.echo(f"built {store_spec}: {triples:,} triples in {graphs:,} graphs; actor view {len(view):,} actors / "
+                   f"{view.number_of_edges():,} relations ({time.perf_counter() - started:.1f}s)", err=True)
+        click.echo(f"  wrote {page} (top {len(shown):,} actors)", err=True)
+
+
+def _store_explorer(view, shown, store_spec: str, as_of: str | None = None):
+    """``shown`` (part of a store's aggregated ``view``) told what is left out, with the
+    commands that open an actor's neighbourhood and list a relation's facts."""
+    from graph.store.actors import explorer_view
+
+    spec = _quoted(store_spec) + (f" --as-of {as_of}" if as_of else "")
+    return explorer_view(view, shown, expand=f"kg view --store {spec} --focus {{id}} -o {{id}}.html",
+                         cite=f"kg path {{a}} {{b}} --store {spec}")
 
 
 def _quoted(text: str) -> str:

@@ -514,3 +514,21 @@ def test_records_too_large_for_memory_are_refused_with_the_store_to_use(run_kg, 
     assert result.stderr.count("\n") == 1
     stored = run_kg("stats", "--data", data_copy, "--store", f"oxigraph:{tmp_path / 'kg'}", "--format", "csv")
     assert stored.exit_code == 0 and "Contract" in stored.stdout, stored.output
+
+
+def test_build_into_a_store_loads_the_data_folder_and_writes_its_page(run_kg, data_copy, tmp_path):
+    from graph.importers.registry import run_import
+
+    run_import("usaspending", [_award_file(tmp_path, 60)], data_copy)  # a file, not yet in any store
+    spec = f"oxigraph:{tmp_path / 'kg'}"
+    result = run_kg("build", "--data", data_copy, "--store", spec, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "graphs; actor view" in result.stderr and "wrote" in result.stderr
+    page = _page_data(tmp_path / "out" / "explorer.html")
+    with open_store(spec, data_dir=data_copy) as store:
+        assert store.read_only  # everything was loaded by kg build
+        view = at_scale.actor_view(store)
+        assert any(g.endswith("-scale60") for g in store.named_graphs())
+    assert {n["id"] for n in page["nodes"]} == set(at_scale.top(view, 1000))
+    refused = run_kg("build", "--data", data_copy, "--store", "sparql:http://127.0.0.1:9/q", "--out", tmp_path / "x")
+    assert refused.exit_code == 1 and "Oxigraph store" in refused.stderr and not (tmp_path / "x").exists()
