@@ -32,8 +32,11 @@ __all__ = ["register", "push"]
 @click.option("--user", metavar="U", help="User name for the store.")
 @click.option("--password-env", metavar="VAR", help="Environment variable holding the password.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+@click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
+              help="Push from this Oxigraph store (oxigraph:PATH): each of its named graphs replaces the "
+                   "graph of the same IRI, streamed in batches.")
 def push(data_dir, endpoint, graph_iri, update_endpoint, query_endpoint, method, batch_size, with_ontology,
-         falkordb, graph_name, user, password_env, quiet) -> None:
+         falkordb, graph_name, user, password_env, quiet, store_spec) -> None:
     """Replace a named graph in a triple store, or a FalkorDB graph, with the graph.
 
     Triple stores: SPARQL 1.1 Graph Store Protocol (or SPARQL Update), in batches, into a
@@ -47,6 +50,11 @@ def push(data_dir, endpoint, graph_iri, update_endpoint, query_endpoint, method,
         KG_PW=... kg push --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth \\
             --graph https://example.org/dai --user kgpush --password-env KG_PW
         kg push --falkordb 127.0.0.1:6379 --name dai
+        kg push --store oxigraph:kg-store --endpoint http://127.0.0.1:7878/store
+
+    With --store oxigraph:PATH, every named graph of the store (one per source: the
+    provenance stays) replaces the graph of the same IRI at the endpoint, each through its
+    own temporary graph, streamed from the store (memory stays flat at a million awards).
     """
     from graph import push as p
     from graph.builder import build as build_graph
@@ -60,6 +68,11 @@ def push(data_dir, endpoint, graph_iri, update_endpoint, query_endpoint, method,
             raise PushError(f"environment variable {password_env} is not set")
     elif user and not falkordb:
         raise click.UsageError("--user needs --password-env VAR")
+    if store_spec and store_spec != "memory":
+        _push_store(p, store_spec, data_dir, endpoint, graph_iri, falkordb, quiet, with_ontology,
+                    dict(user=user, password=password, update_endpoint=update_endpoint,
+                         query_endpoint=query_endpoint, method=method, batch_size=batch_size or p.BATCH_SIZE))
+        return
     kg = build_graph(data_dir)
     if falkordb:
         from graph.exporters.cypher import BATCH_SIZE, statements
@@ -85,6 +98,31 @@ def push(data_dir, endpoint, graph_iri, update_endpoint, query_endpoint, method,
     if not quiet:
         click.echo(f"pushed {result.triples} triples to <{result.target}> in {result.batches} "
                    f"batch(es) ({result.method})", err=True)
+
+
+def _push_store(p, store_spec, data_dir, endpoint, graph_iri, falkordb, quiet, with_ontology, options) -> None:
+    """``kg push --store``: each named graph of an Oxigraph store to the graph of the same IRI."""
+    from graph.rdf import ONTOLOGY_GRAPH
+    from graph.store import open_store, parse_spec
+
+    if falkordb or graph_iri or parse_spec(store_spec)[0] != "oxigraph":
+        raise click.UsageError("--store pushes an Oxigraph store (oxigraph:PATH) to a triple store (--endpoint), "
+                               "each named graph to the same IRI (no --graph, no --falkordb)")
+    import pyoxigraph
+
+    with open_store(store_spec, data_dir=data_dir) as store:
+        ox = store.oxigraph
+        graphs = [g for g in store.named_graphs() if with_ontology or g != str(ONTOLOGY_GRAPH)]
+        total = sum(store.graph_size(g) for g in graphs)
+        pushed = 0
+        with click.progressbar(length=total, label="pushing", file=sys.stderr, hidden=quiet) as bar:
+            for g in graphs:
+                lines = (f"{q.subject} {q.predicate} {q.object} ." for q in
+                         ox.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(g)))
+                result = p.push_sparql(None, endpoint, g, lines=lines, progress=bar.update, **options)
+                pushed += result.triples
+    if not quiet:
+        click.echo(f"pushed {pushed:,} triples in {len(graphs):,} named graphs from {store_spec} to {endpoint}", err=True)
 
 
 def register(group: click.Group) -> None:

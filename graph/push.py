@@ -35,7 +35,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from graph.errors import PushError
@@ -173,14 +173,23 @@ def count_triples(client_or_url, graph: str, *, query_endpoint: str | None = Non
         raise PushError(f"unexpected answer to a COUNT query from {_where(endpoint)}") from None
 
 
-def _batches(lines: list[str], size: int) -> list[list[str]]:
-    """Batches of N-Triples lines; every line with a blank node goes in the first batch, so
-    that a blank node keeps one identity (each request is its own document)."""
-    with_bnodes = [line for line in lines if "_:" in line and _has_bnode(line)]
-    rest = [line for line in lines if not ("_:" in line and _has_bnode(line))]
-    out = [rest[i : i + size] for i in range(0, len(rest), size)] or [[]]
-    out[0] = with_bnodes + out[0]
-    return [b for b in out if b]
+def _batches(lines: Iterable[str], size: int) -> Iterator[list[str]]:
+    """Batches of N-Triples lines, made as ``lines`` are read (a store's million triples are
+    never all in memory); every line with a blank node goes in one last batch, so that a
+    blank node keeps one identity (each request is its own document)."""
+    with_bnodes: list[str] = []
+    batch: list[str] = []
+    for line in lines:
+        if "_:" in line and _has_bnode(line):
+            with_bnodes.append(line)
+            continue
+        batch.append(line)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    batch += with_bnodes
+    if batch:
+        yield batch
 
 
 def _has_bnode(line: str) -> bool:
@@ -218,38 +227,41 @@ def push_sparql(
         from graph.exporters.rdf import generate_ntriples
 
         lines = generate_ntriples(kg, with_ontology=with_ontology)
-    triples = [line.rstrip("\n") for line in lines if line.strip()]
+    triples = (line.rstrip("\n") for line in lines if line.strip())
     gsp, update, query = guess_endpoints(endpoint, update_endpoint, query_endpoint)
     client = _Client(user, password, timeout)
     if method == "put":
-        body = ("\n".join(triples) + "\n").encode("utf-8")
+        whole = list(triples)
+        body = ("\n".join(whole) + "\n").encode("utf-8")
         client.request("PUT", _with_graph(gsp, graph), body, "text/turtle; charset=utf-8")
         if progress:
-            progress(len(triples))
-        return PushResult(graph, len(triples), 1, "put")
+            progress(len(whole))
+        return PushResult(graph, len(whole), 1, "put")
     tag = hashlib.sha256(graph.encode()).hexdigest()[:16]
     tmp = f"{_TMP_PREFIX}{tag}:{uuid.uuid4().hex}"
     _drop_stale(client, update, query, tag)
-    batches = _batches(triples, max(1, batch_size))
     used = "update" if method == "update" else "gsp"
+    sent = batches = 0
     try:
-        for batch in batches:
+        for batch in _batches(triples, max(1, batch_size)):
             body = "\n".join(batch) + "\n"
             if used == "gsp":
                 try:
                     client.request("POST", _with_graph(gsp, tmp), body.encode("utf-8"), "text/turtle; charset=utf-8")
                 except _HTTPFailure as exc:
-                    if method == "auto" and exc.code in (404, 405, 415, 501) and batch is batches[0]:
+                    if method == "auto" and exc.code in (404, 405, 415, 501) and batches == 0:
                         used = "update"  # no Graph Store endpoint there: SPARQL Update instead
                     else:
                         raise
             if used == "update":
                 _update(client, update, f"INSERT DATA {{ GRAPH <{tmp}> {{\n{body}}} }}")
+            sent += len(batch)
+            batches += 1
             if progress:
                 progress(len(batch))
         stored = count_triples(client, tmp, query_endpoint=query)
-        if stored != len(triples):
-            raise PushError(f"the store holds {stored} of the {len(triples)} triples sent; target left unchanged")
+        if stored != sent:
+            raise PushError(f"the store holds {stored} of the {sent} triples sent; target left unchanged")
         _update(client, update, f"MOVE SILENT <{tmp}> TO <{graph}>")
     except BaseException:
         try:
@@ -257,7 +269,7 @@ def push_sparql(
         except PushError:
             pass  # the store is gone: the next push drops this temporary graph
         raise
-    return PushResult(graph, len(triples), len(batches), used)
+    return PushResult(graph, sent, batches, used)
 
 
 def _drop_stale(client: _Client, update: str, query: str, tag: str) -> None:

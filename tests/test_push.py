@@ -96,6 +96,30 @@ def test_push_to_oxigraph_then_count_over_http(oxigraph, kg, run_kg):
     assert graphs(f"{base}/query") == {DEFAULT_GRAPH}  # no temporary graph left behind
 
 
+def test_push_a_store_keeps_each_named_graph(oxigraph, data_copy, tmp_path, run_kg):
+    """kg push --store: an Oxigraph store with imported awards, each of its graphs (one per
+    source) sent in batches to the graph of the same IRI on an Oxigraph server."""
+    pytest.importorskip("pyoxigraph")
+    from graph.importers.registry import run_import
+    from graph.rdf import ONTOLOGY_GRAPH
+    from graph.store import open_store
+    from tests.test_store import _award_file
+
+    spec = f"oxigraph:{tmp_path / 'kg'}"
+    with open_store(spec, data_dir=data_copy, write=True) as store:
+        run_import("usaspending", [_award_file(tmp_path, 120)], data_copy, store=store)
+    base = f"http://127.0.0.1:{oxigraph.port}"
+    result = run_kg("push", "--store", spec, "--data", data_copy, "--endpoint", f"{base}/store", "--batch-size", "500")
+    assert result.exit_code == 0, result.output
+    with open_store(spec, data_dir=data_copy) as store:
+        sizes = {g: store.graph_size(g) for g in store.named_graphs() if g != str(ONTOLOGY_GRAPH)}
+    assert graphs(f"{base}/query") == set(sizes)  # no temporary graph left, the ontology not sent
+    assert {g: count(f"{base}/query", g) for g in sizes} == sizes
+    assert sum(sizes.values()) > 4000
+    refused = run_kg("push", "--store", spec, "--data", data_copy, "--endpoint", f"{base}/store", "--graph", TARGET)
+    assert refused.exit_code == 2 and "each named graph" in refused.stderr
+
+
 def test_push_replaces_the_graph_and_keeps_other_graphs(oxigraph, kg, nasty_kg):
     base = f"http://127.0.0.1:{oxigraph.port}"
     push_sparql(kg, f"{base}/store", "https://example.org/other")
