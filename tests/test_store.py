@@ -361,14 +361,20 @@ def awards_store(tmp_path_factory) -> tuple[Path, str]:
     return data, spec
 
 
-def test_view_of_a_store_shows_the_top_actors_and_says_what_is_left_out(run_kg, awards_store, tmp_path):
+def _store_page(run_kg, awards_store, out: Path, *args) -> tuple:
+    """``kg view --store`` on the awards store: the store's whole actor view and the page's data."""
     data, spec = awards_store
     with open_store(spec, data_dir=data) as store:
         full = at_scale.actor_view(store)
-    out = tmp_path / "top.html"
-    result = run_kg("view", "--store", spec, "--data", data, "--top", "25", "-o", out, "--no-open")
+    result = run_kg("view", "--store", spec, "--data", data, *args, "-o", out, "--no-open")
     assert result.exit_code == 0, result.output
-    page = _page_data(out)
+    return full, _page_data(out)
+
+
+def test_view_of_a_store_shows_the_top_actors_and_says_what_is_left_out(run_kg, awards_store, tmp_path):
+    data, spec = awards_store
+    out = tmp_path / "top.html"
+    full, page = _store_page(run_kg, awards_store, out, "--top", "25")
     shown = {n["id"] for n in page["nodes"]}
     assert shown == set(at_scale.top(full, 25)) and len(shown) == 25 < len(full)
     assert f"top 25 of {len(full):,} actors" in out.read_text(encoding="utf-8")
@@ -391,12 +397,8 @@ def test_view_of_a_store_shows_the_top_actors_and_says_what_is_left_out(run_kg, 
 
 def test_view_of_a_store_opens_one_actors_neighbourhood(run_kg, awards_store, tmp_path):
     data, spec = awards_store
-    with open_store(spec, data_dir=data) as store:
-        full = at_scale.actor_view(store)
     out = tmp_path / "dod.html"
-    result = run_kg("view", "--store", spec, "--data", data, "--focus", "pentagone", "-o", out, "--no-open")
-    assert result.exit_code == 0, result.output
-    page = _page_data(out)
+    full, page = _store_page(run_kg, awards_store, out, "--focus", "pentagone")
     assert page["meta"]["focus"] == "dod"
     assert {n["id"] for n in page["nodes"]} == {"dod", *full.successors("dod"), *full.predecessors("dod")}
     unknown = run_kg("view", "--store", spec, "--data", data, "--focus", "no such actor anywhere", "-o", out)
