@@ -158,7 +158,9 @@ def export(data_dir: Path, fmt: str, output: str, as_of: str | None, store_spec:
     """Export the graph in one format to a file or stdout.
 
     With --store, the RDF formats (turtle, ntriples, nquads, trig) stream from the store
-    (Oxigraph serialises them itself; nothing is held in memory).
+    (Oxigraph serialises them itself; nothing is held in memory), and graphml, gexf and
+    nodelink hold the store's aggregated actor view (one relationship per pair of actors, with
+    counts, amounts and dates: what Gephi can open at a million awards).
 
     \b
     Example:
@@ -166,19 +168,28 @@ def export(data_dir: Path, fmt: str, output: str, as_of: str | None, store_spec:
         kg export -f trig -o - | head
         kg export -f ttl --as-of 2025-01-31 -o january.ttl
         kg export -f nquads --store oxigraph:kg-store -o kg.nq
+        kg export -f gexf --store oxigraph:kg-store -o actors.gexf
     """
     from graph.cli_questions import _load, _open_store
     from graph.exporters import registry
 
+    from graph.store.view_export import VIEW_FORMATS
+
     exporter = registry.get(fmt)
-    store = _open_store(store_spec, data_dir, as_of)
+    store = _open_store(store_spec, data_dir, as_of, dated=exporter.name in VIEW_FORMATS)
     if store is not None:
         from graph.store import EXPORT_FORMATS, write_export
 
         with store:
+            if exporter.name in VIEW_FORMATS:  # the aggregated actor view: what Gephi can draw at scale
+                from graph.store.actors import actor_view
+                from graph.store.view_export import generate as generate_view
+
+                registry.write_chunks(generate_view(exporter.name, actor_view(store, as_of=as_of)), output)
+                return
             if exporter.name not in EXPORT_FORMATS:
                 raise GraphError(f"format '{exporter.name}' is written from the in-memory graph; from a store: "
-                                 f"{', '.join(EXPORT_FORMATS)}")
+                                 f"{', '.join(EXPORT_FORMATS + VIEW_FORMATS)}")
             write_export(store, exporter.name, output)
         return
     registry.write(exporter, _load(data_dir, as_of), output)

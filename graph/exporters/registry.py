@@ -25,7 +25,7 @@ from pathlib import Path
 from graph.atomic import write_folder_atomic, write_text_atomic
 from graph.errors import ExportError
 
-__all__ = ["Exporter", "REGISTRY", "get", "names", "write", "DEFAULT_BUILD_FORMATS"]
+__all__ = ["Exporter", "REGISTRY", "get", "names", "write", "write_chunks", "DEFAULT_BUILD_FORMATS"]
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,11 @@ def write(exporter: Exporter, kg, path: str | Path, **options) -> None:
         except OSError as exc:
             raise ExportError(f"cannot write: {exc.strerror}", file=str(path)) from None
         return
-    chunks = exporter.generate(kg, **options)
+    write_chunks(exporter.generate(kg, **options), path)
+
+
+def write_chunks(chunks, path: str | Path) -> None:
+    """Write text ``chunks`` to ``path`` atomically, or to stdout when ``path`` is ``-``."""
     if str(path) == "-":
         for chunk in chunks:
             sys.stdout.write(chunk)
