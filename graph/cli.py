@@ -170,7 +170,7 @@ def export(data_dir: Path, fmt: str, output: str, as_of: str | None, store_spec:
         kg export -f nquads --store oxigraph:kg-store -o kg.nq
         kg export -f gexf --store oxigraph:kg-store -o actors.gexf
     """
-    from graph.cli_questions import _load, _open_store
+    from graph.cli_questions import _load, _open_store, _say
     from graph.exporters import registry
 
     from graph.store.view_export import VIEW_FORMATS
@@ -185,7 +185,7 @@ def export(data_dir: Path, fmt: str, output: str, as_of: str | None, store_spec:
                 from graph.store.actors import actor_view
                 from graph.store.view_export import generate as generate_view
 
-                registry.write_chunks(generate_view(exporter.name, actor_view(store, as_of=as_of)), output)
+                registry.write_chunks(generate_view(exporter.name, actor_view(store, as_of=as_of, progress=_say)), output)
                 return
             if exporter.name not in EXPORT_FORMATS:
                 raise GraphError(f"format '{exporter.name}' is written from the in-memory graph; from a store: "
@@ -252,7 +252,7 @@ def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth:
         kg view --store oxigraph:kg-store --focus "Lockheed Martin" -o lockheed.html
     """
     from graph.atomic import write_text_atomic
-    from graph.cli_questions import _load, _open_store
+    from graph.cli_questions import _load, _open_store, _say
     from graph.exporters.html import generate, neighbourhood
     from graph.lookup import find
 
@@ -264,7 +264,7 @@ def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth:
 
         with store:
             node = at_scale.find_actor(store, focus) if focus is not None else None
-            full = at_scale.actor_view(store, as_of=as_of)
+            full = at_scale.actor_view(store, as_of=as_of, progress=_say)
         if node is not None and node not in full:
             raise DataError(f"'{focus}' has no relationship in {store_spec}")
         if node is not None:
@@ -320,7 +320,7 @@ def _build_store(data_dir: Path, out_dir: Path, quiet: bool, store_spec: str, st
     with open_store(store_spec, data_dir=data_dir, write=True, progress=say) as store:
         triples, graphs = store.count(), len(store.named_graphs())
     with open_store(store_spec, data_dir=data_dir) as store:
-        view = at_scale.actor_view(store)
+        view = at_scale.actor_view(store, progress=say)
     shown = at_scale.top(view, 1000)
     title = "defense-ai-graph" + (f" — top {len(shown):,} of {len(view):,} actors by amount" if len(shown) < len(view)
                                   else f" — {len(view):,} actors")

@@ -71,6 +71,11 @@ def _open_store(store_spec: str | None, data_dir: Path, as_of: str | None = None
     return open_store(store_spec, data_dir=data_dir, progress=lambda msg: click.echo(f"kg: {msg}", err=True))
 
 
+def _say(message: str) -> None:
+    """A step of long work, on stderr."""
+    click.echo(f"kg: {message}", err=True)
+
+
 def _emit(text: str, output: str) -> None:
     if output == "-":
         sys.stdout.write(text)
@@ -276,7 +281,7 @@ def path(source_actor, target_actor, data_dir, as_of, fmt, output, limit, store_
 
         with store:
             a, b = at_scale.find_actor(store, source_actor), at_scale.find_actor(store, target_actor)
-            view = at_scale.actor_view(store, as_of=as_of)
+            view = at_scale.actor_view(store, as_of=as_of, progress=_say)
             paths = at_scale.shortest_paths(store, view, a, b, limit=limit, as_of=as_of)
         label = {n: d.get("label", n) for n, d in view.nodes(data=True)}
     else:
@@ -336,7 +341,7 @@ def neighbors(actor, data_dir, as_of, fmt, output, depth, store_spec):
         from graph.store import actors as at_scale
 
         with store:
-            node, view = at_scale.find_actor(store, actor), at_scale.actor_view(store, as_of=as_of)
+            node, view = at_scale.find_actor(store, actor), at_scale.actor_view(store, as_of=as_of, progress=_say)
         _emit(_rows(around(view, node, depth), fmt), output)
         return
     kg = _load(data_dir, as_of)
@@ -363,7 +368,7 @@ def rank(data_dir, as_of, fmt, output, by, top, store_spec):
         from graph.store.actors import actor_view
 
         with store:
-            view = actor_view(store, as_of=as_of)
+            view = actor_view(store, as_of=as_of, progress=_say)
         _emit(_rows(ranking(view, by=by, top=top), fmt), output)
         return
     kg = _load(data_dir, as_of)
@@ -389,7 +394,7 @@ def stats(data_dir, as_of, fmt, output, store_spec):
         from graph.store.actors import stats as store_counts
 
         with store:
-            _emit(_rows(store_counts(store, as_of=as_of), fmt), output)
+            _emit(_rows(store_counts(store, as_of=as_of, progress=_say), fmt), output)
         return
     _emit(_rows(counts(_load(data_dir, as_of)), fmt), output)
 

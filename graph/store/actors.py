@@ -23,7 +23,9 @@ True
 
 from __future__ import annotations
 
+import time
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 
 import networkx as nx
@@ -152,7 +154,8 @@ def _money(value) -> str:
     return f"${amount:,.0f}"
 
 
-def actor_view(store, *, timeout: float = 600.0, as_of: str | None = None) -> nx.MultiDiGraph:
+def actor_view(store, *, timeout: float = 600.0, as_of: str | None = None,
+               progress: Callable[[str], None] | None = None) -> nx.MultiDiGraph:
     """The aggregated actor view of ``store``: actors as nodes (``kind``, ``label``); one edge
     per pair and relationship (key = the relationship) with ``facts``, ``amount``,
     ``first``, ``last``, ``directed`` and a ``label`` such as ``"12 contracts, $3.4M"``.
@@ -162,22 +165,30 @@ def actor_view(store, *, timeout: float = 600.0, as_of: str | None = None) -> nx
     runs once after each change (49 s at a million awards), later commands read it back.
 
     ``as_of`` (``YYYY-MM-DD``) keeps the relationships that hold on that day (see
-    :func:`valid_filter`); such a view is made each time."""
+    :func:`valid_filter`); such a view is made each time. ``progress(message)`` is told each
+    step of an aggregation (a long one at scale), and nothing when the view is read back."""
     if as_of:
-        return to_graph(*aggregate(store, timeout=timeout, valid=valid_filter(store, as_of)))
+        return to_graph(*aggregate(store, timeout=timeout, valid=valid_filter(store, as_of), progress=progress))
     cache = store.view_cache() if hasattr(store, "view_cache") else None
     rows = cache.load() if cache is not None else None
     if rows is None:
-        rows = aggregate(store, timeout=timeout)
+        started = time.perf_counter()
+        rows = aggregate(store, timeout=timeout, progress=progress)
         if cache is not None:
             cache.save(rows)
+        if progress:
+            progress(f"actor view: {len(rows[0]):,} actors, {len(rows[1]):,} relations in "
+                     f"{time.perf_counter() - started:.1f}s" + (" (kept for the next commands)" if cache else ""))
     return to_graph(*rows)
 
 
-def aggregate(store, *, timeout: float = 600.0, valid: str = "") -> tuple[list, list]:
+def aggregate(store, *, timeout: float = 600.0, valid: str = "",
+              progress: Callable[[str], None] | None = None) -> tuple[list, list]:
     """The rows of the actor view, as plain lists (JSON-ready): ``nodes`` as
     ``[id, kind, label, label_fr]`` and ``edges`` as ``[a, b, relation, facts, amount, first,
     last]`` (amount a decimal string or None), both sorted."""
+    say = progress or (lambda _message: None)
+    say("actor view: reading the actors' names in the store")
     labels: dict = {}
     for row in store.select_plain(_LABELS_QUERY, timeout=timeout):
         labels.setdefault(row["e"], set()).add((row.get("lang", "") != "en", row.get("lang", ""), row["l"]))
@@ -193,7 +204,8 @@ def aggregate(store, *, timeout: float = 600.0, valid: str = "") -> tuple[list, 
     merged: dict = {}
     queries = [("Contract", CONTRACTS_QUERY)] + [(rel, EDGES_QUERY % pattern) for rel, pattern in _PAIRS[1:]]
     queries = [(rel, query.replace("#VALID", valid)) for rel, query in queries]
-    for rel, query in queries:  # Contract pairs come from two patterns (agency -> contractor, contractor -> program)
+    for step, (rel, query) in enumerate(queries, 1):  # Contract: two patterns (agency -> contractor, contractor -> program)
+        say(f"actor view: aggregating the {rel} facts in the store ({step}/{len(queries)})")
         for row in store.select_plain(query, timeout=timeout):
             if "a" not in row or "b" not in row:  # an empty group
                 continue
@@ -298,10 +310,11 @@ def explorer_view(view: nx.MultiDiGraph, shown: nx.MultiDiGraph, *, expand: str 
     return out
 
 
-def stats(store, view: nx.MultiDiGraph | None = None, as_of: str | None = None) -> list[dict]:
+def stats(store, view: nx.MultiDiGraph | None = None, as_of: str | None = None,
+          progress: Callable[[str], None] | None = None) -> list[dict]:
     """The rows of :func:`graph.analysis.stats`, counted in the store (with ``as_of``, the
     actors, relationships and facts of that day; the triples are the store's)."""
-    view = view if view is not None else actor_view(store, as_of=as_of)
+    view = view if view is not None else actor_view(store, as_of=as_of, progress=progress)
     rows = []
     for kind, n in sorted(Counter(d["kind"] for _, d in view.nodes(data=True)).items()):
         rows.append({"what": "actors", "name": kind, "count": n})
