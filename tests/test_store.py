@@ -140,6 +140,19 @@ def test_as_of_a_day_the_store_keeps_the_relationships_the_memory_graph_keeps(kg
         assert sorted((r["name"], r["count"]) for r in at_scale.stats(store, view, as_of=day) if r["what"] == "facts") == facts, kind
 
 
+def test_the_view_built_straight_into_the_adjacency_is_the_graph_networkx_builds(oxigraph):
+    import networkx as nx
+
+    nodes, edges = at_scale.aggregate(oxigraph)
+    fast = at_scale.to_graph(nodes, edges)
+    slow = nx.MultiDiGraph()
+    slow.add_nodes_from((n, {"kind": k, "label": label, "label_fr": fr}) for n, k, label, fr in nodes)
+    for u, v, key, data in fast.edges(keys=True, data=True):
+        slow.add_edge(u, v, key=key, **data)
+    assert nx.utils.graphs_equal(fast, slow) and fast.number_of_edges() == len(edges)
+    assert sorted(fast.in_edges("openai", keys=True)) == sorted(slow.in_edges("openai", keys=True))
+
+
 def test_aggregated_edges_count_sum_and_date_the_facts(oxigraph):
     view = at_scale.actor_view(oxigraph)
     july = [v for u, v, d in view.edges(data=True) if u == "cdao" and d["first"] == "2025-07-14"]
