@@ -465,6 +465,9 @@ def test_browser_store_page_is_clean_and_tells_how_to_expand(driver, run_kg, awa
     assert driver.execute_script("return window.kgSelectNode(arguments[0])", cut) is True
     panel = driver.execute_script("return document.getElementById('kg-panel').innerText")
     assert "relations shown" in panel and f"--focus {cut}" in panel
+    # a relation's card says where its facts' citations are, not that there are none
+    assert "each with its source and quote, are in the store: kg path" in panel
+    assert "No citation recorded" not in panel
     _assert_clean(driver, out.as_uri())
 
 

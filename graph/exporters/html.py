@@ -389,6 +389,7 @@ def _page_data(actors: nx.MultiDiGraph, *, as_of: str, focus: str, large: bool, 
                 "date": _text(attrs.get("date")),
                 "details": _details(attrs.get("details")),
                 "disagreements": _texts(attrs.get("disagreements")),
+                "cited_elsewhere": _text(attrs.get("cited_elsewhere")),
                 "citations": [_citation(c, sources) for c in _items(attrs.get("citations"))],
                 "assertions": [_assertion(a, sources) for a in _items(attrs.get("assertions"))],
             })

@@ -319,6 +319,9 @@ def explorer_view(view: nx.MultiDiGraph, shown: nx.MultiDiGraph, *, expand: str 
                 details[f"{k} date"] = str(data[k])
         if cite:
             details["sources and quotes"] = cite.format(a=u, b=v)
+            n = data.get("facts", 0)
+            data["cited_elsewhere"] = (f"The {n:,} fact{'s' if n != 1 else ''} behind this relation, each with its source "
+                                       f"and quote, are in the store: {cite.format(a=u, b=v)}")
         data["details"] = details
         data["fact"] = f"{u} {key} {v}"
         data.setdefault("fact_label", "")
