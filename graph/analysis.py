@@ -29,6 +29,20 @@ def _undirected(actors: nx.MultiDiGraph) -> nx.Graph:
     return g
 
 
+def node_paths(g: nx.Graph, a: str, b: str, limit: int = 5) -> list[list]:
+    """Up to ``limit`` shortest paths from ``a`` to ``b`` in ``g`` (node lists, sorted); none if
+    they are not connected."""
+    paths = []
+    try:
+        for path in nx.all_shortest_paths(g, a, b):
+            paths.append(path)
+            if len(paths) >= limit:
+                break
+    except nx.NetworkXNoPath:
+        return []
+    return sorted(paths)
+
+
 def hop_edges(actors: nx.MultiDiGraph, u: str, v: str) -> list[dict]:
     """Every fact linking ``u`` and ``v`` (either direction), with its sources and quotes."""
     out = []
@@ -57,17 +71,8 @@ def shortest_paths(actors: nx.MultiDiGraph, a: str, b: str, limit: int = 5) -> l
 
     A hop is ``{"from", "to", "facts": [...]}`` where facts are :func:`hop_edges` rows.
     """
-    g = _undirected(actors)
-    try:
-        paths = []
-        for path in nx.all_shortest_paths(g, a, b):
-            paths.append(path)
-            if len(paths) >= limit:
-                break
-    except nx.NetworkXNoPath:
-        return []
     out = []
-    for path in sorted(paths):
+    for path in node_paths(_undirected(actors), a, b, limit):
         out.append([{"from": u, "to": v, "facts": hop_edges(actors, u, v)} for u, v in zip(path, path[1:])])
     return out
 

@@ -273,8 +273,7 @@ def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth:
                 shown = at_scale.top(shown, top_n, keep=[node])
         else:
             shown = at_scale.top(full, top_n or 1000)
-            title += (f" — top {len(shown):,} of {len(full):,} actors by amount" if len(shown) < len(full)
-                      else f" — {len(full):,} actors")
+            title += _top_title(shown, full)
         actors = _store_explorer(full, shown, store_spec, as_of)
     else:
         kg = _load(data_dir, as_of)
@@ -322,8 +321,7 @@ def _build_store(data_dir: Path, out_dir: Path, quiet: bool, store_spec: str, st
     with open_store(store_spec, data_dir=data_dir) as store:
         view = at_scale.actor_view(store, progress=say)
     shown = at_scale.top(view, 1000)
-    title = "defense-ai-graph" + (f" — top {len(shown):,} of {len(view):,} actors by amount" if len(shown) < len(view)
-                                  else f" — {len(view):,} actors")
+    title = "defense-ai-graph" + _top_title(shown, view)
     actors = _store_explorer(view, shown, store_spec)
     page = out_dir / "explorer.html"
     try:
@@ -334,6 +332,12 @@ def _build_store(data_dir: Path, out_dir: Path, quiet: bool, store_spec: str, st
         click.echo(f"built {store_spec}: {triples:,} triples in {graphs:,} graphs; actor view {len(view):,} actors / "
                    f"{view.number_of_edges():,} relations ({time.perf_counter() - started:.1f}s)", err=True)
         click.echo(f"  wrote {page} (top {len(shown):,} actors)", err=True)
+
+
+def _top_title(shown, view) -> str:
+    """`` — top 1,000 of 81,912 actors by amount`` (or all of them) for a store page's title."""
+    return (f" — top {len(shown):,} of {len(view):,} actors by amount" if len(shown) < len(view)
+            else f" — {len(view):,} actors")
 
 
 def _store_explorer(view, shown, store_spec: str, as_of: str | None = None):

@@ -46,6 +46,19 @@ class _Progress:
         self.bar.__exit__(None, None, None)
 
 
+def _with_store_part(store, data_dir: Path, part):
+    """The curated facts of ``data_dir`` and what ``part(store, curated_dataset)`` reads of the
+    store, as the ``kg`` the in-memory commands take (``.curated``, ``.dataset``)."""
+    from types import SimpleNamespace
+
+    from graph.load import load_folder
+    from graph.rdf import to_dataset
+
+    curated = load_folder(data_dir)
+    with store:
+        return SimpleNamespace(curated=curated, dataset=part(store, to_dataset(curated)))
+
+
 @click.command("import")
 @click.argument("kind", metavar="DATASET")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
@@ -136,15 +149,9 @@ def resolve_command(data_dir: Path, report: bool, min_score: float, as_csv: bool
 
     store = _open_store(store_spec, data_dir)
     if store is not None:  # every organisation's names and identifiers, no fact
-        from types import SimpleNamespace
-
-        from graph.load import load_folder
-        from graph.rdf import to_dataset
         from graph.store.subset import entities_dataset
 
-        curated = load_folder(data_dir)
-        with store:
-            kg = SimpleNamespace(curated=curated, dataset=entities_dataset(store, to_dataset(curated)))
+        kg = _with_store_part(store, data_dir, entities_dataset)
     else:
         kg = build_graph(data_dir, shacl=False)
     rows = make_report(kg, Resolver.for_data(data_dir), min_score)
@@ -206,15 +213,9 @@ def check_command(facts: tuple[str, ...], data_dir: Path, as_json: bool, as_csv:
 
     store = _open_store(store_spec, data_dir)
     if store is not None:
-        from types import SimpleNamespace
-
-        from graph.load import load_folder
-        from graph.rdf import to_dataset
         from graph.store.subset import check_dataset
 
-        curated = load_folder(data_dir)
-        with store:
-            kg = SimpleNamespace(curated=curated, dataset=check_dataset(store, to_dataset(curated)))
+        kg = _with_store_part(store, data_dir, check_dataset)
     else:
         kg = build_graph(data_dir, shacl=False)
     unknown = [f for f in facts if f not in kg.curated.facts]

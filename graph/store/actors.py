@@ -350,9 +350,9 @@ def stats(store, view: nx.MultiDiGraph | None = None, as_of: str | None = None,
         if row.get("t", "").startswith(NAMESPACE) and row["t"] not in skip:
             rows.append({"what": "facts", "name": _local(row["t"]), "count": int(row["n"])})
     sources = store.select("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a dai:Source }", timeout=600)
-    und = nx.Graph()
-    und.add_nodes_from(view.nodes)
-    und.add_edges_from((u, v) for u, v in view.edges() if u != v)
+    from graph.analysis import _undirected
+
+    und = _undirected(view)
     comps = sorted((len(c) for c in nx.connected_components(und)), reverse=True)
     rows += [
         {"what": "sources", "name": "all", "count": int(sources[0]["n"]) if sources else 0},
@@ -477,18 +477,10 @@ def shortest_paths(store, view: nx.MultiDiGraph, a: str, b: str, limit: int = 5,
     hop with the facts behind it read from the store (as :func:`graph.analysis.shortest_paths`);
     with ``as_of``, the view and the facts of that day."""
     valid = valid_filter(store, as_of) if as_of else ""
-    und = nx.Graph()
-    und.add_nodes_from(view.nodes)
-    und.add_edges_from((u, v) for u, v in view.edges() if u != v)
+    from graph.analysis import _undirected, node_paths
+
+    und = _undirected(view)
     if a not in und or b not in und:
         raise DataError(f"'{a if a not in und else b}' has no relationship in the store")
-    paths = []
-    try:
-        for p in nx.all_shortest_paths(und, a, b):
-            paths.append(p)
-            if len(paths) >= limit:
-                break
-    except nx.NetworkXNoPath:
-        return []
     return [[{"from": u, "to": v, "facts": hop_facts(store, u, v, valid=valid)} for u, v in zip(p, p[1:])]
-            for p in sorted(paths)]
+            for p in node_paths(und, a, b, limit)]
