@@ -33,7 +33,7 @@ __all__ = ["KnowledgeGraph", "build"]
 class KnowledgeGraph:
     """The built graph: the curated input, the RDF dataset and its networkx views."""
 
-    curated: Curated
+    curated: Curated | None  #: None when read back from a store (graph.store.readback)
     dataset: Dataset
 
     @cached_property
@@ -65,7 +65,13 @@ class KnowledgeGraph:
         return KnowledgeGraph(self.curated, dataset)
 
     def summary(self) -> dict:
-        """Counts for the end-of-build summary."""
+        """Counts for the end-of-build summary (of the curated input when there is one, else
+        of what the dataset holds)."""
+        if self.curated is None:
+            r = self.records
+            return {"sources": len(r.sources), "entities": len(r.entities), "facts": len(r.facts),
+                    "claims": len(r.citations), "triples": sum(len(g) for g in self.dataset.graphs()),
+                    "graphs": sum(1 for g in self.dataset.graphs() if len(g))}
         return {
             "sources": len(self.curated.sources),
             "entities": len(self.curated.entities),

@@ -76,14 +76,18 @@ def build(data_dir: Path, out_dir: Path, quiet: bool, store_spec: str | None) ->
         kg build --data data --out exports
         kg build --store oxigraph:kg-store --out exports-store
     """
-    from graph.builder import build as build_graph
+    from graph.cli_questions import _open_store
     from graph.exporters import registry
+    from graph.store.readback import fits, knowledge_graph
 
     started = time.perf_counter()
-    if store_spec and store_spec != "memory":
-        _build_store(data_dir, out_dir, quiet, store_spec, started)
-        return
-    kg = build_graph(data_dir)
+    say = (lambda msg: None) if quiet else (lambda msg: click.echo(f"kg: {msg}", err=True))
+    with _open_store(store_spec, data_dir) as store:
+        if not fits(store):
+            _build_large(store, out_dir, quiet, started, say)
+            return
+        kg = knowledge_graph(store, what="kg build")
+        spec = store.spec
     outputs = []
     formats = registry.DEFAULT_BUILD_FORMATS
     with click.progressbar(formats, label="exporting", file=sys.stderr,
@@ -91,18 +95,12 @@ def build(data_dir: Path, out_dir: Path, quiet: bool, store_spec: str | None) ->
         for name in bar:
             exporter = registry.get(name)
             outputs.append((out_dir / exporter.filename, "".join(exporter.generate(kg))))
-    from graph.atomic import write_text_atomic
-
-    for path, text in outputs:
-        try:
-            write_text_atomic(path, [text])
-        except OSError as exc:
-            raise GraphError(f"cannot write: {exc.strerror}", file=str(path)) from None
+    _write_outputs(outputs)
     if not quiet:
         s = kg.summary()
         click.echo(
-            f"built {s['entities']} entities, {s['facts']} facts ({s['claims']} sourced claims) "
-            f"from {s['sources']} sources: {s['triples']} triples in {s['graphs']} graphs; "
+            f"built {s['entities']} entities, {s['facts']} facts ({s['claims']} citations) "
+            f"from {s['sources']} sources: {s['triples']} triples in {s['graphs']} graphs ({spec}); "
             f"actor view {kg.actors.number_of_nodes()} nodes / {kg.actors.number_of_edges()} edges "
             f"({time.perf_counter() - started:.1f}s)",
             err=True,
@@ -111,12 +109,22 @@ def build(data_dir: Path, out_dir: Path, quiet: bool, store_spec: str | None) ->
             click.echo(f"  wrote {path} ({len(text.encode('utf-8')):,} bytes)", err=True)
 
 
+def _write_outputs(outputs) -> None:
+    from graph.atomic import write_text_atomic
+
+    for path, text in outputs:
+        try:
+            write_text_atomic(path, [text])
+        except OSError as exc:
+            raise GraphError(f"cannot write: {exc.strerror}", file=str(path)) from None
+
+
 @main.command()
 @_data_option
 @click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
-              help="Check a store instead (oxigraph:PATH, sparql:URL): the curated facts in full, a sample of the rest.")
-@click.option("--sample", default=1000, show_default=True, type=click.IntRange(min=1),
-              help="With --store: how many of the store's facts to check with the SHACL shapes.")
+              help="The store to check (default: the data folder's own, DATA/.kg; oxigraph:PATH, sparql:URL).")
+@click.option("--sample", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Also check this many of the store's facts (imported ones included) with the SHACL shapes.")
 def validate(data_dir: Path, store_spec: str | None, sample: int) -> None:
     """Check DATA (YAML, references, values, SHACL shapes) and write nothing.
 
@@ -130,20 +138,17 @@ def validate(data_dir: Path, store_spec: str | None, sample: int) -> None:
         kg validate --store oxigraph:kg-store --sample 2000
     """
     from graph.cli_questions import _open_store
+    from graph.store.shacl import validate_sample
 
-    store = _open_store(store_spec, data_dir)
-    if store is not None:
-        from graph.store.shacl import validate_sample
+    with _open_store(store_spec, data_dir) as store:  # the sync validates the curated facts when they change
+        checked = validate_sample(store, sample) if sample else 0
+        spec = store.spec
+    from graph.load import load_folder
 
-        with store:
-            checked = validate_sample(store, sample)
-        click.echo(f"ok: the curated facts of {data_dir} and a sample of {checked:,} facts of {store.spec} conform")
-        return
-    from graph.builder import build as build_graph
-
-    kg = build_graph(data_dir)
-    s = kg.summary()
-    click.echo(f"ok: {s['entities']} entities, {s['facts']} facts, {s['claims']} claims, {s['sources']} sources conform")
+    cur = load_folder(data_dir)
+    claims = sum(len(f.claims) for f in cur.facts.values())
+    click.echo(f"ok: {len(cur.entities)} entities, {len(cur.facts)} facts, {claims} claims, {len(cur.sources)} sources "
+               f"conform" + (f"; and a sample of {checked:,} facts of {spec}" if checked else ""))
 
 
 @main.command()
@@ -170,29 +175,28 @@ def export(data_dir: Path, fmt: str, output: str, as_of: str | None, store_spec:
         kg export -f nquads --store oxigraph:kg-store -o kg.nq
         kg export -f gexf --store oxigraph:kg-store -o actors.gexf
     """
-    from graph.cli_questions import _load, _open_store, _say
+    from graph.cli_questions import _open_store, _say
     from graph.exporters import registry
-
+    from graph.store import EXPORT_FORMATS, write_export
+    from graph.store.readback import fits, knowledge_graph
     from graph.store.view_export import VIEW_FORMATS
 
     exporter = registry.get(fmt)
-    store = _open_store(store_spec, data_dir, as_of, dated=exporter.name in VIEW_FORMATS)
-    if store is not None:
-        from graph.store import EXPORT_FORMATS, write_export
+    with _open_store(store_spec, data_dir, as_of) as store:
+        if fits(store):  # every fact read back: the same files kg build writes
+            kg = knowledge_graph(store, as_of, what=f"kg export -f {exporter.name}")
+        elif exporter.name in VIEW_FORMATS:  # the aggregated actor view: what Gephi can draw at scale
+            from graph.store.actors import actor_view
+            from graph.store.view_export import generate as generate_view
 
-        with store:
-            if exporter.name in VIEW_FORMATS:  # the aggregated actor view: what Gephi can draw at scale
-                from graph.store.actors import actor_view
-                from graph.store.view_export import generate as generate_view
-
-                registry.write_chunks(generate_view(exporter.name, actor_view(store, as_of=as_of, progress=_say)), output)
-                return
-            if exporter.name not in EXPORT_FORMATS:
-                raise GraphError(f"format '{exporter.name}' is written from the in-memory graph; from a store: "
-                                 f"{', '.join(EXPORT_FORMATS + VIEW_FORMATS)}")
+            registry.write_chunks(generate_view(exporter.name, actor_view(store, as_of=as_of, progress=_say)), output)
+            return
+        elif exporter.name in EXPORT_FORMATS and not as_of:  # streamed from the store
             write_export(store, exporter.name, output)
-        return
-    registry.write(exporter, _load(data_dir, as_of), output)
+            return
+        else:
+            kg = knowledge_graph(store, as_of, what=f"kg export -f {exporter.name}")  # raises: too large
+    registry.write(exporter, kg, output)
 
 
 @main.command()
@@ -252,32 +256,25 @@ def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth:
         kg view --store oxigraph:kg-store --focus "Lockheed Martin" -o lockheed.html
     """
     from graph.atomic import write_text_atomic
-    from graph.cli_questions import _load, _open_store, _say
+    from graph.atomic import write_text_atomic
+    from graph.cli_questions import _open_store, _say
     from graph.exporters.html import generate, neighbourhood
     from graph.lookup import find
+    from graph.store.readback import fits, knowledge_graph
 
     title = "defense-ai-graph"
     node = None
-    store = _open_store(store_spec, data_dir, as_of, dated=True)
-    if store is not None:
-        from graph.store import actors as at_scale
+    with _open_store(store_spec, data_dir, as_of) as store:
+        small = fits(store)
+        if small:  # every fact, with its sources and quotes
+            actors = knowledge_graph(store, as_of, what="kg view").actors
+        else:  # the aggregated actor view: one relation per pair of actors and kind
+            from graph.store import actors as at_scale
 
-        with store:
             node = at_scale.find_actor(store, focus) if focus is not None else None
             full = at_scale.actor_view(store, as_of=as_of, progress=_say)
-        if node is not None and node not in full:
-            raise DataError(f"'{focus}' has no relationship in {store_spec}")
-        if node is not None:
-            shown = neighbourhood(full, node, depth)
-            if top_n is not None:
-                shown = at_scale.top(shown, top_n, keep=[node])
-        else:
-            shown = at_scale.top(full, top_n or 1000)
-            title += _top_title(shown, full)
-        actors = _store_explorer(full, shown, store_spec, as_of)
-    else:
-        kg = _load(data_dir, as_of)
-        actors = kg.actors
+        spec = store.spec
+    if small:
         if focus is not None:
             node = find(actors, focus)
             actors = neighbourhood(actors, node, depth)
@@ -286,6 +283,17 @@ def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth:
 
             actors = top(actors, top_n, by="degree", keep=[node] if node is not None else [])
             title += f" — top {len(actors):,} actors by relations"
+    else:
+        if node is not None and node not in full:
+            raise DataError(f"'{focus}' has no relationship in {spec}")
+        if node is not None:
+            shown = neighbourhood(full, node, depth)
+            if top_n is not None:
+                shown = at_scale.top(shown, top_n, keep=[node])
+        else:
+            shown = at_scale.top(full, top_n or 1000)
+            title += _top_title(shown, full)
+        actors = _store_explorer(full, shown, store_spec, as_of)
     if node is not None:
         label = actors.nodes[node].get("label") or node
         title += f" — {label} ({depth} step{'' if depth == 1 else 's'} around)"
@@ -305,33 +313,44 @@ def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth:
             click.echo(f"no web browser found: open {out} yourself", err=True)
 
 
-def _build_store(data_dir: Path, out_dir: Path, quiet: bool, store_spec: str, started: float) -> None:
-    """``kg build --store``: sync the store with the data folder, make its actor view, write its page."""
+def _build_large(store, out_dir: Path, quiet: bool, started: float, say) -> None:
+    """``kg build`` on a store too large to read back: Turtle and TriG streamed from it, and
+    the explorer page of its aggregated actor view (top 1,000 actors)."""
     from graph.atomic import write_text_atomic
+    from graph.exporters import registry
     from graph.exporters.html import generate
+    from graph.store import EXPORT_FORMATS, write_export
     from graph.store import actors as at_scale
-    from graph.store import open_store, parse_spec
 
-    if parse_spec(store_spec)[0] != "oxigraph":
-        raise GraphError(f"kg build --store needs an Oxigraph store (oxigraph:PATH), not {store_spec}: "
-                         "a SPARQL endpoint is filled by kg push or its own loader")
-    say = (lambda msg: None) if quiet else (lambda msg: click.echo(f"kg: {msg}", err=True))
-    with open_store(store_spec, data_dir=data_dir, write=True, progress=say) as store:
-        triples, graphs = store.count(), len(store.named_graphs())
-    with open_store(store_spec, data_dir=data_dir) as store:
-        view = at_scale.actor_view(store, progress=say)
+    written = []
+    for name in registry.DEFAULT_BUILD_FORMATS:
+        if name in EXPORT_FORMATS:
+            path = out_dir / registry.get(name).filename
+            say(f"streaming {path} from {store.spec}")
+            write_export(store, name, path)
+            written.append(path)
+    view = at_scale.actor_view(store, progress=say)
+    triples, graphs = store.count(), len(store.named_graphs())
     shown = at_scale.top(view, 1000)
     title = "defense-ai-graph" + _top_title(shown, view)
-    actors = _store_explorer(view, shown, store_spec)
+    actors = _store_explorer(view, shown, _spec_arg(store.spec))
     page = out_dir / "explorer.html"
     try:
         write_text_atomic(page, generate(actors, title=title))
     except OSError as exc:
         raise GraphError(f"cannot write: {exc.strerror}", file=str(page)) from None
     if not quiet:
-        click.echo(f"built {store_spec}: {triples:,} triples in {graphs:,} graphs; actor view {len(view):,} actors / "
-                   f"{view.number_of_edges():,} relations ({time.perf_counter() - started:.1f}s)", err=True)
+        click.echo(f"built {store.spec}: {triples:,} triples in {graphs:,} graphs; actor view {len(view):,} actors / "
+                   f"{view.number_of_edges():,} relations ({time.perf_counter() - started:.1f}s); the formats of "
+                   f"whole facts are left out at this size (kg export -f FORMAT says why)", err=True)
+        for path in written:
+            click.echo(f"  wrote {path}", err=True)
         click.echo(f"  wrote {page} (top {len(shown):,} actors)", err=True)
+
+
+def _spec_arg(spec: str) -> str:
+    """The --store value that names ``spec`` again (none for the data folder's own store)."""
+    return "" if spec.endswith("/.kg") else spec
 
 
 def _top_title(shown, view) -> str:
@@ -340,14 +359,14 @@ def _top_title(shown, view) -> str:
             else f" — {len(view):,} actors")
 
 
-def _store_explorer(view, shown, store_spec: str, as_of: str | None = None):
+def _store_explorer(view, shown, store_spec: str | None, as_of: str | None = None):
     """``shown`` (part of a store's aggregated ``view``) told what is left out, with the
     commands that open an actor's neighbourhood and list a relation's facts."""
     from graph.store.actors import explorer_view
 
-    spec = _quoted(store_spec) + (f" --as-of {as_of}" if as_of else "")
-    return explorer_view(view, shown, expand=f"kg view --store {spec} --focus {{id}} -o {{id}}.html",
-                         cite=f"kg path {{a}} {{b}} --store {spec}")
+    spec = (f" --store {_quoted(store_spec)}" if store_spec else "") + (f" --as-of {as_of}" if as_of else "")
+    return explorer_view(view, shown, expand=f"kg view{spec} --focus {{id}} -o {{id}}.html",
+                         cite=f"kg path {{a}} {{b}}{spec}")
 
 
 def _quoted(text: str) -> str:

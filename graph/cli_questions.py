@@ -32,33 +32,16 @@ def _common(formats=TABLE_FORMATS):
     return decorate
 
 
-def _load(data_dir: Path, as_of: str | None):
-    from graph.builder import build
-
-    kg = build(data_dir)
-    if as_of:
-        try:
-            kg = kg.as_of(as_of)
-        except ValueError as exc:
-            raise DataError(f"--as-of: {exc}") from None
-    return kg
-
-
 def _store_option(f):
     return click.option(
         "--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
-        help="Where the graph is: memory (default: built from --data), oxigraph:PATH (on disk, "
-             "filled by kg import --store), sparql:URL (a SPARQL endpoint).")(f)
+        help="Where the graph is: the data folder's own store (default: DATA/.kg, kept up to date "
+             "by every command), oxigraph:PATH (such a store elsewhere), sparql:URL (a SPARQL endpoint).")(f)
 
 
-def _open_store(store_spec: str | None, data_dir: Path, as_of: str | None = None, *, dated: bool = False):
-    """The store named by --store (brought up to date with --data), or None for the
-    in-memory graph. ``dated``: the command reads --as-of on a store (on the actor view)."""
-    if not store_spec or store_spec == "memory":
-        return None
-    if as_of and not dated:
-        raise click.UsageError("--as-of with --store works for kg view, path, neighbors, rank and stats; "
-                               "this command needs the in-memory graph (no --store)")
+def _open_store(store_spec: str | None, data_dir: Path, as_of: str | None = None):
+    """The engine: the store named by --store (the data folder's own by default), brought
+    up to date with --data, read-only; ``as_of`` is checked first."""
     if as_of:
         from graph.timeline import parse_day
 
@@ -66,9 +49,12 @@ def _open_store(store_spec: str | None, data_dir: Path, as_of: str | None = None
             parse_day(as_of)
         except ValueError as exc:
             raise DataError(f"--as-of: {exc}") from None
+    if store_spec and store_spec.strip().lower() == "memory":
+        click.echo("kg: note: --store memory is deprecated: the graph is always in a store now "
+                   "(the data folder's own, DATA/.kg, by default)", err=True)
     from graph.store import open_store
 
-    return open_store(store_spec, data_dir=data_dir, progress=lambda msg: click.echo(f"kg: {msg}", err=True))
+    return open_store(store_spec, data_dir=data_dir, progress=_say)
 
 
 def _say(message: str) -> None:
@@ -219,37 +205,26 @@ def query(query, data_dir, as_of, fmt, output, params, list_saved, reason, endpo
     if not query:
         raise click.UsageError("give a QUERY (saved name, .rq file or SPARQL text), or --list")
     chosen = _resolve_query(query)
-    if store_spec and store_spec != "memory":
-        if endpoint or reason:
-            raise click.UsageError("--endpoint and --reason apply to the in-memory graph, not to --store")
-        from graph.store.actors import lookup_graph
-
-        with _open_store(store_spec, data_dir, as_of) as store:
-            names = [v.split("=", 1)[1] for v in params if "=" in v and v.split("=", 1)[0].strip().lstrip("?$") in
-                     {p.name for p in chosen.params if p.type == "actor"}]
-            values = _param_values(chosen, params, lookup_graph(store, names))
-            result = store.query(chosen.text, params=values, timeout=timeout, allow_network=allow_network)
-        _emit(_format_result(result, fmt), output)
-        return
     if endpoint:
-        if reason or as_of:
-            raise click.UsageError("--reason and --as-of apply to local queries only")
-        values = _param_values(chosen, params, _actors_for_params(chosen, params, data_dir))
-        result = q.run_remote(endpoint, chosen.text, params=values, timeout=timeout)
-    else:
-        kg = _load(data_dir, as_of)
-        values = _param_values(chosen, params, kg.actors)
-        result = q.run(kg, chosen.text, params=values, reason=reason, allow_network=allow_network, timeout=timeout)
+        if store_spec:
+            raise click.UsageError("give --endpoint URL or --store SPEC, not both (--endpoint URL is --store sparql:URL)")
+        store_spec = f"sparql:{endpoint}"
+    from graph.store.actors import lookup_graph
+    from graph.store.readback import derived_store
+
+    actor_params = {p.name for p in chosen.params if p.type == "actor"}
+    names = [v.split("=", 1)[1] for v in params if "=" in v and v.split("=", 1)[0].strip().lstrip("?$") in actor_params]
+    with _open_store(store_spec, data_dir, as_of) as store:
+        # as of a date, or with entailments: the store's graph so transformed, in an in-memory
+        # Oxigraph store (the same engine evaluates the query)
+        target = derived_store(store, as_of=as_of, reason=reason) if (as_of or reason) else store
+        try:
+            values = _param_values(chosen, params, lookup_graph(target, names))
+            result = target.query(chosen.text, params=values, timeout=timeout, allow_network=allow_network)
+        finally:
+            if target is not store:
+                target.close()
     _emit(_format_result(result, fmt), output)
-
-
-def _actors_for_params(chosen, params, data_dir):
-    """Actor names need the local graph to resolve; other parameters don't."""
-    if any(p.type == "actor" for p in chosen.params):
-        return _load(data_dir, None).actors
-    import networkx as nx
-
-    return nx.MultiDiGraph()
 
 
 # ------------------------------------------------------------------------- graph questions
@@ -272,23 +247,13 @@ def path(source_actor, target_actor, data_dir, as_of, fmt, output, limit, store_
         kg path pentagone anthropic --format json
         kg path "DEPARTMENT OF THE NAVY" "APEX DYNAMICS LLC" --store oxigraph:kg-store
     """
-    from graph.analysis import shortest_paths
-    from graph.lookup import find
+    from graph.store import actors as at_scale
 
-    store = _open_store(store_spec, data_dir, as_of, dated=True)
-    if store is not None:  # the aggregated actor view; each hop's facts read from the store
-        from graph.store import actors as at_scale
-
-        with store:
-            a, b = at_scale.find_actor(store, source_actor), at_scale.find_actor(store, target_actor)
-            view = at_scale.actor_view(store, as_of=as_of, progress=_say)
-            paths = at_scale.shortest_paths(store, view, a, b, limit=limit, as_of=as_of)
-        label = {n: d.get("label", n) for n, d in view.nodes(data=True)}
-    else:
-        kg = _load(data_dir, as_of)
-        a, b = find(kg.actors, source_actor), find(kg.actors, target_actor)
-        paths = shortest_paths(kg.actors, a, b, limit=limit)
-        label = {n: d.get("label", n) for n, d in kg.actors.nodes(data=True)}
+    with _open_store(store_spec, data_dir, as_of) as store:  # each hop's facts read from the store
+        a, b = at_scale.find_actor(store, source_actor), at_scale.find_actor(store, target_actor)
+        view = at_scale.actor_view(store, as_of=as_of, progress=_say)
+        paths = at_scale.shortest_paths(store, view, a, b, limit=limit, as_of=as_of)
+    label = {n: d.get("label", n) for n, d in view.nodes(data=True)}
     if fmt == "json":
         from graph.output import rows_json
 
@@ -334,18 +299,11 @@ def neighbors(actor, data_dir, as_of, fmt, output, depth, store_spec):
         kg neighbors "Département de la Défense" --depth 2 --format csv
     """
     from graph.analysis import neighbors as around
-    from graph.lookup import find
+    from graph.store import actors as at_scale
 
-    store = _open_store(store_spec, data_dir, as_of, dated=True)
-    if store is not None:  # on the aggregated actor view: one edge per pair and relationship
-        from graph.store import actors as at_scale
-
-        with store:
-            node, view = at_scale.find_actor(store, actor), at_scale.actor_view(store, as_of=as_of, progress=_say)
-        _emit(_rows(around(view, node, depth), fmt), output)
-        return
-    kg = _load(data_dir, as_of)
-    _emit(_rows(around(kg.actors, find(kg.actors, actor), depth), fmt), output)
+    with _open_store(store_spec, data_dir, as_of) as store:  # one edge per pair and relationship
+        node, view = at_scale.find_actor(store, actor), at_scale.actor_view(store, as_of=as_of, progress=_say)
+    _emit(_rows(around(view, node, depth), fmt), output)
 
 
 @click.command()
@@ -362,17 +320,11 @@ def rank(data_dir, as_of, fmt, output, by, top, store_spec):
         kg rank --by betweenness --top 5 --format json
     """
     from graph.analysis import rank as ranking
+    from graph.store.actors import actor_view
 
-    store = _open_store(store_spec, data_dir, as_of, dated=True)
-    if store is not None:
-        from graph.store.actors import actor_view
-
-        with store:
-            view = actor_view(store, as_of=as_of, progress=_say)
-        _emit(_rows(ranking(view, by=by, top=top), fmt), output)
-        return
-    kg = _load(data_dir, as_of)
-    _emit(_rows(ranking(kg.actors, by=by, top=top), fmt), output)
+    with _open_store(store_spec, data_dir, as_of) as store:
+        view = actor_view(store, as_of=as_of, progress=_say)
+    _emit(_rows(ranking(view, by=by, top=top), fmt), output)
 
 
 @click.command()
@@ -387,16 +339,10 @@ def stats(data_dir, as_of, fmt, output, store_spec):
         kg stats --as-of 2025-01-31 --format json
         kg stats --store oxigraph:kg-store
     """
-    from graph.analysis import stats as counts
+    from graph.store.actors import stats as store_counts
 
-    store = _open_store(store_spec, data_dir, as_of, dated=True)
-    if store is not None:  # counted in the store
-        from graph.store.actors import stats as store_counts
-
-        with store:
-            _emit(_rows(store_counts(store, as_of=as_of, progress=_say), fmt), output)
-        return
-    _emit(_rows(counts(_load(data_dir, as_of)), fmt), output)
+    with _open_store(store_spec, data_dir, as_of) as store:  # counted in the store
+        _emit(_rows(store_counts(store, as_of=as_of, progress=_say), fmt), output)
 
 
 def register(group: click.Group) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Literal, Namespace, URIRef
 
+from graph import iris
 from graph.model import Curated, Fact, Ref
 from graph.schema import schema
 from graph.values import FlexDate, Money
@@ -33,33 +34,15 @@ __all__ = [
     "entity_iri", "fact_iri", "source_iri", "to_dataset", "date_literal", "decimal_literal", "decimal_text",
 ]
 
-BASE = "https://w3id.org/defense-ai-graph/"
-ID = Namespace(BASE + "id/")
-FACT = Namespace(BASE + "fact/")
-SOURCE = Namespace(BASE + "source/")
-ENTITIES_GRAPH = URIRef(BASE + "graph/entities")
+BASE = iris.BASE
+ID = Namespace(iris.ID_BASE)
+FACT = Namespace(iris.FACT_BASE)
+SOURCE = Namespace(iris.SOURCE_BASE)
+ENTITIES_GRAPH = URIRef(iris.ENTITIES_GRAPH_IRI)
 ONTOLOGY_GRAPH = URIRef(ONTOLOGY_IRI)
-WD = Namespace("http://www.wikidata.org/entity/")
+WD = Namespace(iris.PREFIXES["wd"])
 
-PREFIXES = {
-    "dai": str(DAI._NS),
-    "id": str(ID),
-    "fact": str(FACT),
-    "src": str(SOURCE),
-    "wd": str(WD),
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "schema": "https://schema.org/",
-    "pc": "http://purl.org/procurement/public-contracts#",
-    "ftm": "https://schema.followthemoney.tech/#",
-    "skos": str(SKOS),
-    "owl": str(OWL),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "xsd": str(XSD),
-    "dct": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-}
+PREFIXES = iris.PREFIXES
 
 _PRECISION_TYPE = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
 

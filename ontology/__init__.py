@@ -15,8 +15,6 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib.resources import files
 
-from rdflib import Graph
-
 __all__ = ["NAMESPACE", "ONTOLOGY_IRI", "VERSION", "ontology_text", "shapes_text", "ontology_graph", "shapes_graph"]
 
 NAMESPACE = "https://w3id.org/defense-ai-graph/ontology#"
@@ -35,22 +33,28 @@ def shapes_text() -> str:
 
 
 @lru_cache(maxsize=1)
-def _parsed(name: str) -> Graph:
+def _parsed(name: str):
+    from rdflib import Graph  # on use: the engine's fast paths need only the texts
+
     g = Graph()
     g.parse(data=files(__name__).joinpath(name).read_text(encoding="utf-8"), format="turtle")
     return g
 
 
-def ontology_graph() -> Graph:
+def ontology_graph():
     """The ontology as an rdflib graph (a fresh copy: callers may modify it)."""
+    from rdflib import Graph
+
     g = Graph()
     for t in _parsed("dai.ttl"):
         g.add(t)
     return g
 
 
-def shapes_graph() -> Graph:
+def shapes_graph():
     """The SHACL shapes as an rdflib graph (a fresh copy)."""
+    from rdflib import Graph
+
     g = Graph()
     for t in _parsed("shapes.ttl"):
         g.add(t)

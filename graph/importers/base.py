@@ -34,6 +34,7 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Literal, URIRef
 
 from graph.errors import DataError
+from graph.ids import slugify
 from graph.importers.nquads import Lit, NQuadsWriter
 from graph.importers.resolve import ORGANIZATION_TYPES, Match, Resolver
 from graph.rdf import FACT, ID, SOURCE, decimal_text
@@ -66,16 +67,6 @@ def _dai(name: str) -> URIRef:
 def source_stem(path: str | Path) -> str:
     """The source name of a file: its stem without a ``_N`` part suffix."""
     return _PART.sub("", Path(path).stem)
-
-
-def slugify(text: str, max_len: int = 80) -> str:
-    """Lowercase letters, digits and hyphens; long values keep a hash suffix (stable)."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    if not slug:
-        slug = "x-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
-    if len(slug) > max_len:
-        slug = slug[: max_len - 11].rstrip("-") + "-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
-    return slug
 
 
 def scrub(text: str) -> str:

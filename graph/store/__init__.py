@@ -1,12 +1,11 @@
-"""Where the graph lives: in memory, in an Oxigraph store on disk, or behind a SPARQL endpoint.
+"""Where the graph lives: the engine every command reads.
 
 Every command that reads the graph takes ``--store SPEC`` (or the ``KG_STORE`` variable):
 
-- ``memory`` (the default): the graph is built from ``--data`` in memory (rdflib) by each
-  command, as it always was. Right for the curated facts and small imports.
-- ``oxigraph:PATH``: an Oxigraph store on disk (pyoxigraph), persistent between commands;
-  ``kg import ... --store oxigraph:PATH`` streams the imported records into it through the
-  bulk loader. See :mod:`graph.store.oxigraph`.
+- nothing (the default): the embedded store of the data folder, ``DATA/.kg/``, an
+  Oxigraph store kept up to date with the folder by every command (see
+  :mod:`graph.store.embedded`); deleting it loses nothing.
+- ``oxigraph:PATH``: the same kind of store at another place.
 - ``sparql:URL``: any SPARQL 1.1 query endpoint (Oxigraph server, Fuseki, GraphDB,
   Virtuoso, Amazon Neptune), read-only: load it with ``kg push`` or the store's own
   loader. See :mod:`graph.store.sparql`.
@@ -15,8 +14,8 @@ Example
 -------
 >>> parse_spec("oxigraph:/var/lib/kg"), parse_spec("sparql:http://localhost:7878/query")
 (('oxigraph', '/var/lib/kg'), ('sparql', 'http://localhost:7878/query'))
->>> parse_spec("memory")
-('memory', '')
+>>> parse_spec(None)
+('oxigraph', '')
 """
 
 from __future__ import annotations
@@ -27,18 +26,24 @@ from pathlib import Path
 
 from graph.store.base import EXPORT_FORMATS, Store, StoreError
 
-__all__ = ["Store", "StoreError", "EXPORT_FORMATS", "KINDS", "parse_spec", "open_store", "write_export"]
+__all__ = ["Store", "StoreError", "EXPORT_FORMATS", "KINDS", "parse_spec", "store_path", "open_store", "writer",
+           "write_export"]
 
 #: backend name -> what its argument is
-KINDS = {"memory": "", "oxigraph": "PATH", "sparql": "URL"}
+KINDS = {"oxigraph": "PATH", "sparql": "URL"}
 
 
-def parse_spec(spec: str) -> tuple[str, str]:
-    """``KIND:ARGUMENT`` -> ``(kind, argument)``; raises :class:`StoreError` if malformed."""
-    kind, _, arg = (spec or "memory").partition(":")
+def parse_spec(spec: str | None) -> tuple[str, str]:
+    """``KIND:ARGUMENT`` -> ``(kind, argument)``; ``None`` (or ``memory``, the name the
+    default had before it was a store) is the embedded store of the data folder:
+    ``("oxigraph", "")``. Raises :class:`StoreError` if malformed."""
+    if not spec or spec.strip().lower() in ("memory", "default", "embedded"):
+        return "oxigraph", ""
+    kind, _, arg = spec.partition(":")
     kind = kind.strip().lower()
     if kind not in KINDS:
-        raise StoreError(f"unknown store '{spec}' (expected memory, oxigraph:PATH or sparql:URL)")
+        raise StoreError(f"unknown store '{spec}' (expected oxigraph:PATH or sparql:URL; "
+                         "without --store, the data folder's own store)")
     if KINDS[kind] and not arg:
         raise StoreError(f"--store {kind} needs a {KINDS[kind]}: --store {kind}:{KINDS[kind]}")
     if kind == "sparql" and not arg.startswith(("http://", "https://")):
@@ -46,43 +51,51 @@ def parse_spec(spec: str) -> tuple[str, str]:
     return kind, arg
 
 
+def store_path(spec: str | None, data_dir: str | os.PathLike = "data") -> Path | None:
+    """The folder of the Oxigraph store ``spec`` names (``DATA/.kg`` by default), or None
+    for a SPARQL endpoint."""
+    from graph.store.embedded import default_path
+
+    kind, arg = parse_spec(spec)
+    if kind == "sparql":
+        return None
+    return Path(arg).expanduser() if arg else default_path(data_dir)
+
+
 def open_store(
-    spec: str, *, data_dir: str | os.PathLike | None = "data", write: bool = False,
+    spec: str | None = None, *, data_dir: str | os.PathLike | None = "data",
     progress: Callable[[str], None] | None = None,
 ) -> Store:
-    """Open the store ``spec`` (see the module docstring).
+    """Open the store ``spec`` (see the module docstring) for reading.
 
-    An Oxigraph store is first brought up to date with ``data_dir`` (curated facts and
-    imported files changed since they were loaded; nothing is loaded when nothing changed)
-    and is then opened read-only unless ``write``. A SPARQL endpoint is never written to.
+    An Oxigraph store (the default one included) is first brought up to date with
+    ``data_dir`` (nothing is written when nothing changed: a few ``stat`` calls). A SPARQL
+    endpoint is never written to.
     """
-    kind, arg = parse_spec(spec)
-    if kind == "memory":
-        from graph.store.memory import MemoryStore
+    from graph.store import embedded
 
-        return MemoryStore.build(data_dir or "data")
+    kind, arg = parse_spec(spec)
     if kind == "sparql":
-        if write:
-            raise StoreError("a sparql: store is read-only here: load it with `kg push` or the store's own loader")
         from graph.store.sparql import SparqlStore
 
         return SparqlStore(arg)
-    from graph.store.oxigraph import OxigraphStore, _pending
+    path = store_path(spec, data_dir or "data")
+    if data_dir is not None:
+        embedded.sync(path, data_dir, progress)
+    return embedded.open_reader(path)
 
-    path = Path(arg).expanduser()
-    todo = _pending(path, Path(data_dir)) if data_dir is not None else {"curated": False, "files": []}
-    if write or todo["curated"] or todo["files"] or not path.is_dir():
-        store = OxigraphStore(path)
-        if data_dir is not None:
-            try:
-                store.sync(data_dir, progress)
-            except BaseException:
-                store.close()
-                raise
-        if write:
-            return store
-        store.close()
-    return OxigraphStore(path, read_only=True)
+
+def writer(spec: str | None = None, *, data_dir: str | os.PathLike = "data",
+           progress: Callable[[str], None] | None = None):
+    """The next generation of the Oxigraph store ``spec``, up to date with ``data_dir``,
+    to write into (a context manager: see :func:`graph.store.embedded.writer`)."""
+    from graph.store import embedded
+
+    path = store_path(spec, data_dir)
+    if path is None:
+        raise StoreError(f"a sparql: store is read-only here: load it with `kg push` or the store's own loader "
+                         f"(got --store {spec})")
+    return embedded.writer(path, data_dir, progress)
 
 
 def write_export(store: Store, fmt: str, path: str | os.PathLike) -> None:

@@ -169,7 +169,7 @@ def actor_view(store, *, timeout: float = 600.0, as_of: str | None = None,
     step of an aggregation (a long one at scale), and nothing when the view is read back."""
     if as_of:
         return to_graph(*aggregate(store, timeout=timeout, valid=valid_filter(store, as_of), progress=progress))
-    cache = store.view_cache() if hasattr(store, "view_cache") else None
+    cache = store.view_cache() if hasattr(store, "view_cache") else None  # None: made each time
     rows = cache.load() if cache is not None else None
     if rows is not None:
         try:

@@ -1,25 +1,19 @@
-"""The Oxigraph backend: the graph in an on-disk Oxigraph store (``--store oxigraph:PATH``).
+"""The Oxigraph backend: one Oxigraph (RocksDB) folder, read or written.
 
-``PATH`` is an Oxigraph (RocksDB) folder, so ``oxigraph serve --location PATH`` serves the
-same data. It persists between commands: ``kg import ... --store oxigraph:PATH`` streams the
-imported N-Quads straight into Oxigraph's bulk loader (in a second thread, through a pipe,
-while the importer still writes ``DATA/imported/KIND/NAME.nq``), and ``kg query``,
-``kg export``, ``kg stats``, ``kg path`` ... read the store without loading anything.
-
-The store follows the data folder: before a command runs, the curated facts (``DATA/*.yaml``,
-compiled, SHACL-validated) are loaded again if they changed, and so is every
-``DATA/**/*.nq`` / ``*.trig`` file that is new or changed since it was loaded (size and
-modification time are recorded in ``PATH/kg-store.json``). A graph whose file was deleted
-stays in the store (the store may hold more than the folder: import into it and delete the
-file to save disk space).
+The default engine (:mod:`graph.store.embedded`) keeps the graph in generations of such
+folders; :class:`OxigraphStore` is one of them, opened read-only by the commands that read
+and writable by the sync or import that makes the next one. It answers SPARQL with a time
+limit, streams the RDF exports (Oxigraph serialises them itself) and bulk-loads N-Quads
+(:class:`GraphLoader` feeds the loader while an importer writes).
 
 Example
 -------
 >>> import tempfile
 >>> store = OxigraphStore(tempfile.mkdtemp())
->>> store.sync("data")["curated"] > 1000
-True
->>> store.query("ASK { id:openai a dai:Company }").boolean
+>>> store.load_text(b'<https://w3id.org/defense-ai-graph/id/x> '
+...                 b'<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+...                 b'<https://w3id.org/defense-ai-graph/ontology#Company> <https://example.org/g> .')
+>>> store.query("ASK { id:x a dai:Company }").boolean
 True
 >>> store.close()
 """
@@ -35,14 +29,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from graph.errors import DataError, GraphError
-from graph.rdf import ONTOLOGY_GRAPH, PREFIXES, SOURCE
+from graph.iris import ONTOLOGY_GRAPH_IRI, PREFIXES
 from graph.store.base import EXPORT_FORMATS, Store, StoreError, bind_everywhere, check_read_only, header_bytes
 
-__all__ = ["OxigraphStore", "to_rdflib", "to_oxigraph", "STATE_FILE"]
+__all__ = ["OxigraphStore", "to_rdflib", "to_oxigraph"]
 
-#: the file in the store folder that records what was loaded from which data folder
+#: the file in a store folder that records what it holds (see graph.store.embedded)
 STATE_FILE = "kg-store.json"
-_RDF_SUFFIXES = {".nq": "nquads", ".trig": "trig"}
 
 
 def _ox():
@@ -159,27 +152,21 @@ class GraphLoader:
 
 
 class _Import:
-    """One import run into the store (see :meth:`OxigraphStore.import_into`)."""
+    """One import run streaming into a generation being written (see
+    :meth:`graph.store.embedded.Generation.import_into`)."""
 
-    def __init__(self, store: OxigraphStore, run, stream: bool):
-        self.store, self.run, self.graph = store, run, str(run.g)
-        self.loader = store.begin_import(self.graph) if stream else None
-        if self.loader is not None:
-            run.writer.sinks.append(self.loader.write)
-        elif store.graph_size(self.graph):
-            store.remove_graph(self.graph)
+    def __init__(self, gen, run):
+        self.gen, self.run, self.graph = gen, run, str(run.g)
+        gen.store.remove_graph(self.graph)
+        self.loader = GraphLoader(gen.store.oxigraph)
+        run.writer.sinks.append(self.loader.write)
 
     def commit(self) -> None:
-        if self.loader is not None:
-            self.loader.close()
-        else:
-            self.store.load_file(self.run.out)
-        self.store.record_file(self.run.out, [self.graph])
+        self.loader.close()
+        self.gen.record_file(self.run.out, [self.graph])
 
-    def abort(self) -> None:
-        if self.loader is not None:
-            self.loader.abort()
-        self.store.restore_file(self.run.out, self.graph)
+    def abort(self) -> None:  # the generation is thrown away: nothing to restore
+        self.loader.abort()
 
 
 class _ViewCache:
@@ -231,25 +218,6 @@ class _ViewCache:
             pass
 
 
-def _fingerprint(data_dir: Path) -> str:
-    """What the curated graphs are built from: the YAML files, the ontology and shapes, the code."""
-    from graph import __version__
-    from ontology import ontology_text, shapes_text
-
-    h = hashlib.sha256(f"kg {__version__}\n".encode())
-    h.update(ontology_text().encode("utf-8"))
-    h.update(shapes_text().encode("utf-8"))
-    for p in sorted(p for p in data_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()):
-        h.update(f"\n{p.relative_to(data_dir)}\n".encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
-
-
-def _stamp(path: Path) -> dict:
-    st = path.stat()
-    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
-
-
 # ------------------------------------------------------------------------- the store
 
 
@@ -263,11 +231,14 @@ class OxigraphStore(Store):
 
     kind = "oxigraph"
 
-    def __init__(self, path: str | os.PathLike, *, read_only: bool = False):
+    def __init__(self, path: str | os.PathLike | None, *, read_only: bool = False):
         ox = _ox()
+        self.read_only = read_only
+        if path is None:  # in memory: a derived graph (graph.store.readback)
+            self.path, self.spec, self._store = None, "oxigraph:memory", ox.Store()
+            return
         self.path = Path(path)
         self.spec = f"oxigraph:{self.path}"
-        self.read_only = read_only
         if not read_only:
             self.path.mkdir(parents=True, exist_ok=True)
         try:
@@ -285,25 +256,10 @@ class OxigraphStore(Store):
         """The underlying :class:`pyoxigraph.Store`."""
         return self._store
 
-    def _state(self) -> dict:
-        try:
-            return json.loads((self.path / STATE_FILE).read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError):
-            return {"format": 1, "curated": {}, "files": {}}
-
-    def _save_state(self, state: dict) -> None:
-        tmp = self.path / (STATE_FILE + ".tmp")
-        tmp.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        os.replace(tmp, self.path / STATE_FILE)
-
-    def view_cache(self) -> _ViewCache:
+    def view_cache(self) -> _ViewCache | None:
         """Where :func:`graph.store.actors.actor_view` keeps its aggregates for this store's
-        current content (``PATH/kg-actor-view.json``)."""
-        return _ViewCache(self.path)
-
-    def pending(self, data_dir: str | os.PathLike) -> dict:
-        """What :meth:`sync` would load: ``{"curated": bool, "files": [paths]}``."""
-        return _pending(self.path, Path(data_dir))
+        current content (``PATH/kg-actor-view.json``; none in memory)."""
+        return _ViewCache(self.path) if self.path is not None else None
 
     # -- writing ----------------------------------------------------------------------
 
@@ -354,86 +310,6 @@ class OxigraphStore(Store):
         self._require_writable()
         ox = _ox()
         self._store.bulk_load(text, format=ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG)
-
-    def begin_import(self, graph: str) -> GraphLoader:
-        """Empty ``graph`` and return a :class:`GraphLoader` that streams its new quads in."""
-        self._require_writable()
-        self.remove_graph(graph)
-        return GraphLoader(self._store)
-
-    def import_into(self, run, *, stream: bool = True) -> _Import:
-        """Load what the import ``run`` (an :class:`~graph.importers.base.ImportRun`) writes.
-
-        Its source graph is emptied first. With ``stream`` the N-Quads go to the bulk loader
-        as the importer writes them (the two run at once); otherwise the finished file is
-        bulk-loaded after. Call :meth:`_Import.commit` after ``run.finish()``, or
-        :meth:`_Import.abort` when the import failed (the previous version is loaded again).
-        """
-        return _Import(self, run, stream)
-
-    def record_file(self, path: str | os.PathLike, graphs: list[str]) -> None:
-        """Remember that ``path`` (as it is now) is loaded, holding ``graphs``."""
-        path = Path(path).resolve()
-        state = self._state()
-        state["files"][str(path)] = {**_stamp(path), "graphs": sorted(graphs)}
-        self._save_state(state)
-
-    def restore_file(self, path: str | os.PathLike, graph: str) -> None:
-        """After a failed import: remove what was loaded of ``graph``, load its previous file."""
-        self.remove_graph(graph)
-        path = Path(path)
-        if path.is_file():
-            self.load_file(path)
-            self.record_file(path, [graph])
-
-    def sync(self, data_dir: str | os.PathLike, progress: Callable[[str], None] | None = None) -> dict:
-        """Load what changed in ``data_dir`` since the last sync (see the module docstring).
-
-        Returns counts: ``{"curated": quads loaded, "files": files loaded}``. Raises
-        :class:`DataError` or :class:`~graph.errors.ValidationError` for bad curated data
-        (the store is then left as it was).
-        """
-        data_dir = Path(data_dir)
-        todo = _pending(self.path, data_dir)
-        done = {"curated": 0, "files": 0}
-        if not todo["curated"] and not todo["files"]:
-            return done
-        self._require_writable()
-        state = self._state()
-        if todo["curated"]:
-            if progress:
-                progress(f"loading the curated facts of {data_dir} into {self.spec}")
-            done["curated"] = self._load_curated(data_dir, state)
-        for path in todo["files"]:
-            if progress:
-                progress(f"loading {path} into {self.spec}")
-            graphs = _graphs_of(path, data_dir)
-            for g in graphs:
-                self.remove_graph(g)
-            self.load_file(path, _RDF_SUFFIXES[path.suffix])
-            state["files"][str(path.resolve())] = {**_stamp(path), "graphs": sorted(graphs)}
-            self._save_state(state)
-            done["files"] += 1
-        return done
-
-    def _load_curated(self, data_dir: Path, state: dict) -> int:
-        from graph.builder import KnowledgeGraph
-        from graph.exporters.rdf import generate_nquads
-        from graph.load import load_folder
-        from graph.rdf import to_dataset
-        from graph.validate import validate
-
-        curated = load_folder(data_dir)
-        ds = to_dataset(curated)
-        validate(ds, curated)  # SHACL on the curated facts (imported files are checked by their importer)
-        text = "".join(generate_nquads(KnowledgeGraph(curated, ds))).encode("utf-8")
-        graphs = sorted({str(c.identifier) for c in ds.graphs() if len(c)})
-        for g in sorted(set(state["curated"].get("graphs", [])) | set(graphs)):
-            self.remove_graph(g)
-        self.load_text(text)
-        state["curated"] = {"fingerprint": _fingerprint(data_dir), "graphs": graphs, "data": str(data_dir.resolve())}
-        self._save_state(state)
-        return text.count(b"\n")
 
     # -- reading ----------------------------------------------------------------------
 
@@ -532,7 +408,7 @@ class OxigraphStore(Store):
             output.write(header_bytes())
             self._store.dump(output, ox.RdfFormat.TRIG, prefixes=prefixes)
             return
-        graphs = [ox.NamedNode(g) for g in self.named_graphs() if g != str(ONTOLOGY_GRAPH)]
+        graphs = [ox.NamedNode(g) for g in self.named_graphs() if g != ONTOLOGY_GRAPH_IRI]
         if fmt == "turtle":
             output.write(header_bytes())
             for g in graphs:
@@ -542,6 +418,10 @@ class OxigraphStore(Store):
             self._store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=graphs).serialize(
                 output, ox.RdfFormat.N_TRIPLES)
 
+    def hold(self, handle) -> None:
+        """Keep ``handle`` (a lock on this generation) open until :meth:`close`."""
+        self._held = handle
+
     def close(self) -> None:
         store = getattr(self, "_store", None)
         if store is not None and not self.read_only:
@@ -550,6 +430,10 @@ class OxigraphStore(Store):
             except Exception:  # noqa: BLE001 - closing anyway
                 pass
         self._store = None
+        held = getattr(self, "_held", None)
+        if held is not None:
+            held.close()
+            self._held = None
 
 
 class _Stopped(Exception):
@@ -597,38 +481,3 @@ def _cached(cache: dict, term):
     if found is None:
         found = cache[key] = to_rdflib(term)
     return found
-
-
-def _pending(store_path: Path, data_dir: Path) -> dict:
-    """Compare ``data_dir`` with what the store's state file says was loaded."""
-    todo = {"curated": False, "files": []}
-    if not data_dir.is_dir():
-        return todo
-    try:
-        state = json.loads((store_path / STATE_FILE).read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        state = {"curated": {}, "files": {}}
-    has_yaml = any(p.suffix in (".yaml", ".yml") for p in data_dir.rglob("*"))  # else: imported files only
-    todo["curated"] = has_yaml and state.get("curated", {}).get("fingerprint") != _fingerprint(data_dir)
-    for p in sorted(p for p in data_dir.rglob("*") if p.suffix in _RDF_SUFFIXES and p.is_file()):
-        known = state.get("files", {}).get(str(p.resolve()))
-        if known is None or {k: known.get(k) for k in ("size", "mtime_ns")} != _stamp(p):
-            todo["files"].append(p)
-    return todo
-
-
-def _graphs_of(path: Path, data_dir: Path) -> list[str]:
-    """The named graphs a data file holds: an importer's output holds its source's graph;
-    any other file is read to find out."""
-    from graph.importers.base import slugify
-
-    rel = path.resolve().relative_to(data_dir.resolve())
-    if path.suffix == ".nq" and len(rel.parts) == 3 and rel.parts[0] == "imported":
-        return [str(SOURCE[f"{rel.parts[1]}-{slugify(path.stem)}"])]
-    ox = _ox()
-    fmt = ox.RdfFormat.N_QUADS if path.suffix == ".nq" else ox.RdfFormat.TRIG
-    try:
-        return sorted({q.graph_name.value for q in ox.parse(path=str(path), format=fmt)
-                       if isinstance(q.graph_name, ox.NamedNode)})
-    except (SyntaxError, ValueError) as exc:
-        raise DataError(f"malformed RDF: {str(exc).splitlines()[0][:200]}", file=str(path)) from None
