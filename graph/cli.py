@@ -81,7 +81,9 @@ def build(data_dir: Path, out_dir: Path, quiet: bool, store_spec: str | None) ->
     from graph.store.readback import fits, knowledge_graph
 
     started = time.perf_counter()
-    say = (lambda msg: None) if quiet else (lambda msg: click.echo(f"kg: {msg}", err=True))
+    from graph.cli_questions import _steps
+
+    say = (lambda msg: None) if quiet else _steps()
     with _open_store(store_spec, data_dir) as store:
         if not fits(store):
             _build_large(store, out_dir, quiet, started, say)

@@ -57,7 +57,6 @@ def push(data_dir, endpoint, graph_iri, update_endpoint, query_endpoint, method,
     own temporary graph, streamed from the store (memory stays flat at a million awards).
     """
     from graph import push as p
-    from graph.builder import build as build_graph
 
     if bool(endpoint) == bool(falkordb):
         raise click.UsageError("give either --endpoint URL or --falkordb HOST:PORT")
@@ -73,7 +72,11 @@ def push(data_dir, endpoint, graph_iri, update_endpoint, query_endpoint, method,
                     dict(user=user, password=password, update_endpoint=update_endpoint,
                          query_endpoint=query_endpoint, method=method, batch_size=batch_size or p.BATCH_SIZE))
         return
-    kg = build_graph(data_dir)
+    from graph.cli_questions import _open_store
+    from graph.store.readback import knowledge_graph
+
+    with _open_store(None, data_dir) as store:  # the data folder's own store, every fact read back
+        kg = knowledge_graph(store, what="kg push")
     if falkordb:
         from graph.exporters.cypher import BATCH_SIZE, statements
         from graph.exporters.property_graph import property_graph
@@ -102,7 +105,7 @@ def push(data_dir, endpoint, graph_iri, update_endpoint, query_endpoint, method,
 
 def _push_store(p, store_spec, data_dir, endpoint, graph_iri, falkordb, quiet, with_ontology, options) -> None:
     """``kg push --store``: each named graph of an Oxigraph store to the graph of the same IRI."""
-    from graph.rdf import ONTOLOGY_GRAPH
+    from graph.iris import ONTOLOGY_GRAPH_IRI
     from graph.store import open_store, parse_spec
 
     if falkordb or graph_iri or parse_spec(store_spec)[0] != "oxigraph":
@@ -112,7 +115,7 @@ def _push_store(p, store_spec, data_dir, endpoint, graph_iri, falkordb, quiet, w
 
     with open_store(store_spec, data_dir=data_dir) as store:
         ox = store.oxigraph
-        graphs = [g for g in store.named_graphs() if with_ontology or g != str(ONTOLOGY_GRAPH)]
+        graphs = [g for g in store.named_graphs() if with_ontology or g != ONTOLOGY_GRAPH_IRI]
         total = sum(store.graph_size(g) for g in graphs)
         pushed = 0
         with click.progressbar(length=total, label="pushing", file=sys.stderr, hidden=quiet) as bar:

@@ -57,9 +57,31 @@ def _open_store(store_spec: str | None, data_dir: Path, as_of: str | None = None
     return open_store(store_spec, data_dir=data_dir, progress=_say)
 
 
-def _say(message: str) -> None:
-    """A step of long work, on stderr."""
+def _echo(message: str) -> None:
     click.echo(f"kg: {message}", err=True)
+
+
+def _steps():
+    """Steps of long work on stderr when it is a terminal (as click's progress bars), or
+    when KG_PROGRESS=1: a script or a pipe gets the answer and the errors only."""
+    import os
+
+    from graph.progress import Steps
+
+    if os.environ.get("KG_PROGRESS") == "1" or (os.environ.get("KG_PROGRESS") != "0" and sys.stderr.isatty()):
+        return Steps(_echo)
+    return lambda _message: None
+
+
+def _say(message: str | None) -> None:
+    """A step of long work, on stderr (shown when it runs over a second: see graph.progress)."""
+    global _SAY
+    if _SAY is None:
+        _SAY = _steps()
+    _SAY(message)
+
+
+_SAY = None
 
 
 def _emit(text: str, output: str) -> None:

@@ -65,7 +65,14 @@ def date_literal(d: FlexDate) -> Literal:
 
 
 def decimal_text(value) -> str:
-    """The canonical lexical form of an xsd:decimal: ``200000000.0``, ``12.5``."""
+    """The canonical lexical form of an xsd:decimal as rdflib writes it: ``200000000.0``,
+    ``12.5`` (Oxigraph keeps ``200000000``: :mod:`graph.store.readback` gives the ``.0``
+    back, so that the graph read back from the store is the graph written).
+
+    >>> from decimal import Decimal
+    >>> decimal_text(Decimal("200000000.00")), decimal_text(Decimal("12.50"))
+    ('200000000.0', '12.5')
+    """
     text = format(value, "f")
     if "." not in text:
         text += ".0"
@@ -202,7 +209,7 @@ def _value_triples(fact: Fact, f: URIRef, spec, key: str, v, lang: str, cur: Cur
     elif isinstance(v, bool):
         yield (f, p, Literal(v))
     elif isinstance(v, int):
-        yield (f, p, Literal(v, datatype=XSD.nonNegativeInteger))
+        yield (f, p, Literal(str(v), datatype=XSD.integer))
     elif spec.kind == "duration":
         yield (f, p, Literal(v, datatype=XSD.duration))
     else:

@@ -40,7 +40,7 @@ GENERATED = {"source", "citation", "supports", "cites", "quote", "inference", "m
 
 _KIND_BY_RANGE = {
     str(XSD.string): "string",
-    str(XSD.nonNegativeInteger): "count",
+    str(XSD.integer): "count",  # counts: never negative (the shapes say so)
     str(XSD.boolean): "bool",
     str(XSD.duration): "duration",
     str(XSD.decimal): "decimal",

@@ -66,7 +66,8 @@ def _with_store_part(store, data_dir: Path, part):
 @click.option("--strict", is_flag=True, help="Fail (exit 2, write nothing) if any row is rejected.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
-              help="Also load the records into this store (oxigraph:PATH), through its bulk loader.")
+              help="Load the records into this Oxigraph store (oxigraph:PATH) instead of the data folder's own "
+                   "(DATA/.kg).")
 def import_command(kind: str, files: tuple[Path, ...], data_dir: Path, strict: bool, quiet: bool,
                    store_spec: str | None) -> None:
     """Import official records (DATASET: usaspending, ocds, wikidata) into DATA/imported/.
@@ -90,19 +91,15 @@ def import_command(kind: str, files: tuple[Path, ...], data_dir: Path, strict: b
         kg import usaspending Contracts_PrimeAwardSummaries_2025_1.csv --store oxigraph:kg-store
     """
     from graph.importers.registry import run_import
+    from graph.store import writer
 
-    store = None
-    if store_spec and store_spec != "memory":
-        from graph.store import open_store
+    from graph.cli_questions import _steps
 
-        store = open_store(store_spec, data_dir=data_dir, write=True,
-                           progress=None if quiet else lambda msg: click.echo(f"kg: {msg}", err=True))
-    try:
+    say = None if quiet else _steps()
+    with writer(store_spec, data_dir=data_dir, progress=say) as gen:  # the next generation of the store
         results = run_import(kind, files, data_dir, progress=lambda run: _Progress(run, quiet), strict=strict,
-                             store=store)
-    finally:
-        if store is not None:
-            store.close()
+                             store=gen)
+    spec = store_spec or f"the store of {data_dir}"
     for result in results:
         for p in result.problems_shown:
             click.echo(f"kg: {p}", err=True)
@@ -111,7 +108,7 @@ def import_command(kind: str, files: tuple[Path, ...], data_dir: Path, strict: b
             click.echo(f"kg: ... and {more} more", err=True)
         if result.rejects_file:
             click.echo(f"kg: problems listed in {result.rejects_file}", err=True)
-        click.echo(result.summary() + (f"; loaded into {store.spec}" if store is not None else ""), err=True)
+        click.echo(result.summary() + f"; loaded into {spec}", err=True)
 
 
 @click.command("resolve")
@@ -141,19 +138,15 @@ def resolve_command(data_dir: Path, report: bool, min_score: float, as_csv: bool
     """
     import csv as csv_module
 
-    from graph.builder import build as build_graph
     from graph.importers.resolve import DECISION_COLUMNS, Resolver
     from graph.importers.resolve import report as make_report
 
     from graph.cli_questions import _open_store
 
-    store = _open_store(store_spec, data_dir)
-    if store is not None:  # every organisation's names and identifiers, no fact
-        from graph.store.subset import entities_dataset
+    from graph.store.subset import entities_dataset
 
-        kg = _with_store_part(store, data_dir, entities_dataset)
-    else:
-        kg = build_graph(data_dir, shacl=False)
+    # every organisation's names and identifiers, no fact
+    kg = _with_store_part(_open_store(store_spec, data_dir), data_dir, entities_dataset)
     rows = make_report(kg, Resolver.for_data(data_dir), min_score)
     linked = [r for r in rows if r.status.startswith("linked")]
     candidates = [r for r in rows if r.status.startswith("candidate")]
@@ -204,20 +197,15 @@ def check_command(facts: tuple[str, ...], data_dir: Path, as_json: bool, as_csv:
         kg check openai-dod-2025-prototype-agreement --csv > check.csv
         kg check --store oxigraph:kg-store
     """
-    from graph.builder import build as build_graph
     from graph.importers.check import FORMATS, check
 
     if as_json and as_csv:
         raise DataError("choose one of --json and --csv")
     from graph.cli_questions import _open_store
 
-    store = _open_store(store_spec, data_dir)
-    if store is not None:
-        from graph.store.subset import check_dataset
+    from graph.store.subset import check_dataset
 
-        kg = _with_store_part(store, data_dir, check_dataset)
-    else:
-        kg = build_graph(data_dir, shacl=False)
+    kg = _with_store_part(_open_store(store_spec, data_dir), data_dir, check_dataset)
     unknown = [f for f in facts if f not in kg.curated.facts]
     if unknown:
         raise DataError(f"unknown fact(s): {', '.join(unknown)}")

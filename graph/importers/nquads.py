@@ -67,7 +67,7 @@ class Lit:
     Python value (a date, a decimal) that the writer never uses, at ten times the cost. The
     lexical form must already be canonical (``2024-10-01``, ``5``, ``12.5``).
 
-    >>> term(Lit("5", datatype=XSD.nonNegativeInteger)) == term(Literal(5, datatype=XSD.nonNegativeInteger))
+    >>> term(Lit("5", datatype=XSD.integer)) == term(Literal(5, datatype=XSD.integer))
     True
     """
 

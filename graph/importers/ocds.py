@@ -171,7 +171,7 @@ def _emit(run: ImportRun, c: dict, ptr: str) -> None:
     if offers not in (None, ""):
         if isinstance(offers, bool) or not isinstance(offers, int) or offers < 0:
             raise RowError(f"tender.numberOfTenderers: {offers!r} is not a whole number", "tender.numberOfTenderers", str(offers))
-        values.append(("offers", Literal(offers, datatype=XSD.nonNegativeInteger)))
+        values.append(("offers", Literal(str(int(offers)), datatype=XSD.integer)))
     contract = (c.get("contracts") or [None])[0]
     money = _money((contract or {}).get("value")) or _money(award.get("value"))
     where = ptr

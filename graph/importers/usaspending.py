@@ -329,7 +329,7 @@ def _emit_award(run: ImportRun, rec: dict, *, quote: str, locator: str, where: s
     if rec.get("type"):
         values.append(("vehicle", Lit(rec["type"])))
     if rec.get("offers") is not None:
-        values.append(("offers", Lit(str(int(rec["offers"])), datatype=XSD.nonNegativeInteger)))
+        values.append(("offers", Lit(str(int(rec["offers"])), datatype=XSD.integer)))
     for prop, k in (("extentCompeted", "extent"), ("naicsCode", "naics"), ("pscCode", "psc")):
         if rec.get(k):
             values.append((prop, Lit(rec[k])))
@@ -363,7 +363,7 @@ def _emit_award(run: ImportRun, rec: dict, *, quote: str, locator: str, where: s
             continue
         values.append((prop, amount))
     if transactions is not None:
-        values.append(("transactionCount", Lit(str(int(transactions)), datatype=XSD.nonNegativeInteger)))
+        values.append(("transactionCount", Lit(str(int(transactions)), datatype=XSD.integer)))
     label = f"{rec.get('type') or 'Award'} {rec.get('piid') or rec['key']} to {rec.get('recipient_name') or 'recipient'}"
     slug = f"usaspending-{slugify(rec['key'])}"
     first = run.first_locator(slug)

@@ -168,7 +168,10 @@ def actor_view(store, *, timeout: float = 600.0, as_of: str | None = None,
     :func:`valid_filter`); such a view is made each time. ``progress(message)`` is told each
     step of an aggregation (a long one at scale), and nothing when the view is read back."""
     if as_of:
-        return to_graph(*aggregate(store, timeout=timeout, valid=valid_filter(store, as_of), progress=progress))
+        rows = aggregate(store, timeout=timeout, valid=valid_filter(store, as_of), progress=progress)
+        if progress:
+            progress(None)
+        return to_graph(*rows)
     cache = store.view_cache() if hasattr(store, "view_cache") else None  # None: made each time
     rows = cache.load() if cache is not None else None
     if rows is not None:
@@ -181,9 +184,11 @@ def actor_view(store, *, timeout: float = 600.0, as_of: str | None = None,
         rows = aggregate(store, timeout=timeout, progress=progress)
         if cache is not None:
             cache.save(rows)
-        if progress:
+        if progress and time.perf_counter() - started > 1:
             progress(f"actor view: {len(rows[0]):,} actors, {len(rows[1]):,} relations in "
                      f"{time.perf_counter() - started:.1f}s" + (" (kept for the next commands)" if cache else ""))
+        if progress:
+            progress(None)
     return to_graph(*rows)
 
 

@@ -134,7 +134,7 @@ def pending(path: str | os.PathLike, data_dir: str | os.PathLike) -> dict:
 def _pending(state: dict, data_dir: Path) -> dict:
     todo: dict = {"curated": False, "files": [], "removed": []}
     if not data_dir.is_dir():
-        raise DataError("no such data folder", file=str(data_dir))
+        raise DataError("data folder not found", file=str(data_dir))
     same_folder = state.get("data") == str(data_dir.resolve())
     known = state.get("files", {}) if same_folder else {}
     has_yaml = any(p.suffix in (".yaml", ".yml") for p in _walk(data_dir))
@@ -334,6 +334,8 @@ def sync(path: str | os.PathLike, data_dir: str | os.PathLike, progress: Progres
             raise
         gen.commit()
         _clean(path)
+    if progress:
+        progress(None)
     return done
 
 
