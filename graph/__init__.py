@@ -2,9 +2,11 @@
 
 Example
 -------
->>> from graph import build
->>> kg = build("data")
->>> kg.actors.nodes["openai"]["label"]
+>>> import graph
+>>> with graph.open("data") as kg:              # the engine: answers in the store
+...     kg.find("pentagone")
+'dod'
+>>> graph.build("data").actors.nodes["openai"]["label"]   # the whole graph in rdflib/networkx
 'OpenAI'
 """
 
@@ -15,14 +17,16 @@ try:
 except PackageNotFoundError:  # running from a checkout without install
     __version__ = "0.0.0+checkout"
 
-__all__ = ["KnowledgeGraph", "GraphError", "build", "__version__"]
+__all__ = ["Graph", "KnowledgeGraph", "GraphError", "open", "build", "__version__"]
 
 
 def __getattr__(name: str):
     # Lazy, so that `kg --help` and `graph.exporters.*` stay light.
-    if name in ("build", "KnowledgeGraph"):
-        import importlib
+    import importlib
 
+    if name in ("build", "open", "Graph"):
+        return getattr(importlib.import_module("graph.api"), name)
+    if name == "KnowledgeGraph":
         return getattr(importlib.import_module("graph.builder"), name)
     if name == "GraphError":
         from graph.errors import GraphError

@@ -15,7 +15,7 @@ Example
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 
 import networkx as nx
 
@@ -144,3 +144,27 @@ def stats(kg) -> list[dict]:
         {"what": "components", "name": "largest (actors)", "count": comps[0] if comps else 0},
     ]
     return rows
+
+
+def neighbourhood(actors: nx.MultiDiGraph, node: str, depth: int = 1) -> nx.MultiDiGraph:
+    """The actors within ``depth`` relations of ``node`` (either direction), and the
+    relations between them, as a copy.
+
+    >>> g = nx.MultiDiGraph([("a", "b"), ("c", "b"), ("c", "d")])
+    >>> sorted(neighbourhood(g, "a", 1)), sorted(neighbourhood(g, "a", 2))
+    (['a', 'b'], ['a', 'b', 'c'])
+    """
+    seen = {node: 0}
+    queue = deque([node])
+    while queue:
+        v = queue.popleft()
+        if seen[v] == depth:
+            continue
+        for w in sorted(set(actors.successors(v)) | set(actors.predecessors(v)), key=str):
+            if w not in seen:
+                seen[w] = seen[v] + 1
+                queue.append(w)
+    return actors.subgraph(seen).copy()
+
+
+# --------------------------------------------------------------------------- data

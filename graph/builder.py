@@ -1,4 +1,8 @@
-"""Build the knowledge graph: curated facts -> RDF (validated) -> networkx views.
+"""The knowledge graph as rdflib and networkx objects: the view of small graphs.
+
+A :class:`KnowledgeGraph` holds an rdflib Dataset (one named graph per source) and the
+networkx views derived from it. :func:`graph.build` reads one from the engine; the
+exporters of whole facts and the explorer take one.
 
 Example
 -------
@@ -19,14 +23,10 @@ from pathlib import Path
 import networkx as nx
 from rdflib import Dataset
 
-from graph.errors import DataError
-from graph.load import load_folder
 from graph.model import Curated
-from graph.rdf import to_dataset
-from graph.validate import validate
 from graph.views import actor_view, full_view, read_facts
 
-__all__ = ["KnowledgeGraph", "build"]
+__all__ = ["KnowledgeGraph"]
 
 
 @dataclass
@@ -80,60 +80,3 @@ class KnowledgeGraph:
             "triples": sum(len(g) for g in self.dataset.graphs()),
             "graphs": sum(1 for g in self.dataset.graphs() if len(g)),
         }
-
-
-#: RDF files in the data folder (written by importers) are merged into the dataset as they are.
-RDF_FORMATS = {".trig": "trig", ".nq": "nquads"}
-
-
-def load_rdf_files(data_dir: str | Path, ds: Dataset) -> list[Path]:
-    """Merge every ``*.trig`` / ``*.nq`` file under ``data_dir`` (sorted) into ``ds``.
-
-    These hold imported data (one named graph per imported source) in the same ontology, so
-    every command sees curated and imported facts together.
-    """
-    files = sorted(p for p in Path(data_dir).rglob("*") if p.suffix in RDF_FORMATS and p.is_file())
-    _check_memory(data_dir, files)
-    for path in files:
-        try:
-            ds.parse(path, format=RDF_FORMATS[path.suffix])
-        except Exception as exc:  # rdflib raises several unrelated types for bad syntax
-            line = getattr(exc, "lines", None) or getattr(exc, "line", None)
-            raise DataError(f"malformed RDF: {str(exc).splitlines()[0][:200]}", file=str(path), line=line) from None
-    return files
-
-
-#: imported RDF the in-memory graph takes at most, in MB of files (rdflib holds a quad in about
-#: four times its N-Quads line: 512 MB of files is about 2 GB of memory); KG_MEMORY_LIMIT_MB
-MEMORY_LIMIT_MB = 512
-
-
-def _check_memory(data_dir: str | Path, files: list[Path]) -> None:
-    """Refuse, before reading anything, imported records too large to hold in memory: they
-    belong in a store (a million awards is 13 GB of N-Quads, about 50 GB in rdflib)."""
-    import os
-
-    try:
-        limit = float(os.environ.get("KG_MEMORY_LIMIT_MB") or MEMORY_LIMIT_MB)
-    except ValueError:
-        raise DataError("KG_MEMORY_LIMIT_MB must be a number of megabytes") from None
-    size = sum(p.stat().st_size for p in files)
-    if size > limit * 1e6:
-        raise DataError(
-            f"{size / 1e6:,.0f} MB of imported records in {data_dir} are too many for the in-memory graph "
-            f"(limit {limit:,.0f} MB, KG_MEMORY_LIMIT_MB): give this command --store oxigraph:PATH "
-            f"(filled by kg import ... --store oxigraph:PATH) or set KG_STORE")
-
-
-def build(data_dir: str | Path = "data", *, shacl: bool = True) -> KnowledgeGraph:
-    """Load ``data_dir``, compile it to RDF, validate it with SHACL and return the graph.
-
-    Raises :class:`graph.errors.DataError` (bad input) or
-    :class:`graph.errors.ValidationError` (SHACL violation).
-    """
-    curated = load_folder(data_dir)
-    ds = to_dataset(curated)
-    load_rdf_files(data_dir, ds)
-    if shacl:
-        validate(ds, curated)
-    return KnowledgeGraph(curated, ds)

@@ -106,65 +106,6 @@ def _rows(rows: list[dict], fmt: str, columns: list[str] | None = None) -> str:
 # ------------------------------------------------------------------------- query
 
 
-def _resolve_query(text_or_name: str):
-    """A file path, a saved query name, or the query text itself."""
-    from queries import saved
-
-    library = saved()
-    if text_or_name in library:
-        return library[text_or_name]
-    path = Path(text_or_name)
-    if text_or_name.endswith((".rq", ".sparql")) or (len(text_or_name) < 256 and "\n" not in text_or_name and path.is_file()):
-        if not path.is_file():
-            raise DataError(f"no such query file (and no saved query named '{text_or_name}')", file=text_or_name)
-        from queries import parse_header
-
-        return parse_header(path.stem, path.read_text(encoding="utf-8"))
-    if not any(w in text_or_name.upper() for w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "LOAD", "INSERT")):
-        raise DataError(f"'{text_or_name}' is neither a saved query (see kg query --list), a file, nor SPARQL")
-    from queries import SavedQuery
-
-    return SavedQuery("inline", "", "", text_or_name)
-
-
-def _param_values(query, raw: tuple[str, ...], actors):
-    """``name=value`` pairs -> RDF terms, typed by the saved query's header when it has one."""
-    from rdflib import XSD, Literal, URIRef
-
-    from graph.lookup import find
-    from graph.rdf import entity_iri
-    from graph.timeline import parse_day
-
-    declared = {p.name: p.type for p in query.params}
-    values = {}
-    for item in raw:
-        if "=" not in item:
-            raise DataError(f"--param takes name=value, got '{item}'")
-        name, value = item.split("=", 1)
-        name = name.strip().lstrip("?$")
-        kind = declared.get(name)
-        if kind == "actor":
-            values[name] = entity_iri(find(actors, value))
-        elif kind == "date" or (kind is None and len(value) == 10 and value[4:5] == "-" and value[7:8] == "-"):
-            try:
-                values[name] = Literal(parse_day(value).isoformat(), datatype=XSD.date)
-            except ValueError as exc:
-                raise DataError(f"--param {name}: {exc}") from None
-        elif kind == "iri" or (kind is None and value.startswith("<") and value.endswith(">")):
-            values[name] = URIRef(value.strip("<>"))
-        elif kind == "integer" or (kind is None and value.lstrip("-").isdigit()):
-            try:
-                values[name] = Literal(int(value))
-            except ValueError:
-                raise DataError(f"--param {name}: expected a whole number, got '{value}'") from None
-        else:
-            values[name] = Literal(value)
-    missing = [p.name for p in query.params if p.name not in values]
-    if missing:
-        raise DataError(f"query '{query.name}' needs --param {missing[0]}=... ({dict((p.name, p.description) for p in query.params)[missing[0]]})")
-    return values
-
-
 def _format_result(result, fmt: str) -> str:
     from graph import output
 
@@ -226,22 +167,30 @@ def query(query, data_dir, as_of, fmt, output, params, list_saved, reason, endpo
         return
     if not query:
         raise click.UsageError("give a QUERY (saved name, .rq file or SPARQL text), or --list")
-    chosen = _resolve_query(query)
+    from graph.queryparams import bind, saved_or_text
+
+    chosen = saved_or_text(query)
     if endpoint:
         if store_spec:
             raise click.UsageError("give --endpoint URL or --store SPEC, not both (--endpoint URL is --store sparql:URL)")
         store_spec = f"sparql:{endpoint}"
-    from graph.store.actors import lookup_graph
     from graph.store.readback import derived_store
 
-    actor_params = {p.name for p in chosen.params if p.type == "actor"}
-    names = [v.split("=", 1)[1] for v in params if "=" in v and v.split("=", 1)[0].strip().lstrip("?$") in actor_params]
+    raw = {}
+    for item in params:
+        if "=" not in item:
+            raise DataError(f"--param takes name=value, got '{item}'")
+        name, value = item.split("=", 1)
+        raw[name.strip().lstrip("?$")] = value
+    from graph.queryparams import require
+
+    require(chosen, raw)
     with _open_store(store_spec, data_dir, as_of) as store:
         # as of a date, or with entailments: the store's graph so transformed, in an in-memory
         # Oxigraph store (the same engine evaluates the query)
         target = derived_store(store, as_of=as_of, reason=reason) if (as_of or reason) else store
         try:
-            values = _param_values(chosen, params, lookup_graph(target, names))
+            values = bind(chosen, raw, target)
             result = target.query(chosen.text, params=values, timeout=timeout, allow_network=allow_network)
         finally:
             if target is not store:

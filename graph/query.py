@@ -246,6 +246,17 @@ def _term(value):
     return Literal(value)
 
 
+def python_rows(result: QueryResult) -> list[dict]:
+    """The rows of a SELECT result as dicts of Python values (str, int, Decimal, date ...)."""
+    if result.kind != "SELECT":
+        raise DataError(f"expected a SELECT query, got {result.kind}")
+    return [{k: _python(v) for k, v in row.items()} for row in result.rows]
+
+
+def _python(term):
+    return term.toPython() if isinstance(term, Literal) else str(term)
+
+
 def select(kg, text: str, **options) -> list[dict]:
     """Run a SELECT query and return rows of plain Python values, one dict per row:
     ``pandas.DataFrame(select(kg, "SELECT ..."))`` gives a table."""

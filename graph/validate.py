@@ -19,6 +19,7 @@ from graph.errors import ValidationError
 from graph.model import Curated
 from graph.rdf import BASE, ONTOLOGY_GRAPH, bind_prefixes
 from ontology import ontology_graph, shapes_graph
+from ontology.vocab import DAI
 
 __all__ = ["validate", "union_graph"]
 
@@ -55,6 +56,8 @@ def validate(ds: Dataset, cur: Curated | None = None) -> None:
     problems = []
     for result in sorted(results.subjects(RDF.type, SH.ValidationResult)):
         focus = results.value(result, SH.focusNode)
+        if focus == DAI.Fact:  # a shape that checks every fact at once names the fact as the value
+            focus = results.value(result, SH.value) or focus
         path = results.value(result, SH.resultPath)
         message = results.value(result, SH.resultMessage)
         where, name = _locate(focus, cur)

@@ -27,7 +27,7 @@ def kg():
 def data_copy(tmp_path) -> Path:
     """A scratch copy of data/ that a test may break."""
     target = tmp_path / "data"
-    shutil.copytree(DATA, target)
+    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns(".kg"))
     return target
 
 

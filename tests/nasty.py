@@ -39,7 +39,7 @@ NASTY_QUOTE = "\n".join(NASTY)
 
 def nasty_data(source: Path, target: Path) -> Path:
     """Copy the data folder ``source`` to ``target`` and add the nasty facts; returns ``target``."""
-    shutil.copytree(source, target)
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(".kg"))
     doc = {
         "sources": [{
             "id": "nasty-source",

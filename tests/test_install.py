@@ -20,7 +20,7 @@ def test_non_editable_install_in_a_fresh_venv_runs_kg_build(tmp_path):
     src = tmp_path / "src"
     shutil.copytree(
         ROOT, src,
-        ignore=shutil.ignore_patterns(".git", ".venv*", "*.egg-info", "build", "__pycache__", "exports", "tests"),
+        ignore=shutil.ignore_patterns(".git", ".venv*", "*.egg-info", "build", "__pycache__", "exports", "tests", ".kg"),
     )
     subprocess.run([str(py), "-m", "pip", "install", "-q", str(src)], check=True, timeout=900)
     elsewhere = tmp_path / "elsewhere"

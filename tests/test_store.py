@@ -393,7 +393,7 @@ def awards_store(tmp_path_factory) -> tuple[Path, str]:
     from graph.importers.registry import run_import
 
     base = tmp_path_factory.mktemp("awards")
-    data = shutil.copytree(DATA, base / "data", ignore=shutil.ignore_patterns("imported"))
+    data = shutil.copytree(DATA, base / "data", ignore=shutil.ignore_patterns("imported", ".kg"))
     spec = f"oxigraph:{base / 'kg'}"
     with open_store(spec, data_dir=data, write=True) as store:
         run_import("usaspending", [_award_file(base, 400)], data, store=store)

@@ -62,6 +62,8 @@ from urllib.parse import urlsplit
 
 import networkx as nx
 
+from graph.analysis import neighbourhood  # noqa: F401 - kept importable from here
+
 
 __all__ = ["generate", "generate_page", "layout", "neighbourhood", "fold", "LARGE_GRAPH", "LEAN_EDGES"]
 
@@ -284,30 +286,6 @@ def fold(text: str) -> str:
                  ("\u0153", "oe"), ("\u00e6", "ae")):
         text = text.replace(a, b)
     return " ".join(text.split())
-
-
-def neighbourhood(actors: nx.MultiDiGraph, node: str, depth: int = 1) -> nx.MultiDiGraph:
-    """The actors within ``depth`` relations of ``node`` (either direction), and the
-    relations between them, as a copy.
-
-    >>> g = nx.MultiDiGraph([("a", "b"), ("c", "b"), ("c", "d")])
-    >>> sorted(neighbourhood(g, "a", 1)), sorted(neighbourhood(g, "a", 2))
-    (['a', 'b'], ['a', 'b', 'c'])
-    """
-    seen = {node: 0}
-    queue = deque([node])
-    while queue:
-        v = queue.popleft()
-        if seen[v] == depth:
-            continue
-        for w in sorted(set(actors.successors(v)) | set(actors.predecessors(v)), key=str):
-            if w not in seen:
-                seen[w] = seen[v] + 1
-                queue.append(w)
-    return actors.subgraph(seen).copy()
-
-
-# --------------------------------------------------------------------------- data
 
 
 def _page_data(actors: nx.MultiDiGraph, *, as_of: str, focus: str, large: bool, lean: bool) -> dict[str, Any]:

@@ -13,12 +13,12 @@ Works on every backend (it only needs :meth:`graph.store.base.Store.select`).
 
 Example
 -------
->>> from graph.store.memory import MemoryStore
->>> view = actor_view(MemoryStore.build("data"))
->>> view.has_edge("dod", "openai-public-sector")
-True
->>> find_actor(MemoryStore.build("data"), "pentagone")
-'dod'
+>>> from graph.store import open_store
+>>> with open_store(data_dir="data") as store:
+...     view = actor_view(store)
+...     found = find_actor(store, "pentagone")
+>>> view.has_edge("dod", "openai-public-sector"), found
+(True, 'dod')
 """
 
 from __future__ import annotations
@@ -103,8 +103,9 @@ def valid_filter(store, day: str) -> str:
     earliest start is a prefix-wise ``<=``, the latest end covers its month or year); the
     few facts with a ``dai:duration`` are decided in Python.
 
-    >>> from graph.store.memory import MemoryStore
-    >>> "2025-01-31" in valid_filter(MemoryStore.build("data"), "2025-01-31")
+    >>> from graph.store import open_store
+    >>> with open_store(data_dir="data") as store:
+    ...     "2025-01-31" in valid_filter(store, "2025-01-31")
     True
     """
     from graph.timeline import holds_at, parse_day

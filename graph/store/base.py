@@ -104,8 +104,9 @@ def header_bytes() -> bytes:
 
 
 class Store:
-    """A place where the graph lives. Subclasses: :class:`~graph.store.memory.MemoryStore`,
-    :class:`~graph.store.oxigraph.OxigraphStore`, :class:`~graph.store.sparql.SparqlStore`."""
+    """A place where the graph lives. Subclasses: :class:`~graph.store.oxigraph.OxigraphStore`
+    (the embedded engine's generations, see :mod:`graph.store.embedded`) and
+    :class:`~graph.store.sparql.SparqlStore`."""
 
     #: the backend's name in ``--store NAME:...``
     kind = ""

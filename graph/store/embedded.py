@@ -160,11 +160,15 @@ def _pending(state: dict, data_dir: Path) -> dict:
 
 
 def _current(path: Path) -> Path | None:
-    """The generation readers use, or None before the first sync."""
+    """The generation readers use, or None before the first sync. (A ``current`` that is a
+    folder, not a link, is a copy of one: a data folder copied with ``cp -r``.)"""
+    link = path / _LINK
     try:
-        name = os.readlink(path / _LINK)
-    except (FileNotFoundError, OSError):
+        name = os.readlink(link)
+    except FileNotFoundError:
         return None
+    except OSError:  # not a link
+        return link if link.is_dir() else None
     gen = path / name
     return gen if gen.is_dir() else None
 
@@ -269,7 +273,10 @@ class Generation:
         tmp = self.root / f"{_LINK}.tmp-{os.getpid()}"
         tmp.unlink(missing_ok=True)
         os.symlink(self.dir.name, tmp)
-        os.replace(tmp, self.root / _LINK)
+        link = self.root / _LINK
+        if link.is_dir() and not link.is_symlink():  # a copied generation (see _current)
+            shutil.rmtree(link)
+        os.replace(tmp, link)
         _fsync_dir(self.root)
 
     def discard(self) -> None:

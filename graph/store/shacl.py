@@ -10,8 +10,9 @@ constraint of the shapes can be checked on it. Its cost grows with the sample, n
 
 Example
 -------
->>> from graph.store.memory import MemoryStore
->>> validate_sample(MemoryStore.build("data"), 5)
+>>> from graph.store import open_store
+>>> with open_store(data_dir="data") as store:
+...     validate_sample(store, 5)
 5
 """
 

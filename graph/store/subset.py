@@ -13,9 +13,10 @@ Works on every backend (it only needs :meth:`graph.store.base.Store.select`).
 
 Example
 -------
->>> from graph.store.memory import MemoryStore
+>>> from graph.store import open_store
 >>> from rdflib import URIRef
->>> ds = facts_dataset(MemoryStore.build("data"), [URIRef("https://w3id.org/defense-ai-graph/fact/cdao-2025-07-openai")])
+>>> with open_store(data_dir="data") as store:
+...     ds = facts_dataset(store, [URIRef("https://w3id.org/defense-ai-graph/fact/cdao-2025-07-openai")])
 >>> sorted({str(g.identifier).rsplit("/", 1)[1] for g in ds.graphs() if len(g)})
 ['breitbart-cdao-july-awards', 'entities']
 """

@@ -10,9 +10,10 @@ by networkx's own writers, nodes and edges sorted: the same store gives the same
 
 Example
 -------
->>> from graph.store.memory import MemoryStore
+>>> from graph.store import open_store
 >>> from graph.store.actors import actor_view
->>> text = "".join(generate("graphml", actor_view(MemoryStore.build("data"))))
+>>> with open_store(data_dir="data") as store:
+...     text = "".join(generate("graphml", actor_view(store)))
 >>> text.startswith("<?xml") and 'attr.name="relation"' in text
 True
 """

@@ -1,0 +1,167 @@
+"""The Python API, for notebooks: the same engine and the same answers as the ``kg`` commands.
+
+:func:`open` gives a :class:`Graph` over the data folder's store (brought up to date
+first, as every command does) or over any ``--store`` (``oxigraph:PATH``,
+``sparql:URL``). Questions are answered in the store, so a million awards are never
+materialised in Python: SPARQL rows, saved queries by name, paths, neighbours, rankings,
+counts, and networkx views of the aggregated actor graph or of one neighbourhood.
+:func:`build` reads the whole graph back as rdflib and networkx objects, for small graphs.
+
+Example
+-------
+>>> import graph
+>>> with graph.open("data") as kg:
+...     rows = kg.select("SELECT DISTINCT ?label WHERE { ?a rdfs:label ?label ; dai:wikidata ?q } ORDER BY ?label LIMIT 2")
+...     hops = kg.path("OpenAI", "Palantir")[0]
+...     around = kg.neighbourhood("pentagone", depth=1)
+>>> rows
+[{'label': 'Amazon Web Services'}, {'label': 'Anthropic'}]
+>>> [(h["from"], h["to"]) for h in hops]
+[('openai', 'palantir')]
+>>> "openai-public-sector" in around
+True
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+from pathlib import Path
+
+__all__ = ["Graph", "open", "build"]
+
+
+class Graph:
+    """Questions asked of one store (see :func:`open`); close it (or use ``with``)."""
+
+    def __init__(self, store, data_dir: Path):
+        self.store, self.data_dir = store, data_dir
+
+    # -- SPARQL ----------------------------------------------------------------------
+
+    def select(self, text: str, *, timeout: float = 30.0, **params) -> list[dict]:
+        """The rows of a SELECT query as dicts of Python values (``pandas.DataFrame(rows)``);
+        ``params`` bind ``?name`` to a value (an RDF term, a str, a number, a date)."""
+        from graph.query import python_rows
+
+        result = self.store.query(text, params=_terms(params) or None, timeout=timeout)
+        return python_rows(result)
+
+    def query(self, name: str, *, as_of: str | None = None, reason: str | None = None, timeout: float = 30.0,
+              **params) -> list[dict]:
+        """A saved query (``kg query --list``) by name, with its parameters as keywords
+        (an ``actor`` parameter takes a name, as on the command line)."""
+        from graph.query import python_rows
+        from graph.queryparams import bind, saved_or_text
+        from graph.store.readback import derived_store
+
+        chosen = saved_or_text(name)
+        target = derived_store(self.store, as_of=as_of, reason=reason) if (as_of or reason) else self.store
+        try:
+            values = bind(chosen, {k: str(v) for k, v in params.items()}, target)
+            return python_rows(target.query(chosen.text, params=values, timeout=timeout))
+        finally:
+            if target is not self.store:
+                target.close()
+
+    # -- the actor graph -------------------------------------------------------------
+
+    def actors(self, as_of: str | None = None):
+        """The aggregated actor view (networkx ``MultiDiGraph``): one edge per pair of actors
+        and relationship, with ``facts``, ``amount``, ``first``, ``last``."""
+        from graph.store.actors import actor_view
+
+        return actor_view(self.store, as_of=as_of)
+
+    def find(self, name: str) -> str:
+        """The id of the one actor called ``name`` (id, label or alias, English or French,
+        case and accents ignored)."""
+        from graph.store.actors import find_actor
+
+        return find_actor(self.store, name)
+
+    def neighbourhood(self, actor: str, depth: int = 1, as_of: str | None = None):
+        """The actors within ``depth`` relations of ``actor``, as a networkx subgraph."""
+        from graph.analysis import neighbourhood
+
+        return neighbourhood(self.actors(as_of), self.find(actor), depth)
+
+    def path(self, a: str, b: str, limit: int = 5, as_of: str | None = None) -> list[list[dict]]:
+        """Up to ``limit`` shortest paths between two actors, each hop with its facts, sources
+        and quotes (what ``kg path`` prints)."""
+        from graph.store.actors import shortest_paths
+
+        return shortest_paths(self.store, self.actors(as_of), self.find(a), self.find(b), limit=limit, as_of=as_of)
+
+    def neighbors(self, actor: str, depth: int = 1, as_of: str | None = None) -> list[dict]:
+        """The rows of ``kg neighbors``."""
+        from graph.analysis import neighbors
+
+        return neighbors(self.actors(as_of), self.find(actor), depth)
+
+    def rank(self, by: str = "pagerank", top: int = 20, as_of: str | None = None) -> list[dict]:
+        """The rows of ``kg rank``."""
+        from graph.analysis import rank
+
+        return rank(self.actors(as_of), by=by, top=top)
+
+    def stats(self, as_of: str | None = None) -> list[dict]:
+        """The rows of ``kg stats``."""
+        from graph.store.actors import stats
+
+        return stats(self.store, as_of=as_of)
+
+    # -- whole facts -----------------------------------------------------------------
+
+    def knowledge_graph(self, as_of: str | None = None):
+        """The whole graph read back as rdflib and networkx objects (small graphs only:
+        see :mod:`graph.store.readback`), with the curated input when there is one."""
+        from graph.store.readback import knowledge_graph
+
+        kg = knowledge_graph(self.store, as_of, what="knowledge_graph()")
+        if any(self.data_dir.glob("*.yaml")):
+            from graph.load import load_folder
+
+            kg.curated = load_folder(self.data_dir)
+        return kg
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Graph:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<graph.Graph {self.store.spec}>"
+
+
+def open(data: str | os.PathLike = "data", store: str | None = None) -> Graph:  # noqa: A001 - graph.open
+    """The graph of the data folder ``data`` (its own store, ``DATA/.kg``, brought up to
+    date), or of ``store`` (``oxigraph:PATH``, ``sparql:URL``)."""
+    from graph.store import open_store
+
+    return Graph(open_store(store, data_dir=data), Path(data))
+
+
+def build(data_dir: str | os.PathLike = "data", *, store: str | None = None):
+    """The whole graph of ``data_dir`` as a :class:`~graph.builder.KnowledgeGraph`
+    (rdflib Dataset, networkx views, the curated input), read from the engine after it is
+    brought up to date (curated facts compiled and SHACL-validated when they changed).
+
+    Raises :class:`graph.errors.DataError` (bad input) or
+    :class:`graph.errors.ValidationError` (SHACL violation)."""
+    with open(data_dir, store) as g:
+        return g.knowledge_graph()
+
+
+def _terms(params: dict) -> dict:
+    from rdflib import Literal
+    from rdflib.term import Node
+
+    return {k: v if isinstance(v, Node) else Literal(v) for k, v in params.items()}
+
+
+_ = builtins  # the builtin open stays reachable as builtins.open in this module
