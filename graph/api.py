@@ -12,7 +12,7 @@ Example
 >>> import graph
 >>> with graph.open("data") as kg:
 ...     rows = kg.select("SELECT ?label WHERE { ?a rdfs:label ?label ; dai:wikidata ?q "
-...                      "FILTER (LANG(?label) = \"en\") } ORDER BY ?label LIMIT 2")
+...                      'FILTER (LANG(?label) = "en") } ORDER BY ?label LIMIT 2')
 ...     hops = kg.path("OpenAI", "Palantir")[0]
 ...     around = kg.neighbourhood("pentagone", depth=1)
 >>> rows
