@@ -258,7 +258,6 @@ def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth:
         kg view --store oxigraph:kg-store --focus "Lockheed Martin" -o lockheed.html
     """
     from graph.atomic import write_text_atomic
-    from graph.atomic import write_text_atomic
     from graph.cli_questions import _open_store, _say
     from graph.exporters.html import generate, neighbourhood
     from graph.lookup import find

@@ -153,7 +153,6 @@ def query(query, data_dir, as_of, fmt, output, params, list_saved, reason, endpo
         kg query two-hop -p a=OpenAI -p b=Palantir --endpoint http://localhost:7878/query
         kg query top-contractors --store oxigraph:kg-store
     """
-    from graph import query as q
 
     if list_saved:
         from queries import saved

@@ -1,40 +1,37 @@
-"""SPARQL over the graph: local (rdflib, in a child process that can be stopped) or remote.
+"""SPARQL results, errors and endpoints: what every store's queries share.
 
-Safe by default: a local query makes no network request. ``SERVICE``, ``FROM`` /
-``FROM NAMED`` and ``LOAD`` are refused unless ``allow_network=True``, and the child process
-that evaluates the query cannot open a socket at all. A query running longer than
-``timeout`` seconds is stopped (:class:`QueryTimeout`). Parameters are bound as RDF terms
-(``initBindings`` locally, a ``VALUES`` clause of serialised terms remotely), never pasted
-into the query text.
+Queries are evaluated by the engine (:meth:`graph.store.base.Store.query`: the embedded
+Oxigraph store, or a SPARQL endpoint through :func:`run_remote`). Safe by default: a local
+query makes no network request (``SERVICE``, ``FROM`` / ``FROM NAMED`` and ``LOAD`` are
+refused unless ``allow_network=True``: :func:`graph.store.base.check_read_only`); a query
+running longer than ``timeout`` seconds is stopped (:class:`QueryTimeout`). Parameters are
+bound as RDF terms (a ``VALUES`` clause of serialised terms), never pasted into the text.
+:func:`query_dataset` adds the RDFS or OWL RL entailments of a graph (``kg query --reason``).
 
 Example
 -------
->>> from graph import build
->>> kg = build("data")
->>> rows = select(kg, "SELECT ?label WHERE { ?a rdfs:label ?label ; dai:wikidata ?q } ORDER BY ?label LIMIT 2")
->>> rows
-[{'label': 'Amazon Web Services'}, {'label': 'Anthropic'}]
->>> run(kg, "ASK { id:openai a dai:Company }").boolean
-True
+>>> from graph.store import open_store
+>>> with open_store(data_dir="data") as store:
+...     python_rows(store.query("SELECT ?n WHERE { fact:openai-dod-2025-prototype-agreement dai:offers ?n }"))
+[{'n': 12}]
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import re
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from graph.errors import DataError, GraphError
 from graph.rdf import BASE, PREFIXES, bind_prefixes
 
-__all__ = ["QueryResult", "QueryTimeout", "NetworkRefused", "run", "select", "prologue", "DEFAULT_TIMEOUT"]
+__all__ = ["QueryResult", "QueryTimeout", "NetworkRefused", "python_rows", "query_dataset", "run_remote", "prologue",
+           "DEFAULT_TIMEOUT"]
 
 DEFAULT_TIMEOUT = 30.0
 INFERRED_GRAPH = URIRef(BASE + "graph/inferred")
@@ -110,34 +107,9 @@ def _parse(text: str, offset: int = 0):
         ) from None
 
 
-def _prepare(text: str, allow_network: bool):
-    if re.search(r"(?i)^\s*(LOAD|INSERT|DELETE|CLEAR|DROP|CREATE|COPY|MOVE|ADD)\b", _strip_prologue(text)):
-        if re.search(r"(?i)^\s*LOAD\b", _strip_prologue(text)) and not allow_network:
-            raise NetworkRefused("LOAD reaches the network: refused (pass --allow-network to allow it)")
-        raise DataError("kg query runs read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE), not updates")
-    full = _with_prologue(text)
-    parsed = _parse(full, full.count("\n") - text.count("\n"))
-    uses = _network_uses(parsed)
-    if uses and not allow_network:
-        raise NetworkRefused(f"{uses[0]} reaches the network: refused (pass --allow-network to allow it)")
-    return full
-
-
 def _strip_prologue(text: str) -> str:
     out = re.sub(r"(?im)^\s*(PREFIX\s+[\w-]*:\s*<[^>]*>|BASE\s*<[^>]*>|#[^\n]*)\s*", "", text)
     return out.lstrip()
-
-
-def _no_network() -> None:
-    """In the query's child process: any attempt to open a connection fails."""
-
-    def refuse(*_args, **_kwargs):
-        raise OSError("network access is disabled for local queries (use --allow-network)")
-
-    socket.socket.connect = refuse  # type: ignore[method-assign]
-    socket.socket.connect_ex = refuse  # type: ignore[method-assign]
-    socket.create_connection = refuse  # type: ignore[assignment]
-    socket.getaddrinfo = refuse  # type: ignore[assignment]
 
 
 # ---------------------------------------------------------------------------- local
@@ -168,78 +140,6 @@ def query_dataset(kg, reason: str | None = None) -> Dataset:
     return ds
 
 
-def _evaluate(ds: Dataset, text: str, bindings: dict, allow_network: bool) -> QueryResult:
-    import rdflib.plugins.sparql as sparql_settings
-
-    sparql_settings.SPARQL_LOAD_GRAPHS = allow_network
-    result = ds.query(text, initBindings=bindings or None)
-    kind = result.type
-    if kind == "ASK":
-        return QueryResult("ASK", boolean=bool(result.askAnswer))
-    if kind in ("CONSTRUCT", "DESCRIBE"):
-        g = Graph()
-        bind_prefixes(g)
-        for t in result.graph:
-            g.add(t)
-        return QueryResult(kind, graph=g)
-    names = [str(v) for v in result.vars]
-    rows = []
-    for row in result:
-        rows.append({name: row[i] for i, name in enumerate(names) if row[i] is not None})
-    return QueryResult("SELECT", vars=names, rows=rows)
-
-
-def _child(conn, ds, text, bindings, allow_network):
-    try:
-        if not allow_network:
-            _no_network()
-        conn.send(("ok", _evaluate(ds, text, bindings, allow_network)))
-    except BaseException as exc:  # reported to the parent as one line
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
-
-
-def run(
-    kg,
-    text: str,
-    *,
-    params: dict | None = None,
-    reason: str | None = None,
-    allow_network: bool = False,
-    timeout: float = DEFAULT_TIMEOUT,
-) -> QueryResult:
-    """Run a SPARQL query on ``kg`` locally, in a child process stopped after ``timeout`` s.
-
-    ``params`` maps variable names (without ``?``) to rdflib terms or Python values.
-    Raises DataError (syntax error), NetworkRefused, QueryTimeout.
-    """
-    full = _prepare(text, allow_network)
-    bindings = {Variable(k): _term(v) for k, v in (params or {}).items()}
-    ds = query_dataset(kg, reason)
-    ctx = multiprocessing.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, ds, full, bindings, allow_network), daemon=True)
-    proc.start()
-    child.close()
-    try:
-        if not parent.poll(timeout):
-            raise QueryTimeout(f"query stopped after {timeout:g} s (raise it with --timeout)")
-        status, payload = parent.recv()
-    except EOFError:
-        raise GraphError("the query process ended without an answer") from None
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join(5)
-        parent.close()
-    if status == "error":
-        if "network access is disabled" in payload:
-            raise NetworkRefused("the query tried to reach the network: refused (pass --allow-network to allow it)")
-        raise DataError(f"query failed: {payload}")
-    return payload
-
-
 def _term(value):
     if isinstance(value, (URIRef, Literal, BNode)):
         return value
@@ -255,18 +155,6 @@ def python_rows(result: QueryResult) -> list[dict]:
 
 def _python(term):
     return term.toPython() if isinstance(term, Literal) else str(term)
-
-
-def select(kg, text: str, **options) -> list[dict]:
-    """Run a SELECT query and return rows of plain Python values, one dict per row:
-    ``pandas.DataFrame(select(kg, "SELECT ..."))`` gives a table."""
-    result = run(kg, text, **options)
-    if result.kind != "SELECT":
-        raise DataError(f"select() needs a SELECT query, got {result.kind}")
-    return [{k: (v.toPython() if isinstance(v, Literal) else str(v)) for k, v in row.items()} for row in result.rows]
-
-
-# ---------------------------------------------------------------------------- remote
 
 
 def sparql_request(endpoint: str, text: str, accept: str, headers: dict | None = None) -> urllib.request.Request:

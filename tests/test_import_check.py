@@ -63,11 +63,11 @@ def test_check_reads_only_the_matching_records_from_a_store_with_the_same_report
     """Among 300 other awards in an Oxigraph store, kg check --store finds the OpenAI record
     (by contract number, or by parties and date) and reports exactly what it reports in memory."""
     pytest.importorskip("pyoxigraph")
-    from graph.store import open_store
+    from graph.store import open_store, writer
     from tests.test_store import _award_file
 
     spec = f"oxigraph:{tmp_path / 'kg'}"
-    with open_store(spec, data_dir=data_copy, write=True) as store:
+    with writer(spec, data_dir=data_copy) as store:
         run_import("usaspending", [_award_file(tmp_path, 300)], data_copy, store=store)
         path = write_rows(tmp_path / "Contracts_PrimeAwardSummaries_openai_1.csv", "award.d1",
                           [dict(OPENAI_AWARD, award_id_piid=piid)])

@@ -104,13 +104,13 @@ def test_resolve_report_from_a_store_is_the_report_in_memory(data_copy, tmp_path
     """Imported organisations read from an Oxigraph store (names, identifiers, match rules,
     no fact): the same candidates and links, in the same order, as in memory."""
     pytest.importorskip("pyoxigraph")
-    from graph.store import open_store
+    from graph.store import open_store, writer
     from tests.test_store import _award_file
 
     row = dict(OPENAI_AWARD, recipient_uei="TESTPALANTR1", recipient_name="PALANTIR TECHNOLOGY INC",
                recipient_parent_uei="", recipient_parent_name="", recipient_name_raw="")
     spec = f"oxigraph:{tmp_path / 'kg'}"
-    with open_store(spec, data_dir=data_copy, write=True) as store:
+    with writer(spec, data_dir=data_copy) as store:
         run_import("usaspending", [write_rows(tmp_path / "Contracts_PrimeAwardSummaries_pltr_1.csv", "award.d1", [row]),
                                    ], data_copy, store=store)
         run_import("usaspending", [write_rows(tmp_path / "Contracts_PrimeAwardSummaries_openai_1.csv", "award.d1",

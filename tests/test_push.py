@@ -101,18 +101,18 @@ def test_push_a_store_keeps_each_named_graph(oxigraph, data_copy, tmp_path, run_
     source) sent in batches to the graph of the same IRI on an Oxigraph server."""
     pytest.importorskip("pyoxigraph")
     from graph.importers.registry import run_import
-    from graph.rdf import ONTOLOGY_GRAPH
-    from graph.store import open_store
+    from graph.iris import ONTOLOGY_GRAPH_IRI
+    from graph.store import open_store, writer
     from tests.test_store import _award_file
 
     spec = f"oxigraph:{tmp_path / 'kg'}"
-    with open_store(spec, data_dir=data_copy, write=True) as store:
+    with writer(spec, data_dir=data_copy) as store:
         run_import("usaspending", [_award_file(tmp_path, 120)], data_copy, store=store)
     base = f"http://127.0.0.1:{oxigraph.port}"
     result = run_kg("push", "--store", spec, "--data", data_copy, "--endpoint", f"{base}/store", "--batch-size", "500")
     assert result.exit_code == 0, result.output
     with open_store(spec, data_dir=data_copy) as store:
-        sizes = {g: store.graph_size(g) for g in store.named_graphs() if g != str(ONTOLOGY_GRAPH)}
+        sizes = {g: store.graph_size(g) for g in store.named_graphs() if g != ONTOLOGY_GRAPH_IRI}
     assert graphs(f"{base}/query") == set(sizes)  # no temporary graph left, the ontology not sent
     assert {g: count(f"{base}/query", g) for g in sizes} == sizes
     assert sum(sizes.values()) > 4000

@@ -41,6 +41,7 @@ _OPAQUE = re.compile(
     r'|<[^<>"{}|^`\\\s]*>'
     r"|#[^\n]*"
 )
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _NETWORK = re.compile(r"(?i)(?<![\w:?$])(SERVICE|FROM|LOAD)(?![\w:-])")
 _UPDATE = re.compile(r"(?i)(?<![\w:?$])(INSERT|DELETE|CLEAR|DROP|CREATE|COPY|MOVE|ADD|WITH)(?![\w:-])")
 
@@ -55,6 +56,8 @@ def check_read_only(text: str, allow_network: bool) -> None:
     """Refuse updates, and SERVICE / FROM / LOAD unless ``allow_network`` (as :mod:`graph.query`)."""
     from graph.query import NetworkRefused
 
+    # SPARQL reads \uXXXX escapes anywhere in a query: look at what it reads
+    text = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
     bare = _OPAQUE.sub(" ", text)
     uses = [m.group(1).upper() for m in _NETWORK.finditer(bare)]
     if "LOAD" in uses and not allow_network:

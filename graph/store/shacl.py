@@ -18,7 +18,7 @@ Example
 
 from __future__ import annotations
 
-from rdflib import RDFS, XSD, Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, URIRef
 
 from graph.rdf import BASE
 
