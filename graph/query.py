@@ -12,7 +12,7 @@ Example
 -------
 >>> from graph.store import open_store
 >>> with open_store(data_dir="data") as store:
-...     python_rows(store.query("SELECT ?n WHERE { fact:openai-dod-2025-prototype-agreement dai:offers ?n }"))
+...     python_rows(store.query("SELECT DISTINCT ?n WHERE { fact:openai-dod-2025-prototype-agreement dai:offers ?n }"))
 [{'n': 12}]
 """
 

@@ -82,6 +82,10 @@ def _quads(text: bytes, fmt: str) -> set:
 
 # ----------------------------------------------------------------- the same answer everywhere
 
+def _param(name: str) -> str:
+    return {"actor": "OpenAI", "agency": "pentagone", "a": "OpenAI", "b": "Palantir", "date": "2025-07-01"}[name]
+
+
 #: every reading command, with answers that the test also checks for content
 COMMANDS = {
     "stats": ("stats", "--format", "csv"),
@@ -100,10 +104,6 @@ COMMANDS = {
     **{f"saved-{name}": ("query", name, *(a for p in q.params for a in ("-p", f"{p.name}={_param(p.name)}")),
                          "--format", "csv") for name, q in saved().items()},
 }
-
-
-def _param(name: str) -> str:
-    return {"actor": "OpenAI", "agency": "pentagone", "a": "OpenAI", "b": "Palantir", "date": "2025-07-01"}[name]
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
@@ -405,7 +405,7 @@ def test_the_readme_flow_without_store_at_a_few_thousand_awards(run_kg, data_cop
     best = max(sums, key=sums.get)
     top = list(csv.DictReader(io.StringIO(run_kg("query", "top-contractors", "--format", "csv",
                                                  "--data", data_copy).stdout)))
-    assert top[0]["contractorLabel"].upper() == best.upper()
+    assert top[0]["label"].upper() == best.upper()
     assert abs(float(top[0]["obligated"]) - sums[best]) < 1
     counts = _stats(data_copy)
     assert "Contract,2506" in counts.replace(" ", "")
