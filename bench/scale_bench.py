@@ -61,27 +61,29 @@ def _rss_mb() -> float:
 
 def child_prepare(store: str, data: str) -> dict:
     """A fresh store holding the curated facts (compiled, SHACL-validated)."""
-    from graph.store import open_store
+    from graph.store import embedded
 
     t = time.perf_counter()
-    open_store(f"oxigraph:{store}", data_dir=data, write=True).close()
+    embedded.sync(store, data)
     return {"seconds": time.perf_counter() - t}
 
 
 def child_import(csv_path: str, data: str, store: str, stream: bool) -> dict:
-    """``kg import usaspending CSV --store oxigraph:STORE``, streamed or file-then-load."""
+    """``kg import usaspending CSV --store oxigraph:STORE`` (streamed into a new generation of
+    the store), or the import alone then the sync that loads its file (file-then-load)."""
     from graph.importers.registry import run_import
-    from graph.store import open_store
+    from graph.store import embedded, open_store
 
-    st = open_store(f"oxigraph:{store}", data_dir=data, write=True)  # nothing to sync: prepared
-    if not stream:
-        plain = st.import_into
-        st.import_into = lambda run: plain(run, stream=False)
     t = time.perf_counter()
-    (result,) = run_import("usaspending", [csv_path], data, store=st)
+    if stream:
+        with embedded.writer(store, data) as gen:  # nothing to sync: prepared
+            (result,) = run_import("usaspending", [csv_path], data, store=gen)
+    else:
+        (result,) = run_import("usaspending", [csv_path], data)
+        embedded.sync(store, data)
     seconds = time.perf_counter() - t
-    quads = st.graph_size(_graph_of(result))
-    st.close()
+    with open_store(f"oxigraph:{store}", data_dir=data) as st:
+        quads = st.graph_size(_graph_of(result))
     return {"seconds": seconds, "rows": result.rows, "quads": result.quads, "quads_in_store": quads,
             "output": str(result.output), "output_bytes": result.output.stat().st_size, "peak_rss_mb": _rss_mb()}
 

@@ -9,6 +9,8 @@ Example
 'cont-awd-7200aa23m00003-7200-47qrad20d1100-4732'
 >>> slugify("")[:2]
 'x-'
+>>> norm_number("HQ0883-25-9-0012")
+'HQ08832590012'
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-__all__ = ["slugify"]
+__all__ = ["slugify", "norm_number"]
 
 
 def slugify(text: str, max_len: int = 80) -> str:
@@ -27,3 +29,9 @@ def slugify(text: str, max_len: int = 80) -> str:
     if len(slug) > max_len:
         slug = slug[: max_len - 11].rstrip("-") + "-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
     return slug
+
+
+def norm_number(text: str) -> str:
+    """A contract number without punctuation or spaces, uppercased (``HQ0883-25-9-0012`` is
+    the PIID ``HQ08832590012``)."""
+    return re.sub(r"[^0-9A-Z]", "", str(text).upper())

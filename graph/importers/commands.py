@@ -197,7 +197,7 @@ def check_command(facts: tuple[str, ...], data_dir: Path, as_json: bool, as_csv:
         kg check openai-dod-2025-prototype-agreement --csv > check.csv
         kg check --store oxigraph:kg-store
     """
-    from graph.importers.check import FORMATS, check
+    from graph.check import FORMATS, check
 
     if as_json and as_csv:
         raise DataError("choose one of --json and --csv")

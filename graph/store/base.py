@@ -101,7 +101,7 @@ def bind_everywhere(text: str, params: dict) -> str:
 
 def header_bytes() -> bytes:
     """The comment lines the Turtle and TriG exports start with (as the in-memory exporters)."""
-    from graph.exporters.rdf import HEADER
+    from graph.iris import HEADER
 
     return HEADER.encode("utf-8")
 

@@ -74,7 +74,7 @@ def check_dataset(store, curated: Dataset) -> Dataset:
     """What ``kg check`` needs from ``store`` for the contracts of ``curated``: the official
     records that may be the same contracts, and the hierarchy facts relating their parties,
     merged with ``curated``."""
-    from graph.importers.check import norm_number
+    from graph.ids import norm_number
     from graph.views import read_facts
 
     r = read_facts(curated)

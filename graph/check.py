@@ -21,7 +21,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -31,6 +30,7 @@ from rdflib import Literal, URIRef
 
 from graph.timeline import interval
 from graph.values import FlexDate
+from graph.ids import norm_number
 from graph.views import read_facts
 
 __all__ = ["Row", "Report", "check", "norm_number", "generate_table", "generate_json", "generate_csv", "FORMATS"]
@@ -55,11 +55,6 @@ PAIRS = (
 _MONEY = {"value", "ceiling", "obligatedAmount", "obligatedAtAward", "currentValue", "potentialValue", "annualValue"}
 _DATES = {"date", "startDate", "endDate"}
 _PARTIES = {"contractor", "awardingAgency"}
-
-
-def norm_number(text: str) -> str:
-    """A contract number without punctuation or spaces, uppercased."""
-    return re.sub(r"[^0-9A-Z]", "", str(text).upper())
 
 
 @dataclass
