@@ -179,7 +179,7 @@ def child_read(store: str, data: str, html: bool, repeat: int = 3) -> dict:
                 times[label].append(time.perf_counter() - t)
         out["queries"][name] = {"ours": statistics.median(times["ours"]), "native": statistics.median(times["native"]),
                                 "rows": rows["ours"], "same_rows": rows["ours"] == rows["native"]}
-    st.view_cache().file.unlink(missing_ok=True)  # cold: aggregated in the store (then kept)
+    st.kept().file("actor-view").unlink(missing_ok=True)  # cold: aggregated in the store (then kept)
     t = time.perf_counter()
     view = actor_view(st, timeout=3600)
     out["actor_view"] = {"seconds": time.perf_counter() - t, "nodes": view.number_of_nodes(),

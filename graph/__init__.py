@@ -10,19 +10,20 @@ Example
 'OpenAI'
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("defense-ai-graph")
-except PackageNotFoundError:  # running from a checkout without install
-    __version__ = "0.0.0+checkout"
-
 __all__ = ["Graph", "KnowledgeGraph", "GraphError", "open", "build", "__version__"]
 
 
 def __getattr__(name: str):
     # Lazy, so that `kg --help` and `graph.exporters.*` stay light.
     import importlib
+
+    if name == "__version__":  # importlib.metadata costs 40 ms: only when asked
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("defense-ai-graph")
+        except PackageNotFoundError:  # running from a checkout without install
+            return "0.0.0+checkout"
 
     if name in ("build", "open", "Graph"):
         return getattr(importlib.import_module("graph.api"), name)

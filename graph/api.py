@@ -102,9 +102,9 @@ class Graph:
 
     def rank(self, by: str = "pagerank", top: int = 20, as_of: str | None = None) -> list[dict]:
         """The rows of ``kg rank``."""
-        from graph.analysis import rank
+        from graph.store.actors import rank
 
-        return rank(self.actors(as_of), by=by, top=top)
+        return rank(self.store, by=by, top_n=top, as_of=as_of)
 
     def stats(self, as_of: str | None = None) -> list[dict]:
         """The rows of ``kg stats``."""

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import click
 
-from graph import __version__
 from graph.errors import DataError, GraphError
 
 
@@ -27,8 +26,17 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
 
 
+def _version(ctx: click.Context, _param, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        from graph import __version__
+
+        click.echo(f"kg, version {__version__}")
+        ctx.exit()
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="kg")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
+              help="Show the version and exit.")
 def main() -> None:
     """defense-ai-graph: a sourced knowledge graph of government and defense AI.
 

@@ -289,12 +289,11 @@ def rank(data_dir, as_of, fmt, output, by, top, store_spec):
         kg rank
         kg rank --by betweenness --top 5 --format json
     """
-    from graph.analysis import rank as ranking
-    from graph.store.actors import actor_view
+    from graph.store.actors import rank as ranking
 
-    with _open_store(store_spec, data_dir, as_of) as store:
-        view = actor_view(store, as_of=as_of, progress=_say)
-    _emit(_rows(ranking(view, by=by, top=top), fmt), output)
+    with _open_store(store_spec, data_dir, as_of) as store:  # kept beside the store until it changes
+        rows = ranking(store, by=by, top_n=top, as_of=as_of, progress=_say)
+    _emit(_rows(rows, fmt), output)
 
 
 @click.command()

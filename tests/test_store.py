@@ -463,11 +463,10 @@ def test_validate_checks_a_sample_of_the_stores_facts(run_kg, data_copy):
 
 def test_the_actor_view_is_kept_until_the_store_changes(data_copy, tmp_path):
     from graph.importers.registry import run_import
-    from graph.store.oxigraph import _ViewCache
 
     with open_store(data_dir=data_copy) as store:
         first = at_scale.actor_view(store)
-        cache = store.path / _ViewCache.NAME
+        cache = store.kept().file("actor-view")
     assert cache.is_file()
     with open_store(data_dir=data_copy) as store:
         again = at_scale.actor_view(store)
@@ -476,7 +475,7 @@ def test_the_actor_view_is_kept_until_the_store_changes(data_copy, tmp_path):
         run_import("usaspending", [_award_file(tmp_path, 30)], data_copy, store=gen)
     with open_store(data_dir=data_copy) as store:
         after = at_scale.actor_view(store)
-        cache = store.path / _ViewCache.NAME
+        cache = store.kept().file("actor-view")
     assert after.number_of_edges() > first.number_of_edges()
     cache.write_text("{not json", encoding="utf-8")  # a kept view that does not parse is made again
     with open_store(data_dir=data_copy) as store:

@@ -28,12 +28,13 @@ from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 
-import networkx as nx
-from rdflib import URIRef
+from typing import TYPE_CHECKING
 
 from graph.errors import DataError
-from graph.rdf import BASE
-from ontology import NAMESPACE
+from graph.iris import BASE, NAMESPACE
+
+if TYPE_CHECKING:  # networkx and rdflib are imported on use: a kept result needs neither
+    import networkx as nx
 
 __all__ = ["actor_view", "aggregate", "to_graph", "stats", "find_actor", "lookup_graph", "hop_facts", "shortest_paths", "top", "explorer_view",
            "ACTOR_VALUES", "EDGES_QUERY", "CONTRACTS_QUERY"]
@@ -161,36 +162,52 @@ def actor_view(store, *, timeout: float = 600.0, as_of: str | None = None,
     per pair and relationship (key = the relationship) with ``facts``, ``amount``,
     ``first``, ``last``, ``directed`` and a ``label`` such as ``"12 contracts, $3.4M"``.
 
-    A store that can keep it (:meth:`graph.store.oxigraph.OxigraphStore.view_cache`) keeps
+    A store that can keep it (:meth:`graph.store.oxigraph.OxigraphStore.kept`) keeps
     the aggregates beside its data, for as long as its data do not change: the aggregation
     runs once after each change (49 s at a million awards), later commands read it back.
 
     ``as_of`` (``YYYY-MM-DD``) keeps the relationships that hold on that day (see
     :func:`valid_filter`); such a view is made each time. ``progress(message)`` is told each
     step of an aggregation (a long one at scale), and nothing when the view is read back."""
+    return to_graph(*view_rows(store, timeout=timeout, as_of=as_of, progress=progress))
+
+
+def view_rows(store, *, timeout: float = 600.0, as_of: str | None = None,
+              progress: Callable[[str], None] | None = None) -> tuple[list, list]:
+    """The rows of the actor view (:func:`aggregate`), kept beside the store when it can keep
+    them (read back, not aggregated again, until the store changes)."""
     if as_of:
         rows = aggregate(store, timeout=timeout, valid=valid_filter(store, as_of), progress=progress)
         if progress:
             progress(None)
-        return to_graph(*rows)
-    cache = store.view_cache() if hasattr(store, "view_cache") else None  # None: made each time
-    rows = cache.load() if cache is not None else None
-    if rows is not None:
-        try:
-            return to_graph(*rows)
-        except (KeyError, TypeError, ValueError):  # a kept view that is not one: made again
-            rows = None
-    if rows is None:
-        started = time.perf_counter()
-        rows = aggregate(store, timeout=timeout, progress=progress)
-        if cache is not None:
-            cache.save(rows)
-        if progress and time.perf_counter() - started > 1:
-            progress(f"actor view: {len(rows[0]):,} actors, {len(rows[1]):,} relations in "
-                     f"{time.perf_counter() - started:.1f}s" + (" (kept for the next commands)" if cache else ""))
-        if progress:
-            progress(None)
-    return to_graph(*rows)
+        return rows
+    kept = store.kept()
+    rows = kept.get("actor-view", aggregation_version()) if kept is not None else None
+    if isinstance(rows, list) and len(rows) == 2:
+        return rows[0], rows[1]
+    started = time.perf_counter()
+    rows = aggregate(store, timeout=timeout, progress=progress)
+    if kept is not None:
+        kept.put("actor-view", aggregation_version(), list(rows))
+    if progress and time.perf_counter() - started > 1:
+        progress(f"actor view: {len(rows[0]):,} actors, {len(rows[1]):,} relations in "
+                 f"{time.perf_counter() - started:.1f}s" + (" (kept for the next commands)" if kept else ""))
+    if progress:
+        progress(None)
+    return rows
+
+
+def _kept(store, name: str, version: str, compute):
+    """``compute()`` (JSON-ready), kept beside ``store`` when it can keep it."""
+    kept = store.kept()
+    if kept is not None:
+        found = kept.get(name, version)
+        if found is not None:
+            return found
+    value = compute()
+    if kept is not None:
+        kept.put(name, version, value)
+    return value
 
 
 def aggregate(store, *, timeout: float = 600.0, valid: str = "",
@@ -250,6 +267,8 @@ def to_graph(nodes: list, edges: list) -> nx.MultiDiGraph:
     >>> g.edges["b", "a", "Contract"]["label"], g.has_edge("a", "b")
     ('2 contracts, $1.5M', False)
     """
+    import networkx as nx
+
     g = nx.MultiDiGraph()
     g.add_nodes_from((node, {"kind": kind, "label": label, "label_fr": label_fr}) for node, kind, label, label_fr in nodes)
     succ, pred = g._succ, g._pred
@@ -270,6 +289,7 @@ def top(view: nx.MultiDiGraph, n: int = 1000, by: str = "amount", keep=()) -> nx
     their edges, ties by id, always with the actors of ``keep``; and the edges among them:
     what an explorer shows first at scale.
 
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph([("a", "b", {"amount": 5.0}), ("c", "d", {"amount": 1.0}), ("b", "c", {"amount": 2.0})])
     >>> sorted(top(g, 2)), sorted(top(g, 2, keep=["d"])), sorted(top(g, 2, by="degree"))
     (['a', 'b'], ['b', 'd'], ['b', 'c'])
@@ -296,6 +316,7 @@ def explorer_view(view: nx.MultiDiGraph, shown: nx.MultiDiGraph, *, expand: str 
     with ``cite``, a command with ``{a}`` and ``{b}`` that lists its facts with their sources
     and quotes) and a ``fact`` naming its pair.
 
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> g.add_edge("a", "b", key="Contract", relation="Contract", facts=3, amount=5.0, first="2024-01-02", last="2024-03-04")
     'Contract'
@@ -334,10 +355,20 @@ def explorer_view(view: nx.MultiDiGraph, shown: nx.MultiDiGraph, *, expand: str 
     return out
 
 
-def stats(store, view: nx.MultiDiGraph | None = None, as_of: str | None = None,
+def stats(store, view=None, as_of: str | None = None,
           progress: Callable[[str], None] | None = None) -> list[dict]:
-    """The rows of :func:`graph.analysis.stats`, counted in the store (with ``as_of``, the
-    actors, relationships and facts of that day; the triples are the store's)."""
+    """The rows of ``kg stats``, counted in the store: actors by class, relationship edges
+    (facts) by type, facts by class, sources, triples, connected components (with ``as_of``,
+    the actors, relationships and facts of that day; the triples are the store's). Kept beside
+    the store (see :func:`view_rows`) when not dated."""
+    if view is None and not as_of:
+        return _kept(store, "stats", "stats-1:" + aggregation_version(), lambda: _stats(store, None, None, progress))
+    return _stats(store, view, as_of, progress)
+
+
+def _stats(store, view, as_of, progress) -> list[dict]:
+    import networkx as nx
+
     view = view if view is not None else actor_view(store, as_of=as_of, progress=progress)
     rows = []
     for kind, n in sorted(Counter(d["kind"] for _, d in view.nodes(data=True)).items()):
@@ -355,7 +386,7 @@ def stats(store, view: nx.MultiDiGraph | None = None, as_of: str | None = None,
     for row in sorted(facts, key=lambda r: r.get("t", "")):
         if row.get("t", "").startswith(NAMESPACE) and row["t"] not in skip:
             rows.append({"what": "facts", "name": _local(row["t"]), "count": int(row["n"])})
-    sources = store.select("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a dai:Source }", timeout=600)
+    sources = store.select_plain("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a dai:Source }", timeout=600)
     from graph.analysis import _undirected
 
     und = _undirected(view)
@@ -369,12 +400,31 @@ def stats(store, view: nx.MultiDiGraph | None = None, as_of: str | None = None,
     return rows
 
 
+def rank(store, by: str = "pagerank", top_n: int = 20, as_of: str | None = None,
+         progress: Callable[[str], None] | None = None) -> list[dict]:
+    """The rows of ``kg rank`` (:func:`graph.analysis.rank` on the aggregated view): every
+    actor's degree, PageRank and betweenness are computed once and kept beside the store
+    (see :func:`view_rows`) when not dated; each ranking is a sort of them."""
+    from graph.analysis import rank as ranking
+
+    if as_of:
+        return ranking(actor_view(store, as_of=as_of, progress=progress), by=by, top=top_n)
+    rows = _kept(store, "centrality", "centrality-1:" + aggregation_version(),
+                 lambda: ranking(actor_view(store, progress=progress), by="degree", top=None))
+    if by not in ("degree", "pagerank", "betweenness"):
+        raise ValueError(f"unknown ranking '{by}'")
+    return sorted(rows, key=lambda r: (-r[by], r["actor"]))[:top_n]
+
+
 def _candidates_graph(store, name: str) -> nx.MultiDiGraph:
     """The actors whose id, label or alias could be ``name``, with their names: the small
     graph :func:`graph.lookup.find` then decides on (same rules, same messages)."""
-    from graph.lookup import normalize
+    import networkx as nx
+    from rdflib import URIRef
 
     from rdflib import Literal
+
+    from graph.lookup import normalize
 
     key = normalize(name)
     words = sorted(key.split(), key=len, reverse=True)
@@ -418,6 +468,8 @@ def _candidates_graph(store, name: str) -> nx.MultiDiGraph:
 def lookup_graph(store, names) -> nx.MultiDiGraph:
     """The candidate actors for every name of ``names``, in one small graph that
     :func:`graph.lookup.find` resolves each name on (see :func:`find_actor`)."""
+    import networkx as nx
+
     g = nx.MultiDiGraph()
     for name in names:
         g.update(_candidates_graph(store, name))
@@ -437,6 +489,8 @@ def hop_facts(store, u: str, v: str, limit: int = 20, valid: str = "") -> list[d
     """The facts linking actors ``u`` and ``v`` (either way), largest amount first, each with
     its sources and quotes: the rows of :func:`graph.analysis.hop_edges` (``valid``: a
     :func:`valid_filter`)."""
+    from rdflib import URIRef
+
     a, b = (URIRef(BASE + "id/" + x).n3() if "://" not in x else URIRef(x).n3() for x in (u, v))
     pairs = " UNION ".join(f"{{ {pattern} BIND (\"{rel}\" AS ?rel) }}" for rel, pattern in _PAIRS)
     rows = store.select(f"""SELECT ?rel ?f ?a ?b (MAX(?amt) AS ?amount) WHERE {{

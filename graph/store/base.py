@@ -144,6 +144,11 @@ class Store:
         self.export(fmt, buf)
         yield buf.getvalue()
 
+    def kept(self):
+        """Where results computed from this store are kept (:class:`graph.store.oxigraph.Kept`),
+        or None: a SPARQL endpoint's are computed each time."""
+        return None
+
     def count(self) -> int:
         """How many quads the store holds."""
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")

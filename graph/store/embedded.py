@@ -78,12 +78,22 @@ def default_path(data_dir: str | os.PathLike) -> Path:
 # ------------------------------------------------------------------ what changed
 
 
+#: the modules that compile and validate the curated facts: a change to one compiles them again
+_COMPILER = ("load.py", "model.py", "schema.py", "values.py", "rdf.py", "iris.py", "validate.py", "yamlio.py")
+
+
 def _fingerprint(data_dir: Path) -> str:
-    """What the curated graphs are built from: the YAML files, the ontology and shapes, the code."""
-    from graph import __version__
+    """What the curated graphs are built from: the YAML files, the ontology and shapes, the
+    code that compiles and validates them."""
     from ontology import ontology_text, shapes_text
 
-    h = hashlib.sha256(f"kg {__version__}\n".encode())
+    h = hashlib.sha256(f"kg-curated {_FORMAT}\n".encode())
+    here = Path(__file__).resolve().parent.parent
+    for name in _COMPILER:
+        try:
+            h.update((here / name).read_bytes())
+        except FileNotFoundError:
+            pass
     h.update(ontology_text().encode("utf-8"))
     h.update(shapes_text().encode("utf-8"))
     for p in _yaml_files(data_dir):

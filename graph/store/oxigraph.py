@@ -169,25 +169,25 @@ class _Import:
         self.loader.abort()
 
 
-class _ViewCache:
-    """The actor view's rows of one store, valid while the store's files are the same.
+class Kept:
+    """Results computed from one store and kept beside it (the aggregated actor view, the
+    counts of ``kg stats``, the centralities of ``kg rank``), valid while its files are the same.
 
-    The key is the store's record of what it loaded (``kg-store.json``) and the names and
-    sizes of Oxigraph's own files (any write makes new ones), and the aggregation's queries.
-    Plain JSON (no pickle: a store folder from someone else runs no code). Written
-    atomically; a folder that cannot be written just means no cache.
+    The key is the store's record of what it loaded (``kg-store.json``), the names and sizes
+    of Oxigraph's own files (any write makes new ones) and the version of the computation.
+    Plain JSON (no pickle: a store folder from someone else runs no code), one file a result
+    (``kg-kept-NAME.json``). Written atomically; a folder that cannot be written just means
+    nothing is kept.
     """
 
-    NAME = "kg-actor-view.json"
-
     def __init__(self, path: Path):
-        self.file = path / self.NAME
         self.path = path
 
-    def key(self) -> str:
-        from graph.store.actors import aggregation_version
+    def file(self, name: str) -> Path:
+        return self.path / f"kg-kept-{name}.json"
 
-        h = hashlib.sha256(aggregation_version().encode())
+    def key(self, version: str) -> str:
+        h = hashlib.sha256(version.encode())
         try:
             h.update((self.path / STATE_FILE).read_bytes())
         except FileNotFoundError:
@@ -197,23 +197,23 @@ class _ViewCache:
                 h.update(f"{entry.name}\0{entry.stat().st_size}\n".encode())
         return h.hexdigest()
 
-    def load(self) -> tuple[list, list] | None:
+    def get(self, name: str, version: str):
+        """What was kept as ``name`` for this content and ``version``, or None."""
         try:
-            with open(self.file, encoding="utf-8") as handle:
+            with open(self.file(name), encoding="utf-8") as handle:
                 data = json.load(handle)
         except (OSError, ValueError):
             return None
-        if not isinstance(data, dict) or data.get("key") != self.key():
+        if not isinstance(data, dict) or data.get("key") != self.key(version):
             return None
-        return data["nodes"], data["edges"]
+        return data.get("value")
 
-    def save(self, rows: tuple[list, list]) -> None:
+    def put(self, name: str, version: str, value) -> None:
         from graph.atomic import write_text_atomic
 
-        key = self.key()
         try:
-            write_text_atomic(self.file, [json.dumps({"key": key, "nodes": rows[0], "edges": rows[1]},
-                                                     separators=(",", ":"), ensure_ascii=False)])
+            write_text_atomic(self.file(name), [json.dumps({"key": self.key(version), "value": value},
+                                                           separators=(",", ":"), ensure_ascii=False)])
         except OSError:
             pass
 
@@ -256,10 +256,9 @@ class OxigraphStore(Store):
         """The underlying :class:`pyoxigraph.Store`."""
         return self._store
 
-    def view_cache(self) -> _ViewCache | None:
-        """Where :func:`graph.store.actors.actor_view` keeps its aggregates for this store's
-        current content (``PATH/kg-actor-view.json``; none in memory)."""
-        return _ViewCache(self.path) if self.path is not None else None
+    def kept(self) -> Kept | None:
+        """Where results computed from this store's content are kept beside it (none in memory)."""
+        return Kept(self.path) if self.path is not None else None
 
     # -- writing ----------------------------------------------------------------------
 
