@@ -91,14 +91,16 @@ class Graph:
         """Up to ``limit`` shortest paths between two actors, each hop with its facts, sources
         and quotes (what ``kg path`` prints)."""
         from graph.store.actors import shortest_paths
+        from graph.store.adjacency import Adjacency
 
-        return shortest_paths(self.store, self.actors(as_of), self.find(a), self.find(b), limit=limit, as_of=as_of)
+        return shortest_paths(self.store, Adjacency.of(self.store, as_of=as_of), self.find(a), self.find(b),
+                              limit=limit, as_of=as_of)
 
     def neighbors(self, actor: str, depth: int = 1, as_of: str | None = None) -> list[dict]:
         """The rows of ``kg neighbors``."""
-        from graph.analysis import neighbors
+        from graph.store.adjacency import Adjacency, neighbor_rows
 
-        return neighbors(self.actors(as_of), self.find(actor), depth)
+        return neighbor_rows(Adjacency.of(self.store, as_of=as_of), self.find(actor), depth)
 
     def rank(self, by: str = "pagerank", top: int = 20, as_of: str | None = None) -> list[dict]:
         """The rows of ``kg rank``."""

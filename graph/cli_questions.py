@@ -218,12 +218,14 @@ def path(source_actor, target_actor, data_dir, as_of, fmt, output, limit, store_
         kg path "DEPARTMENT OF THE NAVY" "APEX DYNAMICS LLC" --store oxigraph:kg-store
     """
     from graph.store import actors as at_scale
+    from graph.store.adjacency import Adjacency
 
     with _open_store(store_spec, data_dir, as_of) as store:  # each hop's facts read from the store
         a, b = at_scale.find_actor(store, source_actor), at_scale.find_actor(store, target_actor)
-        view = at_scale.actor_view(store, as_of=as_of, progress=_say)
-        paths = at_scale.shortest_paths(store, view, a, b, limit=limit, as_of=as_of)
-    label = {n: d.get("label", n) for n, d in view.nodes(data=True)}
+        adj = Adjacency.of(store, as_of=as_of, progress=_say)
+        paths = at_scale.shortest_paths(store, adj, a, b, limit=limit, as_of=as_of)
+        ends = {a, b} | {n for p in paths for hop in p for n in (hop["from"], hop["to"])}
+        label = {n: adj.node(n).get("label") or n for n in ends}
     if fmt == "json":
         from graph.output import rows_json
 
@@ -268,12 +270,13 @@ def neighbors(actor, data_dir, as_of, fmt, output, depth, store_spec):
         kg neighbors OpenAI
         kg neighbors "Département de la Défense" --depth 2 --format csv
     """
-    from graph.analysis import neighbors as around
     from graph.store import actors as at_scale
+    from graph.store.adjacency import Adjacency, neighbor_rows
 
     with _open_store(store_spec, data_dir, as_of) as store:  # one edge per pair and relationship
-        node, view = at_scale.find_actor(store, actor), at_scale.actor_view(store, as_of=as_of, progress=_say)
-    _emit(_rows(around(view, node, depth), fmt), output)
+        node = at_scale.find_actor(store, actor)
+        rows = neighbor_rows(Adjacency.of(store, as_of=as_of, progress=_say), node, depth)
+    _emit(_rows(rows, fmt), output)
 
 
 @click.command()

@@ -21,11 +21,58 @@ import difflib
 import re
 import unicodedata
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from graph.errors import DataError
 
-__all__ = ["normalize", "find", "candidates", "UnknownActor", "AmbiguousActor"]
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["normalize", "find", "candidates", "Names", "UnknownActor", "AmbiguousActor"]
+
+
+class Names:
+    """Actors and their names, as :func:`find` reads them from a networkx graph (``nodes[n]``,
+    ``nodes(data=True)``), without networkx: the few candidates a store returns for a name.
+
+    >>> names = Names()
+    >>> names.add_node("dod", label="Department of Defense", label_fr="Pentagone", aliases=[])
+    >>> find(names, "pentagone")
+    'dod'
+    """
+
+    def __init__(self):
+        self._data: dict = {}
+
+    def add_node(self, node: str, **attrs) -> None:
+        self._data[node] = attrs
+
+    def update(self, other: Names) -> None:
+        self._data.update(other._data)
+
+    def __contains__(self, node) -> bool:
+        return node in self._data
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    @property
+    def nodes(self) -> _NodeView:
+        return _NodeView(self._data)
+
+
+class _NodeView:
+    def __init__(self, data: dict):
+        self._data = data
+
+    def __getitem__(self, node):
+        return self._data[node]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __call__(self, data: bool = False):
+        return list(self._data.items()) if data else list(self._data)
 
 
 class UnknownActor(DataError):

@@ -76,7 +76,10 @@ def embedded_store(engine_data):
 def _quads(text: bytes, fmt: str) -> set:
     rdf_format = {"nquads": pyoxigraph.RdfFormat.N_QUADS, "trig": pyoxigraph.RdfFormat.TRIG,
                   "ntriples": pyoxigraph.RdfFormat.N_TRIPLES, "turtle": pyoxigraph.RdfFormat.TURTLE}[fmt]
-    return {(str(q.subject), str(q.predicate), str(q.object), str(q.graph_name))
+    def term(t) -> str:  # blank nodes: their labels are the writer's
+        return "_:" if isinstance(t, pyoxigraph.BlankNode) else str(t)
+
+    return {(term(q.subject), str(q.predicate), term(q.object), str(q.graph_name))
             for q in pyoxigraph.parse(text, format=rdf_format)}
 
 

@@ -270,12 +270,14 @@ def to_graph(nodes: list, edges: list) -> nx.MultiDiGraph:
     import networkx as nx
 
     g = nx.MultiDiGraph()
+    from graph.store.adjacency import edge_label
+
     g.add_nodes_from((node, {"kind": kind, "label": label, "label_fr": label_fr}) for node, kind, label, label_fr in nodes)
     succ, pred = g._succ, g._pred
     for a, b, rel, n, total, first, last in edges:
         amount = float(total) if total is not None else None
         amount = amount or None
-        label = f"{n} {rel.lower()}{'s' if n > 1 else ''}" + (f", {_money(amount)}" if amount else "")
+        label = edge_label(rel, n, amount)
         keys = succ[a].get(b)
         if keys is None:
             keys = succ[a][b] = pred[b][a] = {}
@@ -416,11 +418,12 @@ def rank(store, by: str = "pagerank", top_n: int = 20, as_of: str | None = None,
     return sorted(rows, key=lambda r: (-r[by], r["actor"]))[:top_n]
 
 
-def _candidates_graph(store, name: str) -> nx.MultiDiGraph:
+def _candidates_graph(store, name: str):
     """The actors whose id, label or alias could be ``name``, with their names: the small
     graph :func:`graph.lookup.find` then decides on (same rules, same messages)."""
-    import networkx as nx
     from rdflib import URIRef
+
+    from graph.lookup import Names
 
     from rdflib import Literal
 
@@ -443,7 +446,7 @@ def _candidates_graph(store, name: str) -> nx.MultiDiGraph:
             ?e a ?k . VALUES ?k {{ {ACTOR_VALUES} }} ?e rdfs:label|skos:altLabel ?l
             FILTER (CONTAINS(LCASE(STR(?l)), "{token}")) }}""", timeout=300)
     iris = sorted({str(r["e"]) for r in hits})
-    g = nx.MultiDiGraph()
+    g = Names()
     if not iris:
         return g
     values = " ".join(URIRef(i).n3() for i in iris[:500])
@@ -465,12 +468,13 @@ def _candidates_graph(store, name: str) -> nx.MultiDiGraph:
     return g
 
 
-def lookup_graph(store, names) -> nx.MultiDiGraph:
-    """The candidate actors for every name of ``names``, in one small graph that
-    :func:`graph.lookup.find` resolves each name on (see :func:`find_actor`)."""
-    import networkx as nx
+def lookup_graph(store, names):
+    """The candidate actors for every name of ``names``, in one small table
+    (:class:`graph.lookup.Names`) that :func:`graph.lookup.find` resolves each name on (see
+    :func:`find_actor`)."""
+    from graph.lookup import Names
 
-    g = nx.MultiDiGraph()
+    g = Names()
     for name in names:
         g.update(_candidates_graph(store, name))
     return g
@@ -531,16 +535,16 @@ def hop_facts(store, u: str, v: str, limit: int = 20, valid: str = "") -> list[d
     return out
 
 
-def shortest_paths(store, view: nx.MultiDiGraph, a: str, b: str, limit: int = 5,
+def shortest_paths(store, adj, a: str, b: str, limit: int = 5,
                    as_of: str | None = None) -> list[list[dict]]:
-    """Up to ``limit`` shortest paths between ``a`` and ``b`` in the aggregated ``view``, each
-    hop with the facts behind it read from the store (as :func:`graph.analysis.shortest_paths`);
-    with ``as_of``, the view and the facts of that day."""
-    valid = valid_filter(store, as_of) if as_of else ""
-    from graph.analysis import _undirected, node_paths
+    """Up to ``limit`` shortest paths between ``a`` and ``b`` in the aggregated view (``adj``:
+    its :class:`~graph.store.adjacency.Adjacency`), each hop with the facts behind it read
+    from the store; with ``as_of``, the view and the facts of that day."""
+    from graph.store.adjacency import node_paths
 
-    und = _undirected(view)
-    if a not in und or b not in und:
-        raise DataError(f"'{a if a not in und else b}' has no relationship in the store")
+    for x in (a, b):
+        if x not in adj:
+            raise DataError(f"'{x}' has no relationship in the store")
+    valid = valid_filter(store, as_of) if as_of else ""
     return [[{"from": u, "to": v, "facts": hop_facts(store, u, v, valid=valid)} for u, v in zip(p, p[1:])]
-            for p in node_paths(und, a, b, limit)]
+            for p in node_paths(adj, a, b, limit)]
