@@ -30,7 +30,8 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from graph.errors import DataError, GraphError
 from graph.rdf import BASE, PREFIXES, bind_prefixes
 
-__all__ = ["QueryResult", "QueryTimeout", "NetworkRefused", "python_rows", "query_dataset", "run_remote", "prologue",
+__all__ = ["QueryResult", "QueryTimeout", "NetworkRefused", "python_rows", "entailments", "query_dataset", "run_remote",
+           "prologue", "INFERRED_GRAPH",
            "DEFAULT_TIMEOUT"]
 
 DEFAULT_TIMEOUT = 30.0
@@ -115,6 +116,26 @@ def _strip_prologue(text: str) -> str:
 # ---------------------------------------------------------------------------- local
 
 
+def entailments(kg, reason: str) -> Graph:
+    """The triples that ``reason`` (``rdfs`` or ``owlrl``) entails from ``kg``'s data and
+    ontology and that it does not state (literal subjects left out)."""
+    import owlrl
+
+    semantics = {"rdfs": owlrl.RDFS_Semantics, "owlrl": owlrl.OWLRL_Semantics}.get(reason)
+    if semantics is None:
+        raise DataError(f"unknown reasoning '{reason}' (expected rdfs or owlrl)")
+    closure = Graph()
+    for s, p, o, _g in kg.dataset.quads((None, None, None, None)):
+        closure.add((s, p, o))
+    before = set(closure)
+    owlrl.DeductiveClosure(semantics, rdfs_closure=False, axiomatic_triples=False).expand(closure)
+    inferred = Graph()
+    for t in closure:
+        if t not in before and not isinstance(t[0], Literal):
+            inferred.add(t)
+    return inferred
+
+
 def query_dataset(kg, reason: str | None = None) -> Dataset:
     """The dataset a query sees: every named graph, the default graph being their union;
     with ``reason="rdfs"`` or ``"owlrl"``, entailed triples in ``<…/graph/inferred>``."""
@@ -123,20 +144,9 @@ def query_dataset(kg, reason: str | None = None) -> Dataset:
     for s, p, o, g in kg.dataset.quads((None, None, None, None)):
         ds.graph(g.identifier if hasattr(g, "identifier") else g).add((s, p, o))
     if reason:
-        import owlrl
-
-        semantics = {"rdfs": owlrl.RDFS_Semantics, "owlrl": owlrl.OWLRL_Semantics}.get(reason)
-        if semantics is None:
-            raise DataError(f"unknown reasoning '{reason}' (expected rdfs or owlrl)")
-        closure = Graph()
-        for t in ds.triples((None, None, None)):
-            closure.add(t)
-        before = set(closure)
-        owlrl.DeductiveClosure(semantics, rdfs_closure=False, axiomatic_triples=False).expand(closure)
         inferred = ds.graph(INFERRED_GRAPH)
-        for t in closure:
-            if t not in before and not isinstance(t[0], Literal):
-                inferred.add(t)
+        for t in entailments(kg, reason):
+            inferred.add(t)
     return ds
 
 

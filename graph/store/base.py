@@ -21,7 +21,8 @@ from typing import BinaryIO
 
 from graph.errors import DataError, GraphError
 
-__all__ = ["Store", "StoreError", "EXPORT_FORMATS", "network_keywords", "check_read_only", "header_bytes", "bind_everywhere"]
+__all__ = ["Store", "StoreError", "EXPORT_FORMATS", "network_keywords", "check_read_only", "header_bytes", "bind_everywhere",
+           "kept_value"]
 
 #: The export formats a store streams itself (the other formats need the in-memory graph).
 EXPORT_FORMATS = ("turtle", "ntriples", "nquads", "trig")
@@ -97,6 +98,20 @@ def bind_everywhere(text: str, params: dict) -> str:
         out.append(text[last:cut] + block)
         last = cut
     return "".join(out) + text[last:]
+
+
+def kept_value(store, name: str, version: str, compute):
+    """``compute()`` (JSON-ready), kept beside ``store`` when it keeps results (see
+    :meth:`Store.kept`): computed once for a store's content and ``version``, then read back."""
+    kept = store.kept()
+    if kept is not None:
+        found = kept.get(name, version)
+        if found is not None:
+            return found
+    value = compute()
+    if kept is not None:
+        kept.put(name, version, value)
+    return value
 
 
 def header_bytes() -> bytes:

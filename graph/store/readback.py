@@ -89,15 +89,25 @@ def knowledge_graph(store, as_of: str | None = None, *, what: str = "this"):
 def derived_store(store, *, as_of: str | None = None, reason: str | None = None):
     """An in-memory Oxigraph store holding ``store``'s graph as of ``as_of`` and/or with the
     ``reason`` entailments (``rdfs``, ``owlrl``) in ``<…/graph/inferred>``: SPARQL on it
-    is evaluated by the same engine as on the store itself."""
-    from graph.query import query_dataset
-    from graph.store.oxigraph import OxigraphStore
+    is evaluated by the same engine as on the store itself. The entailments of the whole
+    graph are computed once for a store's content and kept beside it (those of a graph as of
+    a date, each time)."""
+    from graph.query import INFERRED_GRAPH, entailments
+    from graph.store.base import kept_value
+    from graph.store.oxigraph import OxigraphStore, _ox
 
     what = "kg query " + " ".join(x for x in (f"--as-of {as_of}" if as_of else "",
                                                f"--reason {reason}" if reason else "") if x)
     kg = knowledge_graph(store, as_of, what=what)
-    ds = query_dataset(kg, reason) if reason else kg.dataset
     derived = OxigraphStore(None)
     derived.spec = store.spec
-    derived.load_text(ds.serialize(format="nquads", encoding="utf-8"))
+    derived.load_text(kg.dataset.serialize(format="nquads", encoding="utf-8"))
+    if reason:
+        def compute() -> str:
+            return entailments(kg, reason).serialize(format="nt")
+
+        text = compute() if as_of else kept_value(store, f"entailments-{reason}", "entailments-1", compute)
+        ox = _ox()
+        derived.oxigraph.bulk_load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
+                                   to_graph=ox.NamedNode(str(INFERRED_GRAPH)))
     return derived
