@@ -25,7 +25,6 @@ True
 
 from __future__ import annotations
 
-import builtins
 import os
 from pathlib import Path
 
@@ -166,5 +165,3 @@ def _terms(params: dict) -> dict:
 
     return {k: v if isinstance(v, Node) else Literal(v) for k, v in params.items()}
 
-
-_ = builtins  # the builtin open stays reachable as builtins.open in this module
