@@ -164,4 +164,3 @@ def _terms(params: dict) -> dict:
     from rdflib.term import Node
 
     return {k: v if isinstance(v, Node) else Literal(v) for k, v in params.items()}
-

@@ -63,7 +63,7 @@ def test_check_reads_only_the_matching_records_from_a_store_with_the_same_report
     """Among 300 other awards in an Oxigraph store, kg check --store finds the OpenAI record
     (by contract number, or by parties and date) and reports exactly what it reports in memory."""
     pytest.importorskip("pyoxigraph")
-    from graph.store import open_store, writer
+    from graph.store import writer
     from tests.test_store import _award_file
 
     spec = f"oxigraph:{tmp_path / 'kg'}"

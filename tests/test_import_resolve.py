@@ -104,7 +104,7 @@ def test_resolve_report_from_a_store_is_the_report_in_memory(data_copy, tmp_path
     """Imported organisations read from an Oxigraph store (names, identifiers, match rules,
     no fact): the same candidates and links, in the same order, as in memory."""
     pytest.importorskip("pyoxigraph")
-    from graph.store import open_store, writer
+    from graph.store import writer
     from tests.test_store import _award_file
 
     row = dict(OPENAI_AWARD, recipient_uei="TESTPALANTR1", recipient_name="PALANTIR TECHNOLOGY INC",

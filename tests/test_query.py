@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
-from rdflib import XSD, Literal, URIRef
+from rdflib import XSD, Literal
 from rdflib.query import Result
 
 from graph.query import NetworkRefused, QueryTimeout, python_rows, run_remote
