@@ -94,7 +94,7 @@ def build(data_dir: Path, out_dir: Path, quiet: bool, store_spec: str | None) ->
     say = (lambda msg: None) if quiet else _steps()
     with _open_store(store_spec, data_dir) as store:
         if not fits(store):
-            _build_large(store, out_dir, quiet, started, say)
+            _build_large(store, store_spec, data_dir, out_dir, quiet, started, say)
             return
         kg = knowledge_graph(store, what="kg build")
         spec = store.spec
@@ -302,7 +302,7 @@ def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth:
         else:
             shown = at_scale.top(full, top_n or 1000)
             title += _top_title(shown, full)
-        actors = _store_explorer(full, shown, store_spec, as_of)
+        actors = _store_explorer(full, shown, store_spec, as_of, data_dir)
     if node is not None:
         label = actors.nodes[node].get("label") or node
         title += f" — {label} ({depth} step{'' if depth == 1 else 's'} around)"
@@ -322,7 +322,8 @@ def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth:
             click.echo(f"no web browser found: open {out} yourself", err=True)
 
 
-def _build_large(store, out_dir: Path, quiet: bool, started: float, say) -> None:
+def _build_large(store, store_spec: str | None, data_dir: Path, out_dir: Path, quiet: bool, started: float,
+                 say) -> None:
     """``kg build`` on a store too large to read back: Turtle and TriG streamed from it, and
     the explorer page of its aggregated actor view (top 1,000 actors)."""
     from graph.atomic import write_text_atomic
@@ -342,7 +343,7 @@ def _build_large(store, out_dir: Path, quiet: bool, started: float, say) -> None
     triples, graphs = store.count(), len(store.named_graphs())
     shown = at_scale.top(view, 1000)
     title = "defense-ai-graph" + _top_title(shown, view)
-    actors = _store_explorer(view, shown, _spec_arg(store.spec))
+    actors = _store_explorer(view, shown, store_spec, None, data_dir)
     page = out_dir / "explorer.html"
     try:
         write_text_atomic(page, generate(actors, title=title))
@@ -357,23 +358,19 @@ def _build_large(store, out_dir: Path, quiet: bool, started: float, say) -> None
         click.echo(f"  wrote {page} (top {len(shown):,} actors)", err=True)
 
 
-def _spec_arg(spec: str) -> str:
-    """The --store value that names ``spec`` again (none for the data folder's own store)."""
-    return "" if spec.endswith("/.kg") else spec
-
-
 def _top_title(shown, view) -> str:
     """`` — top 1,000 of 81,912 actors by amount`` (or all of them) for a store page's title."""
     return (f" — top {len(shown):,} of {len(view):,} actors by amount" if len(shown) < len(view)
             else f" — {len(view):,} actors")
 
 
-def _store_explorer(view, shown, store_spec: str | None, as_of: str | None = None):
+def _store_explorer(view, shown, store_spec: str | None, as_of: str | None = None, data_dir: Path | None = None):
     """``shown`` (part of a store's aggregated ``view``) told what is left out, with the
     commands that open an actor's neighbourhood and list a relation's facts."""
     from graph.store.actors import explorer_view
 
-    spec = (f" --store {_quoted(store_spec)}" if store_spec else "") + (f" --as-of {as_of}" if as_of else "")
+    spec = ((f" --data {_quoted(str(data_dir))}" if data_dir is not None and data_dir != Path("data") else "")
+            + (f" --store {_quoted(store_spec)}" if store_spec else "") + (f" --as-of {as_of}" if as_of else ""))
     return explorer_view(view, shown, expand=f"kg view{spec} --focus {{id}} -o {{id}}.html",
                          cite=f"kg path {{a}} {{b}}{spec}")
 
