@@ -19,15 +19,28 @@ import io
 import json
 import shutil
 
-from rdflib import BNode, Literal, URIRef
+import sys
 
-from graph.rdf import PREFIXES
+from graph.iris import PREFIXES
+
+
+class _Never:  # no value is one of these
+    pass
+
+
+def _terms() -> tuple:
+    """rdflib's ``URIRef, Literal, BNode`` when rdflib is loaded, else classes no value is an
+    instance of: a value can only be an rdflib term if rdflib was imported, and plain rows
+    (kg stats, rank, neighbors) are printed without importing it."""
+    mod = sys.modules.get("rdflib.term")
+    return (mod.URIRef, mod.Literal, mod.BNode) if mod is not None else (_Never, _Never, _Never)
 
 __all__ = ["table", "rows_csv", "rows_json", "sparql_csv", "sparql_tsv", "sparql_json", "sparql_table", "short"]
 
 
 def short(term) -> str:
     """A term for people: ``id:openai``, ``"200000000.0"``, ``Département ...@fr``."""
+    URIRef, Literal, BNode = _terms()
     if isinstance(term, URIRef):
         s = str(term)
         best = max(((p, ns) for p, ns in PREFIXES.items() if s.startswith(ns)), key=lambda x: len(x[1]), default=None)
@@ -64,12 +77,14 @@ def table(rows: list[dict], columns: list[str] | None = None, width: int | None 
 
 
 def _is_number(v) -> bool:
+    URIRef, Literal, BNode = _terms()
     return isinstance(v, (int, float)) and not isinstance(v, bool) or (
         isinstance(v, Literal) and isinstance(v.toPython(), (int, float)) and not isinstance(v.toPython(), bool)
     )
 
 
 def _cell(v) -> str:
+    URIRef, Literal, BNode = _terms()
     if isinstance(v, (URIRef, Literal, BNode)):
         v = short(v)
     elif isinstance(v, float):
@@ -106,6 +121,7 @@ def rows_json(rows) -> str:
 
 def sparql_csv(names: list[str], rows: list[dict]) -> str:
     """SPARQL 1.1 Query Results CSV: IRIs and lexical forms, CRLF line ends."""
+    URIRef, Literal, BNode = _terms()
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(names)
@@ -129,6 +145,7 @@ def _tsv_term(term) -> str:
 
 def sparql_json(names: list[str] | None, rows: list[dict] | None, boolean: bool | None = None) -> str:
     """SPARQL 1.1 Query Results JSON."""
+    URIRef, Literal, BNode = _terms()
     if boolean is not None:
         return json.dumps({"head": {}, "boolean": boolean}) + "\n"
     bindings = []

@@ -395,12 +395,15 @@ def rank(store, by: str = "pagerank", top_n: int = 20, as_of: str | None = None,
     """The rows of ``kg rank`` (:func:`graph.analysis.rank` on the aggregated view): every
     actor's degree, PageRank and betweenness are computed once and kept beside the store
     (see :func:`view_rows`) when not dated; each ranking is a sort of them."""
-    from graph.analysis import rank as ranking
+    def ranked(view, by: str, top):
+        from graph.analysis import rank as ranking  # networkx: only when computing
+
+        return ranking(view, by=by, top=top)
 
     if as_of:
-        return ranking(actor_view(store, as_of=as_of, progress=progress), by=by, top=top_n)
+        return ranked(actor_view(store, as_of=as_of, progress=progress), by, top_n)
     rows = kept_value(store, "centrality", "centrality-1:" + aggregation_version(),
-                 lambda: ranking(actor_view(store, progress=progress), by="degree", top=None))
+                      lambda: ranked(actor_view(store, progress=progress), "degree", None))
     if by not in ("degree", "pagerank", "betweenness"):
         raise ValueError(f"unknown ranking '{by}'")
     return sorted(rows, key=lambda r: (-r[by], r["actor"]))[:top_n]
