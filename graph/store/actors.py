@@ -479,17 +479,30 @@ def find_actor(store, name: str) -> str:
     return find(_candidates_graph(store, name), name)
 
 
-def hop_facts(store, u: str, v: str, limit: int = 20, valid: str = "") -> list[dict]:
+def hop_facts(store, u: str, v: str, limit: int = 20, valid: str = "", links=None) -> list[dict]:
     """The facts linking actors ``u`` and ``v`` (either way), largest amount first, each with
     its sources and quotes: the rows of :func:`graph.analysis.hop_edges` (``valid``: a
-    :func:`valid_filter`)."""
+    :func:`valid_filter`). ``links``: the view's relations between them, ``(a, b, relation,
+    ...)`` (:meth:`graph.store.adjacency.Adjacency.edges`): only those kinds, that way round,
+    are looked for."""
     from rdflib import URIRef
 
-    a, b = (URIRef(BASE + "id/" + x).n3() if "://" not in x else URIRef(x).n3() for x in (u, v))
+    def iri(x: str) -> str:
+        return URIRef(BASE + "id/" + x).n3() if "://" not in x else URIRef(x).n3()
+
+    a, b = iri(u), iri(v)
     # the two actors bound inside each branch: Oxigraph does not push a VALUES block into a
-    # UNION (outside it, 2.8 s for one pair at 100,000 awards; inside, milliseconds)
-    ends = f"VALUES (?a ?b) {{ ({a} {b}) ({b} {a}) }}"
-    pairs = " UNION ".join(f"{{ {ends} {pattern} BIND (\"{rel}\" AS ?rel) }}" for rel, pattern in _PAIRS)
+    # UNION (outside it, 2.8 s for one pair at 100,000 awards; inside, milliseconds); with
+    # ``links``, only the kinds of relation the view has between them, that way round
+    if links is not None:
+        ends = sorted({(rel, f"VALUES (?a ?b) {{ ({iri(x)} {iri(y)}) }}") for x, y, rel, *_rest in links})
+    else:
+        ends = sorted({(rel, f"VALUES (?a ?b) {{ ({a} {b}) ({b} {a}) }}") for rel, _pattern in _PAIRS})
+    branches = [f"{{ {values} {pattern} BIND (\"{rel}\" AS ?rel) }}" for rel, values in ends
+                for r, pattern in _PAIRS if r == rel]
+    if not branches:
+        return []
+    pairs = " UNION ".join(branches)
     rows = store.select(f"""SELECT ?rel ?f ?a ?b (MAX(?amt) AS ?amount) WHERE {{
         {{ {pairs} }}
         {valid}
@@ -539,5 +552,5 @@ def shortest_paths(store, adj, a: str, b: str, limit: int = 5,
         if x not in adj:
             raise DataError(f"'{x}' has no relationship in the store")
     valid = valid_filter(store, as_of) if as_of else ""
-    return [[{"from": u, "to": v, "facts": hop_facts(store, u, v, valid=valid)} for u, v in zip(p, p[1:])]
-            for p in node_paths(adj, a, b, limit)]
+    return [[{"from": u, "to": v, "facts": hop_facts(store, u, v, valid=valid, links=adj.edges(u, v))}
+             for u, v in zip(p, p[1:])] for p in node_paths(adj, a, b, limit)]
