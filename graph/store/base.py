@@ -24,7 +24,7 @@ from graph.errors import DataError, GraphError
 __all__ = ["Store", "StoreError", "EXPORT_FORMATS", "network_keywords", "check_read_only", "header_bytes", "bind_everywhere",
            "kept_value"]
 
-#: The export formats a store streams itself (the other formats need the in-memory graph).
+#: The export formats a store streams itself, at any size (the others read the graph back: graph.store.readback).
 EXPORT_FORMATS = ("turtle", "ntriples", "nquads", "trig")
 
 

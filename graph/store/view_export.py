@@ -1,9 +1,9 @@
 """Graph files of a store's aggregated actor view: what Gephi or D3 can draw at a million awards.
 
-From the in-memory graph, ``graphml``, ``gexf`` and ``nodelink`` hold the full property
-graph (entities, facts, sources). A store of a million awards would make that tens of
-millions of elements, more than these tools open; from a store they hold the aggregated
-actor view instead (:func:`graph.store.actors.actor_view`): actors as nodes (``kind``,
+On a graph that can be read back whole (:mod:`graph.store.readback`), ``graphml``, ``gexf``
+and ``nodelink`` hold the full property graph (entities, facts, sources). A store of a
+million awards would make that tens of millions of elements, more than these tools open;
+past that size they hold the aggregated actor view instead (:func:`graph.store.actors.actor_view`): actors as nodes (``kind``,
 ``label``, ``label_fr``), one edge per pair of actors and relationship with ``relation``,
 ``facts``, ``amount`` (summed, USD), ``first`` and ``last`` (dates) and ``label``. Written
 by networkx's own writers, nodes and edges sorted: the same store gives the same bytes.
