@@ -450,7 +450,7 @@ def open_reader(path: str | os.PathLike):
         except FileNotFoundError:
             continue  # removed meanwhile: read the link again
         fcntl.flock(handle, fcntl.LOCK_SH)
-        if not gen.is_dir() or _current(path) != gen and not (gen / STATE_FILE).is_file():
+        if not gen.is_dir():  # a sync removed it while we waited for the lock: read the link again
             handle.close()
             continue
         try:
