@@ -40,8 +40,9 @@ def _version(ctx: click.Context, _param, value: bool) -> None:
 def main() -> None:
     """defense-ai-graph: a sourced knowledge graph of government and defense AI.
 
-    Curated facts (data/*.yaml), each with its source and exact quote, are compiled to RDF,
-    validated with SHACL, projected to networkx and exported (Turtle, TriG, offline HTML).
+    Curated facts (data/*.yaml), each with its source and exact quote, and imported official
+    records are kept in one store, DATA/.kg (a cache of the data folder that every command
+    brings up to date first), queried with SPARQL, walked as a graph and exported.
 
     \b
     Example:
@@ -64,19 +65,17 @@ def _data_option(f):
               type=click.Path(file_okay=False, path_type=Path), help="Folder to write the exports to.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 @click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
-              help="Bring this Oxigraph store (oxigraph:PATH) up to date with DATA instead, and write "
-                   "its explorer page (top 1,000 actors).")
+              help="The store to build in and export from (default: the data folder's own, DATA/.kg; "
+                   "oxigraph:PATH, sparql:URL).")
 def build(data_dir: Path, out_dir: Path, quiet: bool, store_spec: str | None) -> None:
-    """Build the graph from DATA and write the default exports to OUT: Turtle, TriG, JSON-LD,
-    GraphML, GEXF, Cypher, FollowTheMoney and the HTML explorer (`kg export` writes the rest).
+    """Bring the store up to date with DATA and write the default exports to OUT: Turtle,
+    TriG, JSON-LD, GraphML, GEXF, Cypher, FollowTheMoney and the HTML explorer (`kg export`
+    writes the rest).
 
     Nothing is written unless the whole graph loads and passes SHACL validation; each
-    file is replaced atomically.
-
-    With --store oxigraph:PATH the graph is built in the store: the curated facts (compiled
-    and validated) and every imported file new or changed since it was loaded go in, the
-    aggregated actor view is made (and kept), and OUT/explorer.html shows its top 1,000
-    actors. `kg export -f FORMAT --store` writes the RDF formats from the store.
+    file is replaced atomically. Past 600,000 quads (KG_MEMORY_LIMIT_QUADS) Turtle and TriG
+    stream from the store and OUT/explorer.html shows the aggregated view's top 1,000
+    actors; the formats of whole facts are left out (`kg export -f FORMAT` says why).
 
     \b
     Example:
@@ -138,9 +137,10 @@ def _write_outputs(outputs) -> None:
 def validate(data_dir: Path, store_spec: str | None, sample: int) -> None:
     """Check DATA (YAML, references, values, SHACL shapes) and write nothing.
 
-    With --store, the curated facts are checked in full (when they are loaded into the store)
-    and a sample of the store's facts, each with its citations, amounts and the entities it
-    names, is checked with the same shapes: the cost grows with the sample, not the store.
+    The curated facts are checked in full whenever they change (as every command's sync
+    does); with --sample N, N of the store's facts, each with its citations, amounts and the
+    entities it names, are checked with the same shapes too: the cost grows with the
+    sample, not the store.
 
     \b
     Example:
@@ -167,15 +167,17 @@ def validate(data_dir: Path, store_spec: str | None, sample: int) -> None:
 @click.option("--output", "-o", default="-", show_default=True, help="File to write, or - for stdout.")
 @click.option("--as-of", "as_of", metavar="DATE", default=None, help="Keep only facts valid at this date (YYYY-MM-DD).")
 @click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
-              help="Export from this store (oxigraph:PATH, sparql:URL) instead of the graph built from --data: "
-                   "turtle, ntriples, nquads and trig stream from it.")
+              help="The store to export from (default: the data folder's own, DATA/.kg; oxigraph:PATH, "
+                   "sparql:URL).")
 def export(data_dir: Path, fmt: str, output: str, as_of: str | None, store_spec: str | None) -> None:
     """Export the graph in one format to a file or stdout.
 
-    With --store, the RDF formats (turtle, ntriples, nquads, trig) stream from the store
-    (Oxigraph serialises them itself; nothing is held in memory), and graphml, gexf and
-    nodelink hold the store's aggregated actor view (one relationship per pair of actors, with
-    counts, amounts and dates: what Gephi can open at a million awards).
+    Up to 600,000 quads (KG_MEMORY_LIMIT_QUADS) every format is written from the whole graph
+    read back from the store. Past that, the RDF formats (turtle, ntriples, nquads, trig)
+    stream from the store (Oxigraph serialises them itself; nothing is held in memory),
+    graphml, gexf and nodelink hold the store's aggregated actor view (one relationship per
+    pair of actors, with counts, amounts and dates: what Gephi can open at a million
+    awards), and the other formats are refused.
 
     \b
     Example:
@@ -237,10 +239,9 @@ def formats() -> None:
               help="With --focus: how many relations away to go.")
 @click.option("--top", "top_n", default=None, type=click.IntRange(min=1), metavar="N",
               help="Only the N actors with the largest amounts on their relations, and the relations "
-                   "among them [default: all; 1,000 with --store].")
+                   "among them [default: all; 1,000 past 600,000 quads].")
 @click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
-              help="Draw the aggregated actor view of this store (oxigraph:PATH, sparql:URL): one relation "
-                   "per pair of actors, with counts, amounts and dates.")
+              help="The store to draw (default: the data folder's own, DATA/.kg; oxigraph:PATH, sparql:URL).")
 @click.option("--open/--no-open", "open_page", default=None,
               help="Open the page in a web browser [default: when a display is available].")
 def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth: int, top_n: int | None,
@@ -251,11 +252,11 @@ def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth:
     facts valid on a date and to one actor's neighbourhood; that actor is selected when it
     opens. An ambiguous --focus lists the candidates and exits with code 2.
 
-    With --store the page draws the store's aggregated actor view (one relation per pair of
-    actors and kind, with how many facts, the amount and the first and last dates), never
-    all of it at once: the top 1,000 actors (--top), or one actor's neighbourhood (--focus).
-    An actor with relations left out says how many, and the command that opens its
-    neighbourhood; `kg path A B --store ...` lists the facts behind a relation.
+    Past 600,000 quads the page draws the store's aggregated actor view (one relation per
+    pair of actors and kind, with how many facts, the amount and the first and last dates),
+    never all of it at once: the top 1,000 actors (--top), or one actor's neighbourhood
+    (--focus). An actor with relations left out says how many, and the command that opens
+    its neighbourhood; `kg path A B` lists the facts behind a relation.
 
     \b
     Example:

@@ -79,9 +79,10 @@ def import_command(kind: str, files: tuple[Path, ...], data_dir: Path, strict: b
     the facts of the older one. Rows that cannot be imported are listed (file, row,
     reason) and written to DATA/imported/DATASET/NAME.rejects.csv. Organisations are
     linked to curated actors by identifier, confirmed decision (DATA/resolutions.csv) or
-    normalised name: see `kg resolve`. With --store oxigraph:PATH the records also stream
-    into that Oxigraph store (its bulk loader runs beside the importer), where `kg query`,
-    `kg export`, `kg stats` ... --store oxigraph:PATH read them without loading anything.
+    normalised name: see `kg resolve`. The records stream into the data folder's store
+    (DATA/.kg, or --store oxigraph:PATH) as they are written: Oxigraph's bulk loader runs
+    beside the importer, into a new generation of the store that replaces the current one
+    when the import succeeds (a failed or killed import leaves the previous version).
 
     \b
     Example:
@@ -118,7 +119,7 @@ def import_command(kind: str, files: tuple[Path, ...], data_dir: Path, strict: b
               help="Lowest name similarity listed.")
 @click.option("--csv", "as_csv", is_flag=True, help="Candidates as CSV lines for DATA/resolutions.csv.")
 @click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
-              help="Read the imported organisations from this store (oxigraph:PATH, sparql:URL).")
+              help="The store to read (default: the data folder's own, DATA/.kg; oxigraph:PATH, sparql:URL).")
 def resolve_command(data_dir: Path, report: bool, min_score: float, as_csv: bool, store_spec: str | None) -> None:
     """Entity resolution: which imported organisations are (or may be) curated actors.
 
@@ -177,7 +178,7 @@ def resolve_command(data_dir: Path, report: bool, min_score: float, as_csv: bool
 @click.option("--json", "as_json", is_flag=True, help="Output JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Output CSV.")
 @click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
-              help="Look for the official records in this store (oxigraph:PATH, sparql:URL).")
+              help="The store to read (default: the data folder's own, DATA/.kg; oxigraph:PATH, sparql:URL).")
 def check_command(facts: tuple[str, ...], data_dir: Path, as_json: bool, as_csv: bool, store_spec: str | None) -> None:
     """Compare what articles claim about contracts with what official records say.
 
@@ -187,7 +188,7 @@ def check_command(facts: tuple[str, ...], data_dir: Path, as_json: bool, as_csv:
     subsidiary or unit of the other party) or disagree: value and ceiling against the
     current, potential and obligated amounts, offers, dates, contractor, agency.
 
-    With --store, only the records that may match are read from the store: those with the
+    Only the records that may match are read from the store: those with the
     same contract number, and the contracts of the same contractor, its parents, units and
     subsidiaries (with the facts that relate the parties).
 
