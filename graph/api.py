@@ -53,16 +53,12 @@ class Graph:
         (an ``actor`` parameter takes a name, as on the command line)."""
         from graph.query import python_rows
         from graph.queryparams import bind, saved_or_text
-        from graph.store.readback import derived_store
+        from graph.store.readback import query_target
 
         chosen = saved_or_text(name)
-        target = derived_store(self.store, as_of=as_of, reason=reason) if (as_of or reason) else self.store
-        try:
+        with query_target(self.store, as_of=as_of, reason=reason) as target:
             values = bind(chosen, {k: str(v) for k, v in params.items()}, target)
             return python_rows(target.query(chosen.text, params=values, timeout=timeout))
-        finally:
-            if target is not self.store:
-                target.close()
 
     # -- the actor graph -------------------------------------------------------------
 

@@ -173,7 +173,7 @@ def query(query, data_dir, as_of, fmt, output, params, list_saved, reason, endpo
         if store_spec:
             raise click.UsageError("give --endpoint URL or --store SPEC, not both (--endpoint URL is --store sparql:URL)")
         store_spec = f"sparql:{endpoint}"
-    from graph.store.readback import derived_store
+    from graph.store.readback import query_target
 
     raw = {}
     for item in params:
@@ -184,16 +184,11 @@ def query(query, data_dir, as_of, fmt, output, params, list_saved, reason, endpo
     from graph.queryparams import require
 
     require(chosen, raw)
-    with _open_store(store_spec, data_dir, as_of) as store:
-        # as of a date, or with entailments: the store's graph so transformed, in an in-memory
-        # Oxigraph store (the same engine evaluates the query)
-        target = derived_store(store, as_of=as_of, reason=reason) if (as_of or reason) else store
-        try:
-            values = bind(chosen, raw, target)
-            result = target.query(chosen.text, params=values, timeout=timeout, allow_network=allow_network)
-        finally:
-            if target is not store:
-                target.close()
+    # as of a date, or with entailments: the store's graph so transformed, in an in-memory
+    # Oxigraph store (the same engine evaluates the query)
+    with _open_store(store_spec, data_dir, as_of) as store, query_target(store, as_of=as_of, reason=reason) as target:
+        values = bind(chosen, raw, target)
+        result = target.query(chosen.text, params=values, timeout=timeout, allow_network=allow_network)
     _emit(_format_result(result, fmt), output)
 
 

@@ -34,15 +34,10 @@ DATA = ROOT / "data"
 def run(_kg, text: str, *, params=None, reason=None, allow_network=False, timeout=30.0):
     """A query on the engine of the seed data (``reason``: on its entailments)."""
     from graph.store import open_store
-    from graph.store.readback import derived_store
+    from graph.store.readback import query_target
 
-    with open_store(data_dir=DATA) as store:
-        target = derived_store(store, reason=reason) if reason else store
-        try:
-            return target.query(text, params=params, timeout=timeout, allow_network=allow_network)
-        finally:
-            if target is not store:
-                target.close()
+    with open_store(data_dir=DATA) as store, query_target(store, reason=reason) as target:
+        return target.query(text, params=params, timeout=timeout, allow_network=allow_network)
 
 
 def select(kg, text: str) -> list[dict]:

@@ -147,7 +147,7 @@ def _pending(state: dict, data_dir: Path) -> dict:
         raise DataError("data folder not found", file=str(data_dir))
     same_folder = state.get("data") == str(data_dir.resolve())
     known = state.get("files", {}) if same_folder else {}
-    has_yaml = any(p.suffix in (".yaml", ".yml") for p in _walk(data_dir))
+    has_yaml = bool(_yaml_files(data_dir))
     curated = state.get("curated", {}) if same_folder else {}
     if has_yaml:
         todo["curated"] = curated.get("fingerprint") != _fingerprint(data_dir)
@@ -303,6 +303,21 @@ def _fsync_dir(path: Path) -> None:
 
 
 @contextlib.contextmanager
+def _next_generation(path: Path, progress: Progress) -> Iterator[Generation]:
+    """The next generation, to be called with the write lock held: made current when the
+    block ends without error, thrown away otherwise; old generations cleaned either side."""
+    _clean(path)
+    gen = Generation(path, progress)
+    try:
+        yield gen
+    except BaseException:
+        gen.discard()
+        raise
+    gen.commit()
+    _clean(path)
+
+
+@contextlib.contextmanager
 def writer(path: str | os.PathLike, data_dir: str | os.PathLike | None = None,
            progress: Progress = None) -> Iterator[Generation]:
     """The next generation of the store at ``path``, under the write lock, brought up to
@@ -312,18 +327,10 @@ def writer(path: str | os.PathLike, data_dir: str | os.PathLike | None = None,
     ``kg import`` streams into it (:meth:`~graph.store.oxigraph.OxigraphStore.import_into`)."""
     path = Path(path)
     _check_layout(path)
-    with _write_lock(path, progress):
-        _clean(path)
-        gen = Generation(path, progress)
-        try:
-            if data_dir is not None:
-                _apply(gen, Path(data_dir), _pending(gen.state, Path(data_dir)))
-            yield gen
-        except BaseException:
-            gen.discard()
-            raise
-        gen.commit()
-        _clean(path)
+    with _write_lock(path, progress), _next_generation(path, progress) as gen:
+        if data_dir is not None:
+            _apply(gen, Path(data_dir), _pending(gen.state, Path(data_dir)))
+        yield gen
 
 
 def sync(path: str | os.PathLike, data_dir: str | os.PathLike, progress: Progress = None) -> dict:
@@ -342,15 +349,8 @@ def sync(path: str | os.PathLike, data_dir: str | os.PathLike, progress: Progres
         todo = _pending(_read_state(_current(path)), data_dir)  # another command may have done it
         if not _any(todo) and _current(path) is not None:
             return done
-        _clean(path)
-        gen = Generation(path, progress)
-        try:
+        with _next_generation(path, progress) as gen:
             done = _apply(gen, data_dir, todo)
-        except BaseException:
-            gen.discard()
-            raise
-        gen.commit()
-        _clean(path)
     if progress:
         progress(None)
     return done
@@ -392,9 +392,8 @@ def _load_curated(gen: Generation, data_dir: Path) -> int:
     from graph.rdf import to_dataset
     from graph.validate import validate
 
-    has_yaml = any(p.suffix in (".yaml", ".yml") for p in _walk(data_dir))
     old = gen.state.get("curated", {}).get("graphs", [])
-    if not has_yaml:
+    if not _yaml_files(data_dir):
         for g in old:
             gen.store.remove_graph(g)
         gen.state["curated"] = {}

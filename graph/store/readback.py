@@ -21,13 +21,14 @@ Example
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
 
 from graph.errors import DataError
 
-__all__ = ["limit", "fits", "dataset", "knowledge_graph", "derived_store"]
+__all__ = ["limit", "fits", "dataset", "knowledge_graph", "derived_store", "query_target"]
 
 #: quads read back at most (KG_MEMORY_LIMIT_QUADS)
 MEMORY_LIMIT_QUADS = 600_000
@@ -111,3 +112,17 @@ def derived_store(store, *, as_of: str | None = None, reason: str | None = None)
         derived.oxigraph.bulk_load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
                                    to_graph=ox.NamedNode(str(INFERRED_GRAPH)))
     return derived
+
+
+@contextlib.contextmanager
+def query_target(store, *, as_of: str | None = None, reason: str | None = None):
+    """Where a query with ``as_of`` / ``reason`` runs: ``store`` itself when neither is
+    given, else its :func:`derived_store` (closed after the block)."""
+    if not (as_of or reason):
+        yield store
+        return
+    derived = derived_store(store, as_of=as_of, reason=reason)
+    try:
+        yield derived
+    finally:
+        derived.close()
