@@ -64,6 +64,23 @@ def _dai(name: str) -> URIRef:
     return found
 
 
+#: the identifier schemes that tell two organisations apart, and their properties
+_ID_PROPERTIES = {"uei": DAI.uei, "cage": DAI.cageCode}
+
+
+def _identifiers(keys: Iterable[str], props: Iterable[tuple]) -> dict[str, str]:
+    """The UEI and CAGE code of a record, from its keys (``uei:...``) and properties."""
+    ids = {}
+    for k in keys:
+        scheme, _, value = k.partition(":")
+        if scheme == "uei" and value:
+            ids["uei"] = value
+    for p, o in props:
+        if p == DAI.cageCode:
+            ids["cage"] = str(o)
+    return ids
+
+
 def source_stem(path: str | Path) -> str:
     """The source name of a file: its stem without a ``_N`` part suffix."""
     return _PART.sub("", Path(path).stem)
@@ -208,6 +225,7 @@ class ImportResult:
     facts: int = 0
     new_actors: int = 0
     merged_actors: int = 0
+    conflicts: int = 0  #: name matches refused because the identifiers differ
     rejected: int = 0
     dropped: int = 0
     skipped: int = 0
@@ -228,6 +246,8 @@ class ImportResult:
             parts.append(f"{self.dropped:,} values dropped")
         if self.skipped:
             parts.append(f"{self.skipped:,} records skipped")
+        if self.conflicts:
+            parts.append(f"{self.conflicts:,} name matches refused (other UEI/CAGE: see kg resolve --report)")
         return (
             f"{self.source}: " + ", ".join(parts)
             + f"; {what} {self.output} ({self.quads:,} quads) in {self.seconds:.1f}s ({rate:,.0f} rows/s)"
@@ -303,6 +323,8 @@ class ImportRun:
         self._rejects_fh = None
         self._rejects = None
         self.current_file: Path = files[0]
+        #: what the store holds from the other sources (set by the store's import; None without one)
+        self.known = None
         self._bytes_done = 0  # bytes of the parts already read
 
     # -- statements ---------------------------------------------------------------
@@ -338,6 +360,7 @@ class ImportRun:
         curated entity, it keeps that entity's IRI, type and labels (its names here become
         ``skos:altLabel``) and gets ``dai:matchRule``; otherwise it is a new entity ``id/SLUG``.
         """
+        props = list(props)
         cached = self.store.get("actor|" + key)
         names = [label, *aliases]
         if cached is not None:
@@ -347,7 +370,12 @@ class ImportRun:
             return iri
         all_keys = [key, *keys]
         match: Match | None = self.resolver.resolve(all_keys, match_names if match_names is not None else names, types)
+        ids = _identifiers(all_keys, props)
+        if match is not None and match.rule.startswith("name:") and self._conflict(match.entity, ids):
+            match = None  # a name match never merges organisations whose identifiers differ
         if match is not None:
+            for scheme, value in ids.items():
+                self.store.put(f"ids|{match.entity}|{scheme}", value)
             iri = ID[match.entity]
             self.add(iri, DAI.matchRule, Literal(match.rule))
             self.result.merged_actors += 1
@@ -375,6 +403,19 @@ class ImportRun:
             self.add(iri, p, o)
         self.store.put("actor|" + key, str(iri))
         return iri
+
+    def _conflict(self, entity: str, ids: dict[str, str]) -> bool:
+        """Whether the curated ``entity`` already has, in this run or in another source of the
+        store, an identifier of a scheme of ``ids`` with another value (a second UEI, say)."""
+        for scheme, value in ids.items():
+            seen = self.store.get(f"ids|{entity}|{scheme}")
+            others = {seen} if seen else set()
+            if self.known is not None:
+                others |= self.known.values(ID[entity], _ID_PROPERTIES[scheme])
+            if others - {value}:
+                self.result.conflicts += 1
+                return True
+        return False
 
     def alias(self, iri: URIRef, name: str) -> None:
         """``skos:altLabel`` ``name``, once per entity and run."""

@@ -150,26 +150,38 @@ def resolve_command(data_dir: Path, report: bool, min_score: float, as_csv: bool
     kg = _with_store_part(_open_store(store_spec, data_dir), data_dir, entities_dataset)
     rows = make_report(kg, Resolver.for_data(data_dir), min_score)
     linked = [r for r in rows if r.status.startswith("linked")]
-    candidates = [r for r in rows if r.status.startswith("candidate")]
+    candidates = [r for r in rows if not r.status.startswith("linked")]
+    conflicts = [r for r in rows if r.status.startswith("conflict")]
     if not report:
         click.echo(f"{len(linked)} link(s) to curated actors, {len(candidates)} candidate merge(s) "
-                   f"(score >= {min_score}); list them with `kg resolve --report`")
+                   f"(score >= {min_score}), {len(conflicts)} conflict(s); list them with `kg resolve --report`")
         return
     if as_csv:
         w = csv_module.writer(sys.stdout, lineterminator="\n")
         w.writerow(DECISION_COLUMNS)
         for c in candidates:
-            w.writerow([c.key, "", c.entity, "", f"score {c.score}: {c.status[len('candidate: '):]}"])
+            w.writerow([c.key, "", c.entity, "", f"score {c.score}: {c.status}"])
         return
     if not rows:
-        click.echo("no imported organisations to resolve (import some with `kg import`)")
+        click.echo(_nothing_to_resolve(kg, min_score))
         return
     click.echo(f"{'score':>5}  {'status':<9}  imported (key)  ->  curated entity")
     for c in rows:
-        status = "candidate" if c.status.startswith("candidate") else "linked"
+        status = c.status.split(":", 1)[0]
         click.echo(f"{c.score:5.2f}  {status:<9}  {c.label} ({c.key})  ->  {c.entity} ({c.entity_label})")
         click.echo(f"{'':18}{c.status[len(status) + 2:]}  [{c.sources}]")
-    click.echo(f"{len(linked)} link(s), {len(candidates)} candidate(s)")
+    click.echo(f"{len(linked)} link(s), {len(candidates) - len(conflicts)} candidate(s), {len(conflicts)} conflict(s)")
+
+
+def _nothing_to_resolve(kg, min_score: float) -> str:
+    """Why ``kg resolve --report`` lists nothing: nothing imported, or nothing close."""
+    from graph.importers.resolve import imported_organisations
+
+    n = imported_organisations(kg)
+    if not n:
+        return "no imported organisations to resolve: nothing is imported yet (import some with `kg import`)"
+    return (f"{n:,} imported organisation(s), none linked to a curated actor and none with a name close to one "
+            f"(score >= {min_score}); try a lower --min-score")
 
 
 @click.command("check")

@@ -42,7 +42,7 @@ from graph.errors import DataError
 
 __all__ = [
     "normalise", "score", "Match", "Decision", "Resolver", "read_decisions", "RESOLUTIONS_FILE",
-    "DECISION_COLUMNS", "ORGANIZATION_TYPES", "AGENCY_TYPES",
+    "DECISION_COLUMNS", "ORGANIZATION_TYPES", "AGENCY_TYPES", "imported_organisations",
 ]
 
 #: The file of confirmed decisions, in the data folder.
@@ -281,7 +281,17 @@ class Candidate:
     entity: str  #: curated entity id
     entity_label: str
     score: float
-    status: str  #: candidate | linked: RULE
+    status: str  #: candidate | conflict | linked: RULE
+
+
+def imported_organisations(kg) -> int:
+    """How many organisations (companies, agencies, other organisations) of ``kg`` come only
+    from imports (not curated)."""
+    from graph.views import read_facts
+
+    curated = set(kg.curated.entities)
+    return sum(1 for iri, info in read_facts(kg.dataset).entities.items()
+               if info["kind"] in ORGANIZATION_TYPES and str(iri).rsplit("/", 1)[-1] not in curated)
 
 
 def report(kg, resolver: Resolver, min_score: float = 0.75) -> list[Candidate]:
@@ -321,9 +331,17 @@ def report(kg, resolver: Resolver, min_score: float = 0.75) -> list[Candidate]:
             continue
         types = AGENCY_TYPES if info["kind"] == "GovernmentAgency" else ("Person",) if info["kind"] == "Person" else ORGANIZATION_TYPES
         names = [info["label"], *info["aliases"]]
+        mine = {k for k in idents.get(iri, ()) if k.startswith("uei:")}
         for s, cid, cname in resolver.candidates(names, types, min_score):
             label = resolver.curated[cid].names[0]
-            out.append(Candidate(key, eid, info["label"], ", ".join(info["sources"]), cid, label, round(s, 3),
-                                 f"candidate: '{info['label']}' ~ '{cname}'"))
-    out.sort(key=lambda c: (not c.status.startswith("candidate"), -c.score, c.imported, c.entity))
+            theirs = {k for k in idents.get(ID[cid], ()) if k.startswith("uei:")}
+            if s == 1.0 and mine and theirs and not mine & theirs:
+                # the import refused this name match: the curated actor has another UEI already
+                status = (f"conflict: '{info['label']}' = '{cname}', but {cid} has {', '.join(sorted(theirs))} "
+                          f"and this one {', '.join(sorted(mine))}")
+            else:
+                status = f"candidate: '{info['label']}' ~ '{cname}'"
+            out.append(Candidate(key, eid, info["label"], ", ".join(info["sources"]), cid, label, round(s, 3), status))
+    out.sort(key=lambda c: (c.status.startswith("linked"), not c.status.startswith("conflict"), -c.score,
+                            c.imported, c.entity))
     return out

@@ -580,7 +580,13 @@ def _import_subaward_row(run: ImportRun, n: int, row: dict) -> None:
              quote=_quote(row, prime_cols), locator=loc, values=values,
              inference="The prime award as the sub-award file describes it (its amounts there are snapshots, not recorded).")
     s_uei = row.get("subawardee_uei", "")
-    sub, sub_label = _recipient(run, uei=s_uei, name=sub_name, dba=row.get("subawardee_dba_name", ""),
+    # Sub-award files very often give the *prime's* name as the sub-recipient's DBA name, on
+    # every row: that is not a name of the sub-recipient (an alias would merge it into the prime).
+    dba = (row.get("subawardee_dba_name") or "").strip()
+    if dba and normalise(dba) in {normalise(n) for n in (prime_name, row.get("prime_awardee_name") or "",
+                                                         row.get("prime_awardee_dba_name") or "") if n}:
+        dba = ""
+    sub, sub_label = _recipient(run, uei=s_uei, name=sub_name, dba=dba,
                                 duns=row.get("subawardee_duns", ""), company=_is_company(row, "subawardee_"))
     _parent(run, sub, s_uei, row.get("subawardee_parent_uei", ""), row.get("subawardee_parent_name", ""), "",
             _quote(row, ("subawardee_uei", "subawardee_name", "subawardee_parent_uei", "subawardee_parent_name")), loc,

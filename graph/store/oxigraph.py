@@ -151,6 +151,28 @@ class GraphLoader:
         self._thread.join()
 
 
+class Known:
+    """What the other sources of a store say of a subject, for an import run (``run.known``):
+    the identifiers a curated actor already has, whether an entity already has a label.
+
+    >>> store = _ox().Store()
+    >>> known = Known(store, "https://example.org/source/this")
+    >>> known.values("https://example.org/id/x", "https://example.org/uei")
+    set()
+    """
+
+    def __init__(self, store, graph: str):
+        self.store, self.graph = store, _ox().NamedNode(graph)
+
+    def values(self, subject, predicate) -> set[str]:
+        ox = _ox()
+        return {q.object.value for q in self.store.quads_for_pattern(ox.NamedNode(str(subject)), ox.NamedNode(str(predicate)), None)
+                if q.graph_name != self.graph}
+
+    def has(self, subject, predicate) -> bool:
+        return bool(self.values(subject, predicate))
+
+
 class _Import:
     """One import run streaming into a generation being written (see
     :meth:`graph.store.embedded.Generation.import_into`)."""
@@ -158,6 +180,7 @@ class _Import:
     def __init__(self, gen, run):
         self.gen, self.run, self.graph = gen, run, str(run.g)
         gen.store.remove_graph(self.graph)
+        run.known = Known(gen.store.oxigraph, self.graph)
         self.loader = GraphLoader(gen.store.oxigraph)
         run.writer.sinks.append(self.loader.write)
 
