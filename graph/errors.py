@@ -15,7 +15,26 @@ Example
 
 from __future__ import annotations
 
-__all__ = ["GraphError", "DataError", "ValidationError", "ExportError", "PushError"]
+__all__ = ["GraphError", "DataError", "ValidationError", "ExportError", "PushError", "shown"]
+
+
+def shown(value, limit: int = 60, *, quote: bool = True) -> str:
+    """``value`` for a message: its ``repr`` (``str`` if not ``quote``), on one line and at most
+    ``limit`` characters, whatever its size (a value from a data file may be huge).
+
+    >>> shown("a" * 100, 12), shown({"k": list(range(1000))}, 30), shown("x", quote=False)
+    ("'aaa...aaaa'", "{'k': [0, 1, 2, 3, 4, 5, ...]}", 'x')
+    """
+    import reprlib
+
+    if quote or not isinstance(value, (str, int, float)):
+        r = reprlib.Repr()
+        r.maxstring = r.maxother = r.maxlong = limit
+        text = r.repr(value)
+    else:
+        text = str(value)[: 4 * limit]
+    text = " ".join(text.split()) if "\n" in text or "\r" in text else text
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class GraphError(Exception):

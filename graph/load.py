@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from graph.errors import DataError
+from graph.errors import DataError, shown
 from graph.model import Claim, Curated, Entity, Fact, Ref, Source, Where
 from graph.schema import ENTITY_TYPES, FACT_TYPES, PropertySpec, schema
 from graph.values import FlexDate, Money, ValueProblem
@@ -38,10 +38,12 @@ from graph.yamlio import LineDict, load
 
 __all__ = ["load_folder", "load_files"]
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-QID = re.compile(r"^Q[1-9][0-9]*$")
-DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+# matched with fullmatch: ``$`` would also match before a final newline ("openai\n")
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+LANG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+QID = re.compile(r"Q[1-9][0-9]*")
+DURATION = re.compile(r"P(?!\Z)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?")
+URL = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 SOURCE_KINDS = ("news-article", "news-excerpt", "press-release", "official-record", "dataset", "reference-list")
 
 SOURCE_KEYS = {
@@ -134,8 +136,8 @@ def _required(ctx: _Ctx, node: LineDict, key: str, what: str):
 
 def _slug(ctx: _Ctx, node: LineDict, what: str) -> str:
     value = _required(ctx, node, "id", what)
-    if not isinstance(value, str) or not SLUG.match(value):
-        raise ctx.err(f"{what} id {value!r} is not a slug (lowercase letters, digits, hyphens)", node.key_lines["id"])
+    if not isinstance(value, str) or not SLUG.fullmatch(value):
+        raise ctx.err(f"{what} id {shown(value)} is not a slug (lowercase letters, digits, hyphens)", node.key_lines["id"])
     return value
 
 
@@ -152,8 +154,8 @@ def _string(ctx: _Ctx, node: LineDict, key: str, what: str, required: bool = Fal
 
 def _url(ctx: _Ctx, node: LineDict, key: str) -> str | None:
     value = _string(ctx, node, key, "")
-    if value is not None and not re.match(r"^https?://[^\s<>\"]+$", value):
-        raise ctx.err(f"'{key}' must be an http(s) URL, got {value!r}", node.key_lines[key])
+    if value is not None and not URL.fullmatch(value):
+        raise ctx.err(f"'{key}' must be an http(s) URL, got {shown(value)}", node.key_lines[key])
     return value
 
 
@@ -178,8 +180,8 @@ def _langmap(ctx: _Ctx, node: LineDict, key: str, default_lang: str, *, lists: b
         raise ctx.err(f"'{key}' must be text or a mapping of language to text", line)
     out = {}
     for lang, text in value.items():
-        if not LANG.match(lang):
-            raise ctx.err(f"'{key}': {lang!r} is not a language code", line)
+        if not isinstance(lang, str) or not LANG.fullmatch(lang):
+            raise ctx.err(f"'{key}': {shown(lang)} is not a language code", line)
         items = text if (lists and isinstance(text, list)) else [text]
         for t in items:
             if not isinstance(t, str) or not t.strip():
@@ -196,11 +198,11 @@ def _read_source(ctx: _Ctx, node: LineDict) -> Source:
     sid = _slug(ctx, node, "source")
     what = f"source '{sid}'"
     language = _string(ctx, node, "language", what, required=True)
-    if not LANG.match(language):
-        raise ctx.err(f"{what}: language {language!r} is not a BCP 47 code", node.key_lines["language"])
+    if not LANG.fullmatch(language):
+        raise ctx.err(f"{what}: language {shown(language)} is not a BCP 47 code", node.key_lines["language"])
     kind = _string(ctx, node, "kind", what)
     if kind is not None and kind not in SOURCE_KINDS:
-        raise ctx.err(f"{what}: kind {kind!r} is not one of {', '.join(SOURCE_KINDS)}", node.key_lines["kind"])
+        raise ctx.err(f"{what}: kind {shown(kind)} is not one of {', '.join(SOURCE_KINDS)}", node.key_lines["kind"])
     retrieved = _date(ctx, node, "retrieved")
     if retrieved is not None and retrieved.precision != "day":
         raise ctx.err(f"{what}: 'retrieved' must be a full date YYYY-MM-DD", node.key_lines["retrieved"])
@@ -226,7 +228,7 @@ def _read_entity(ctx: _Ctx, node: LineDict) -> Entity:
     what = f"entity '{eid}'"
     etype = _required(ctx, node, "type", what)
     if etype not in ENTITY_TYPES:
-        raise ctx.err(f"{what}: unknown type {etype!r} (expected one of {', '.join(ENTITY_TYPES)})", node.key_lines["type"])
+        raise ctx.err(f"{what}: unknown type {shown(etype)} (expected one of {', '.join(ENTITY_TYPES)})", node.key_lines["type"])
     label = _langmap(ctx, node, "label", "en")
     if "en" not in label:
         raise ctx.err(f"{what} needs an English label (label: {{en: ...}})", node.key_lines.get("label", node.line))
@@ -236,8 +238,8 @@ def _read_entity(ctx: _Ctx, node: LineDict) -> Entity:
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
         raise ctx.err(f"{what}: 'sources' must be a list of source ids", node.key_lines["sources"])
     wikidata = _string(ctx, node, "wikidata", what)
-    if wikidata is not None and not QID.match(wikidata):
-        raise ctx.err(f"{what}: wikidata id {wikidata!r} is not a Q-number", node.key_lines["wikidata"])
+    if wikidata is not None and not (isinstance(wikidata, str) and QID.fullmatch(wikidata)):
+        raise ctx.err(f"{what}: wikidata id {shown(wikidata)} is not a Q-number", node.key_lines["wikidata"])
     return Entity(
         id=eid,
         type=etype,
@@ -257,7 +259,7 @@ def _read_fact(ctx: _Ctx, node: LineDict) -> Fact:
     what = f"fact '{fid}'"
     ftype = _required(ctx, node, "type", what)
     if ftype not in FACT_TYPES:
-        raise ctx.err(f"{what}: unknown type {ftype!r} (expected one of {', '.join(FACT_TYPES)})", node.key_lines["type"])
+        raise ctx.err(f"{what}: unknown type {shown(ftype)} (expected one of {', '.join(FACT_TYPES)})", node.key_lines["type"])
     claims_node = node.get("claims")
     if not claims_node:
         raise ctx.err(f"{what} has no claims: every fact needs a source and a quote", node.line)
@@ -307,8 +309,8 @@ def _parse_value(spec: PropertySpec, raw):
         raise ValueProblem("empty value")
     kind = spec.kind
     if kind in ("ref", "anyref"):
-        if not isinstance(raw, str) or not SLUG.match(raw):
-            raise ValueProblem(f"expected an id, got {raw!r}")
+        if not isinstance(raw, str) or not SLUG.fullmatch(raw):
+            raise ValueProblem(f"expected an id, got {shown(raw)}")
         return Ref(raw)
     if kind == "money":
         return Money.parse(raw)
@@ -318,26 +320,26 @@ def _parse_value(spec: PropertySpec, raw):
         if isinstance(raw, str) and raw.strip():
             return {"": raw}  # language filled in from the source when building
         if isinstance(raw, dict) and raw and all(
-            isinstance(k, str) and LANG.match(k) and isinstance(v, str) and v.strip() for k, v in raw.items()
+            isinstance(k, str) and LANG.fullmatch(k) and isinstance(v, str) and v.strip() for k, v in raw.items()
         ):
             return dict(raw)
         raise ValueProblem("expected text or a mapping of language to text")
     if kind == "count":
         if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-            raise ValueProblem(f"expected a whole number >= 0, got {raw!r}")
+            raise ValueProblem(f"expected a whole number >= 0, got {shown(raw)}")
         return raw
     if kind == "bool":
         if not isinstance(raw, bool):
-            raise ValueProblem(f"expected true or false, got {raw!r}")
+            raise ValueProblem(f"expected true or false, got {shown(raw)}")
         return raw
     if kind == "duration":
-        if not isinstance(raw, str) or not DURATION.match(raw):
-            raise ValueProblem(f"expected an ISO 8601 duration such as P1Y, got {raw!r}")
+        if not isinstance(raw, str) or not DURATION.fullmatch(raw):
+            raise ValueProblem(f"expected an ISO 8601 duration such as P1Y, got {shown(raw)}")
         return raw
     if kind == "decimal":
         return Money.parse({"amount": raw, "currency": "XXX"}).amount
     if isinstance(raw, (dict, list)):
-        raise ValueProblem(f"expected text, got {raw!r}")
+        raise ValueProblem(f"expected text, got {shown(raw)}")
     return str(raw)
 
 
@@ -384,6 +386,17 @@ def _check_references(cur: Curated) -> None:
 
 
 def _check_dates(fact: Fact) -> None:
+    from graph.timeline import duration_end
+
+    firsts = [v for c in fact.claims for key in ("start_date", "date") for v in c.values.get(key, ())]
+    for c in fact.claims:
+        for duration in c.values.get("duration", ()):
+            for first in firsts:
+                try:
+                    duration_end(first.earliest, duration)
+                except OverflowError as exc:
+                    raise DataError(f"fact '{fact.id}': duration {exc}", file=c.where.file,
+                                    line=c.lines.get("duration", c.where.line)) from None
     starts = [(v, c) for c in fact.claims for v in c.values.get("start_date", ())]
     ends = [(v, c) for c in fact.claims for v in c.values.get("end_date", ())]
     for start, sc in starts:

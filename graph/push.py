@@ -221,7 +221,7 @@ def push_sparql(
     """
     if method not in ("auto", "gsp", "update", "put"):
         raise PushError(f"unknown push method '{method}' (auto, gsp, update, put)")
-    if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^<>\"{}|^`\\\s]*$", graph):
+    if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^<>\"{}|^`\\\s]*\Z", graph):
         raise PushError(f"not an absolute IRI: {graph!r}")
     if lines is None:
         from graph.exporters.rdf import generate_ntriples

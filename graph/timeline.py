@@ -28,7 +28,7 @@ from rdflib import Dataset, URIRef
 from graph.values import FlexDate
 from ontology.vocab import DAI
 
-__all__ = ["interval", "parse_day", "filter_dataset"]
+__all__ = ["interval", "parse_day", "filter_dataset", "duration_end"]
 
 _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?")
 
@@ -41,16 +41,40 @@ def parse_day(text: str) -> dt.date:
         raise ValueError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
-def _add_duration(start: dt.date, duration: str) -> dt.date | None:
+def duration_end(start: dt.date, duration: str) -> dt.date | None:
+    """The last day of ``duration`` (years, months, weeks, days) from ``start``, or None if
+    it has none of them; raises OverflowError past the year 9999.
+
+    >>> duration_end(dt.date(2025, 6, 16), "P1Y")
+    datetime.date(2026, 6, 15)
+    >>> duration_end(dt.date(9999, 12, 1), "P1Y")
+    Traceback (most recent call last):
+    ...
+    OverflowError: P1Y from 9999-12-01 ends after the year 9999
+    """
     m = _DURATION.match(duration)
     if not m or not any(m.groups()):
         return None
     years, months, weeks, days = (int(g) if g else 0 for g in m.groups())
     month_index = start.month - 1 + months + 12 * years
     year, month = start.year + month_index // 12, month_index % 12 + 1
+    too_late = OverflowError(f"{duration} from {start.isoformat()} ends after the year 9999")
+    if year > dt.MAXYEAR or weeks * 7 + days > (dt.date.max - dt.date.min).days:
+        raise too_late
     day = min(start.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30,
                           31, 31, 30, 31, 30, 31][month - 1])
-    return dt.date(year, month, day) + dt.timedelta(weeks=weeks, days=days) - dt.timedelta(days=1)
+    try:
+        return dt.date(year, month, day) + dt.timedelta(weeks=weeks, days=days) - dt.timedelta(days=1)
+    except OverflowError:
+        raise too_late from None
+
+
+def _add_duration(start: dt.date, duration: str) -> dt.date | None:
+    """:func:`duration_end`, the last day there is past the year 9999 (imported data)."""
+    try:
+        return duration_end(start, duration)
+    except OverflowError:
+        return dt.date.max
 
 
 def interval(values: dict) -> tuple[dt.date | None, dt.date | None]:

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from graph.errors import shown
+
 __all__ = ["FlexDate", "Money", "ValueProblem"]
 
 
@@ -26,7 +28,7 @@ class ValueProblem(ValueError):
     """A value that does not parse; the loader adds the file and line."""
 
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
 @dataclass(frozen=True, order=True)
@@ -44,18 +46,15 @@ class FlexDate:
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
-            raise ValueProblem(f"expected a date (YYYY, YYYY-MM or YYYY-MM-DD), got {value!r}")
-        m = _DATE.match(value.strip())
+            raise ValueProblem(f"expected a date (YYYY, YYYY-MM or YYYY-MM-DD), got {shown(value)}")
+        m = _DATE.fullmatch(value.strip())
         if not m:
-            raise ValueProblem(f"expected a date (YYYY, YYYY-MM or YYYY-MM-DD), got {value!r}")
+            raise ValueProblem(f"expected a date (YYYY, YYYY-MM or YYYY-MM-DD), got {shown(value)}")
         year, month, day = m.groups()
-        try:
-            if day:
-                dt.date(int(year), int(month), int(day))
-            elif month and not 1 <= int(month) <= 12:
-                raise ValueError
+        try:  # year 0000 does not exist either (the calendar starts at year 1)
+            dt.date(int(year), int(month or 1), int(day or 1))
         except ValueError:
-            raise ValueProblem(f"no such date: {value!r}") from None
+            raise ValueProblem(f"no such date: {shown(value)}") from None
         return cls(value.strip())
 
     @property
@@ -81,9 +80,14 @@ class FlexDate:
         return self.text
 
 
+#: the significant digits an amount may have (Python's decimal arithmetic keeps 28)
+MAX_DIGITS = 28
+
+
 @dataclass(frozen=True)
 class Money:
-    """A non-negative amount in an ISO 4217 currency."""
+    """A non-negative amount in an ISO 4217 currency, of at most :data:`MAX_DIGITS`
+    significant digits."""
 
     amount: Decimal
     currency: str
@@ -94,18 +98,20 @@ class Money:
             raise ValueProblem("expected {amount: NUMBER, currency: CODE}")
         raw = value["amount"]
         if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-            raise ValueProblem(f"amount must be a number, got {raw!r}")
+            raise ValueProblem(f"amount must be a number, got {shown(raw)}")
         try:
             amount = Decimal(str(raw).replace("_", ""))
         except InvalidOperation:
-            raise ValueProblem(f"amount must be a number, got {raw!r}") from None
+            raise ValueProblem(f"amount must be a number, got {shown(raw)}") from None
         if not amount.is_finite():
-            raise ValueProblem(f"amount must be a finite number, got {raw!r}")
+            raise ValueProblem(f"amount must be a finite number, got {shown(raw)}")
         if amount < 0:
-            raise ValueProblem(f"negative amount {raw}")
+            raise ValueProblem(f"negative amount {shown(raw, quote=False)}")
+        if len(amount.as_tuple().digits) > MAX_DIGITS or amount.adjusted() >= MAX_DIGITS:
+            raise ValueProblem(f"amount {shown(raw, quote=False)} has more than {MAX_DIGITS} significant digits")
         currency = value.get("currency", "USD")
         if not isinstance(currency, str) or not re.fullmatch(r"[A-Z]{3}", currency):
-            raise ValueProblem(f"currency must be an ISO 4217 code such as USD, got {currency!r}")
+            raise ValueProblem(f"currency must be an ISO 4217 code such as USD, got {shown(currency)}")
         if amount == amount.to_integral_value():
             amount = amount.quantize(Decimal(1))
         return cls(amount, currency)

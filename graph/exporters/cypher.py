@@ -36,7 +36,7 @@ __all__ = ["generate_cypher", "statements", "cypher_literal", "parse_script", "r
 #: Rows per ``:param`` batch.
 BATCH_SIZE = 500
 _BASE_LABELS = ("Entity", "Fact", "Source")
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _ESCAPE_RE = re.compile(r'[\\"\n\r\t]')
 _PARAM_PREFIX = ":param {rows: "

@@ -85,7 +85,7 @@ RELATION_TYPES = {
 EDGE_TYPES = tuple(sorted({*FACT_PROPERTY_TYPES.values(), *RELATION_TYPES.values(), "RELATED_TO"}))
 
 _BASE_LABEL = {"entity": "Entity", "fact": "Fact", "source": "Source"}
-_IDENTIFIER = re.compile(r"^[A-Z][A-Za-z_]*$")
+_IDENTIFIER = re.compile(r"^[A-Z][A-Za-z_]*\Z")
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 assert all(_IDENTIFIER.match(x) for x in (*NODE_LABELS, *EDGE_TYPES))

@@ -29,7 +29,7 @@ _ECHAR = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b":
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f\ud800-\udfff]')
 # characters not allowed in an N-Quads IRIREF, plus controls and spaces
 _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\\ud800-\udfff]')
-_LANG = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*$")
+_LANG = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*\Z")
 
 
 def _escape_char(m: re.Match) -> str:

@@ -50,8 +50,8 @@ CLASS_OF = {
     "Q327333": "GovernmentAgency",  # government agency
     "Q2659904": "GovernmentAgency",  # government organization
 }
-_LANG = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*$")
-_QID = re.compile(r"^Q[1-9][0-9]*$")
+_LANG = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*\Z")
+_QID = re.compile(r"^Q[1-9][0-9]*\Z")
 
 
 def _claim_values(entity: dict, pid: str) -> list:

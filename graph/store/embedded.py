@@ -63,7 +63,7 @@ STATE_FILE = "kg-store.json"
 _LINK = "current"
 _WRITE_LOCK = "write.lock"
 _READERS = "kg-readers.lock"
-_GEN = re.compile(r"^store-(\d{6})$")
+_GEN = re.compile(r"^store-(\d{6})\Z")
 _RDF_SUFFIXES = {".nq": "nquads", ".trig": "trig"}
 _FORMAT = 2
 
