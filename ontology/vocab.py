@@ -80,7 +80,9 @@ class DAI(DefinedNamespace):
 
     # Datatype properties
     amount: URIRef  # amount
+    awardKey: URIRef  # award unique key
     cageCode: URIRef  # CAGE code
+    characterEncoding: URIRef  # character encoding
     contractNumber: URIRef  # contract number
     currency: URIRef  # currency
     datasetName: URIRef  # dataset name
@@ -112,8 +114,10 @@ class DAI(DefinedNamespace):
     qualifier: URIRef  # qualifier
     quote: URIRef  # quote
     quotesDocument: URIRef  # quotes document
+    recordCount: URIRef  # record count
     retrievedOn: URIRef  # retrieved on
     role: URIRef  # role
+    rowCount: URIRef  # row count
     sha256sum: URIRef  # SHA-256 checksum
     sourceKind: URIRef  # source kind
     startDate: URIRef  # start date

@@ -229,6 +229,7 @@ class ImportResult:
     rejected: int = 0
     dropped: int = 0
     skipped: int = 0
+    filtered: int = 0  #: rows a mapping's filters left out (table importer)
     quads: int = 0
     bytes: int = 0
     seconds: float = 0.0
@@ -246,6 +247,8 @@ class ImportResult:
             parts.append(f"{self.dropped:,} values dropped")
         if self.skipped:
             parts.append(f"{self.skipped:,} records skipped")
+        if self.filtered:
+            parts.append(f"{self.filtered:,} rows filtered out")
         if self.conflicts:
             parts.append(f"{self.conflicts:,} name matches refused (other UEI/CAGE: see kg resolve --report)")
         return (
@@ -304,6 +307,7 @@ class ImportRun:
     def __init__(
         self, kind: str, files: list[Path], data_dir: Path, resolver: Resolver, *,
         dataset: str, publisher: str, progress: Callable[[int, int], None] | None = None,
+        encoding: str | None = None, replace: bool = False,
     ):
         self.kind = kind
         self.files = files
@@ -323,8 +327,17 @@ class ImportRun:
         self._rejects_fh = None
         self._rejects = None
         self.current_file: Path = files[0]
+        #: the files' character encoding (None: UTF-8, invalid bytes refused); see :meth:`open`
+        self.encoding = encoding
+        #: replace the previous version even if it had more records or rows
+        self.replace = replace
         #: what the store holds from the other sources (set by the store's import; None without one)
         self.known = None
+        #: set by an importer: the source's title (default: the file names), more (property, object)
+        #: pairs describing it; the importer's options (the table importer's ``mapping``)
+        self.title = ""
+        self.source_props: list[tuple] = []
+        self.options: dict = {}
         self._bytes_done = 0  # bytes of the parts already read
 
     # -- statements ---------------------------------------------------------------
@@ -335,15 +348,36 @@ class ImportRun:
     def _describe_source(self) -> None:
         s = self.g
         self.add(s, RDF.type, DAI.Source)
-        title = ", ".join(p.name for p in self.files)
+        title = self.title or ", ".join(p.name for p in self.files)
         self.add(s, DAI.title, Literal(title))
+        for p, o in self.source_props:
+            self.add(s, p, o)
         self.add(s, DAI.language, Literal("en", datatype=XSD.language))
         self.add(s, DAI.sourceKind, Literal("dataset"))
         self.add(s, DAI.datasetName, Literal(self.dataset))
         if self.publisher:
             self.add(s, DAI.publisher, Literal(self.publisher))
         for p in self.files:
-            self.add(s, DAI.sha256sum, Literal(f"{sha256_of(p)}  {p.name}"))
+            self.add(s, DAI.sha256sum, Literal(sha256_of(p)))
+        self.add(s, DAI.characterEncoding, Literal(codec_name(self.encoding)))
+        self.add(s, DAI.recordCount, Lit(str(self.result.records), datatype=XSD.integer))
+        self.add(s, DAI.rowCount, Lit(str(self.result.rows), datatype=XSD.integer))
+
+    def open(self, path: Path) -> tuple[CountingReader, io.TextIOWrapper]:
+        """``path`` opened for reading text in this run's encoding (see :func:`open_text`)."""
+        return open_text(path, self.encoding)
+
+    def _refuse_shrinking(self) -> None:
+        """Refuse a new version with fewer records or rows than the one it replaces."""
+        old = previous_counts(self.out, str(self.g))
+        if old is None or self.replace:
+            return
+        new = (self.result.records, self.result.rows)
+        if new[0] < old[0] or new[1] < old[1]:
+            raise DataError(
+                f"refused: this version has {new[0]:,} records ({new[1]:,} rows), the one it would replace "
+                f"({self.out}) has {old[0]:,} records ({old[1]:,} rows); a file cut short or of another "
+                "kind? Give --replace to replace it anyway", file=str(self.files[0]))
 
     def locator(self, where: str) -> str:
         """``row 12`` (or ``FILE row 12`` for a source of several parts)."""
@@ -385,7 +419,9 @@ class ImportRun:
             iri = ID[slug]
             if self.store.first("entity|" + str(iri)):
                 self.add(iri, RDF.type, DAI[cls])
-                self.add(iri, RDFS.label, Literal(label, lang="en"))
+                # one preferred label across sources: another source that named it first keeps its name
+                named = self.known is not None and self.known.has(iri, RDFS.label)
+                self.add(iri, SKOS.altLabel if named else RDFS.label, Literal(label, lang="en"))
                 self.result.new_actors += 1
             self.store.put("alias|" + str(iri) + "|" + label)
             for name in aliases:
@@ -558,6 +594,7 @@ class ImportRun:
         if strict and self.result.rejected:
             raise DataError(f"{self.result.rejected} row(s) rejected, nothing written (--strict); see "
                             f"{self.rejects_path}", file=str(self.files[0]))
+        self._refuse_shrinking()
         self._describe_source()
         self.result.quads = self.writer.count
         self.result.changed = self.writer.commit()
@@ -577,12 +614,102 @@ class ImportRun:
         self.store.close()
 
 
-def open_text(path: Path) -> tuple[CountingReader, io.TextIOWrapper]:
-    """Open ``path`` for reading text (UTF-8, a BOM is skipped), counting bytes."""
+_COUNT = re.compile(rb'<[^>]*#(recordCount|rowCount)> "(\d+)"')
+
+
+def previous_counts(path: Path, graph: str) -> tuple[int, int] | None:
+    """(records, rows) of the source that an earlier import wrote to ``path``, from its
+    description at the end of the file; None if there is none (or it predates the counts)."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(max(0, fh.seek(0, os.SEEK_END) - (1 << 16)))
+            tail = fh.read()
+    except OSError:
+        return None
+    found = {}
+    subject = f"<{graph}> ".encode()
+    for line in tail.splitlines():
+        if line.startswith(subject):
+            m = _COUNT.search(line)
+            if m:
+                found[m.group(1)] = int(m.group(2))
+    if len(found) < 2:
+        return None
+    return found[b"recordCount"], found[b"rowCount"]
+
+
+def codec_name(encoding: str | None) -> str:
+    """The canonical name of an encoding (``utf-8`` for None); DataError if unknown.
+
+    >>> codec_name("CP1252"), codec_name("latin-1"), codec_name(None)
+    ('cp1252', 'iso8859-1', 'utf-8')
+    """
+    import codecs
+
+    if encoding is None:
+        return "utf-8"
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise DataError(f"unknown encoding {encoding!r} (for example utf-8, cp1252, latin-1)") from None
+
+
+def _bad_byte(path: Path, encoding: str) -> tuple[int, int, int, int]:
+    """(line, column, byte offset, byte) of the first byte of ``path`` that ``encoding``
+    cannot decode (lines and columns counted from 1, the column in bytes)."""
+    offset = 0
+    with open(path, "rb") as fh:
+        for n, line in enumerate(fh, 1):
+            try:
+                line.decode("utf-8-sig" if n == 1 and encoding == "utf-8" else encoding)
+            except UnicodeDecodeError as exc:
+                return n, exc.start + 1, offset + exc.start, line[exc.start]
+            offset += len(line)
+    return 0, 0, offset, 0
+
+
+class _Text(io.TextIOWrapper):
+    """A text stream that turns an undecodable byte into a :class:`DataError` naming the
+    file, the line and the byte (never a replacement character: a quote is exact)."""
+
+    def _located(self, exc: UnicodeDecodeError) -> DataError:
+        path = Path(self.buffer.raw.raw.name)
+        line, col, offset, byte = _bad_byte(path, self._kg_encoding)
+        hint = "give its encoding, for example --encoding cp1252" if self._kg_encoding == "utf-8" else \
+            f"it is not {self._kg_encoding}: give its real encoding"
+        return DataError(f"not {self._kg_encoding} text: byte 0x{byte:02X} at column {col} (byte offset {offset:,}); "
+                         f"{hint}", file=str(path), line=line or None)
+
+    def read(self, *args):
+        try:
+            return super().read(*args)
+        except UnicodeDecodeError as exc:
+            raise self._located(exc) from None
+
+    def readline(self, *args):
+        try:
+            return super().readline(*args)
+        except UnicodeDecodeError as exc:
+            raise self._located(exc) from None
+
+    def __next__(self):
+        try:
+            return super().__next__()
+        except UnicodeDecodeError as exc:
+            raise self._located(exc) from None
+
+
+def open_text(path: Path, encoding: str | None = None) -> tuple[CountingReader, io.TextIOWrapper]:
+    """Open ``path`` for reading text, counting bytes: UTF-8 (a BOM is skipped) unless
+    ``encoding`` names another; a byte that does not decode raises :class:`DataError` with
+    its line (``--encoding`` tells the importer the file's real encoding)."""
+    name = codec_name(encoding)
     try:
         raw = open(path, "rb")
     except OSError as exc:
         raise DataError(f"cannot read: {exc.strerror}", file=str(path)) from None
     counter = CountingReader(raw)
-    text = io.TextIOWrapper(io.BufferedReader(counter, 1 << 16), encoding="utf-8-sig", errors="replace", newline="")
+    text = _Text(io.BufferedReader(counter, 1 << 16), encoding="utf-8-sig" if name == "utf-8" else name,
+                 errors="strict", newline="")
+    text._kg_encoding = name
     return counter, text

@@ -64,19 +64,25 @@ def _with_store_part(store, data_dir: Path, part):
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @_data_option
 @click.option("--strict", is_flag=True, help="Fail (exit 2, write nothing) if any row is rejected.")
+@click.option("--encoding", metavar="NAME", default=None,
+              help="The files' character encoding (default utf-8: a byte that is not UTF-8 is an error naming "
+                   "its line), for example cp1252 or latin-1; recorded in the source.")
+@click.option("--replace", is_flag=True,
+              help="Replace the previous version of a source even if it had more records or rows.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
               help="Load the records into this Oxigraph store (oxigraph:PATH) instead of the data folder's own "
                    "(DATA/.kg).")
-def import_command(kind: str, files: tuple[Path, ...], data_dir: Path, strict: bool, quiet: bool,
-                   store_spec: str | None) -> None:
+def import_command(kind: str, files: tuple[Path, ...], data_dir: Path, strict: bool, encoding: str | None,
+                   replace: bool, quiet: bool, store_spec: str | None) -> None:
     """Import official records (DATASET: usaspending, ocds, wikidata) into DATA/imported/.
 
     Each file (or each split download NAME_1, NAME_2, ... given together) becomes one
     source: DATA/imported/DATASET/NAME.nq, one named graph, which `kg build` and every
     other command merge with the curated facts. Files are streamed (memory stays flat).
     Importing the same file again changes nothing; a newer version of a file replaces
-    the facts of the older one. Rows that cannot be imported are listed (file, row,
+    the facts of the older one, unless it has fewer records or rows (a file cut short, a
+    download of another kind): that is refused, with both counts, unless --replace. Rows that cannot be imported are listed (file, row,
     reason) and written to DATA/imported/DATASET/NAME.rejects.csv. Organisations are
     linked to curated actors by identifier, confirmed decision (DATA/resolutions.csv) or
     normalised name: see `kg resolve`. The records stream into the data folder's store
@@ -99,7 +105,7 @@ def import_command(kind: str, files: tuple[Path, ...], data_dir: Path, strict: b
     say = None if quiet else _steps()
     with writer(store_spec, data_dir=data_dir, progress=say) as gen:  # the next generation of the store
         results = run_import(kind, files, data_dir, progress=lambda run: _Progress(run, quiet), strict=strict,
-                             store=gen)
+                             store=gen, encoding=encoding, replace=replace)
     spec = store_spec or f"the store of {data_dir}"
     for result in results:
         for p in result.problems_shown:

@@ -24,6 +24,7 @@ Example
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from decimal import Decimal
@@ -31,11 +32,11 @@ from decimal import Decimal
 from rdflib import XSD, Literal, URIRef
 
 from graph.errors import DataError
-from graph.importers.base import ImportRun, RowError, open_text, parse_amount, parse_day, slugify
+from graph.importers.base import ImportRun, RowError, parse_amount, parse_day, slugify
 from graph.importers.jsonstream import JSONProblem, iter_json, iter_json_lines
 from graph.importers.resolve import AGENCY_TYPES, normalise
 
-__all__ = ["import_files", "party_key"]
+__all__ = ["import_files", "party_key", "text_of"]
 
 _COMPANY_FORMS = re.compile(r"\b(ltd|limited|plc|llc|inc|corp|corporation|gmbh|s\.?a\.?|llp)\.?$", re.I)
 
@@ -53,16 +54,27 @@ def party_key(party: dict, ocid: str) -> str:
     return f"ocds-name:{prefix}:{normalise(str(party.get('name') or ''))}"
 
 
+def text_of(value) -> str:
+    """A text of a release as a reader sees it: HTML entities (``&amp;``, ``&#39;``), which
+    many publishers leave in their data, decoded; quotes keep the text as published.
+
+    >>> text_of("Smith &amp; Sons Ltd "), text_of(None)
+    ('Smith & Sons Ltd', '')
+    """
+    text = "" if value is None else str(value)
+    return (html.unescape(text) if "&" in text else text).strip()
+
+
 def _party(run: ImportRun, party: dict, ocid: str, role: str) -> URIRef | None:
-    name = str(party.get("name") or (party.get("identifier") or {}).get("legalName") or "").strip()
+    name = text_of(party.get("name") or (party.get("identifier") or {}).get("legalName"))
     if not name:
         return None
     key = party_key(party, ocid)
-    legal = str((party.get("identifier") or {}).get("legalName") or "").strip()
+    legal = text_of((party.get("identifier") or {}).get("legalName"))
     aliases = [legal] if legal and legal != name else []
     for extra in party.get("additionalIdentifiers") or []:
         if isinstance(extra, dict) and extra.get("legalName"):
-            aliases.append(str(extra["legalName"]))
+            aliases.append(text_of(extra["legalName"]))
     if role == "agency":
         return run.actor(key=key, slug=slugify(key.replace(":", "-"), 80), cls="GovernmentAgency", label=name,
                          aliases=aliases, types=AGENCY_TYPES)
@@ -191,6 +203,7 @@ def _emit(run: ImportRun, c: dict, ptr: str) -> None:
                       ("date", parse_day(str((contract or {}).get("dateSigned") or award.get("date") or ""), "date"))):
         if day and not (prop == "potentialEndDate" and start and day < start):
             values.append((prop, Literal(day, datatype=XSD.date)))
+    values.append(("awardKey", Literal(f"{ocid}/{award.get('id')}")))
     if contract and contract.get("id"):
         values.append(("contractNumber", Literal(str(contract["id"]))))
     status = (contract or {}).get("status") or award.get("status")
@@ -198,7 +211,7 @@ def _emit(run: ImportRun, c: dict, ptr: str) -> None:
         values.append(("status", Literal(str(status))))
     text = award.get("title") or award.get("description") or (c.get("tender") or {}).get("title")
     if text:
-        values.append(("purpose", Literal(str(text), lang="en")))
+        values.append(("purpose", Literal(text_of(text), lang="en")))
     supplier_names = "; ".join(str((parties.get(str(s.get("id"))) or s).get("name") or "") for s in award.get("suppliers") or [] if isinstance(s, dict))
     quote_parts = [
         ("ocid", ocid), ("release.id", c.get("release")), ("release.date", c.get("date")),
@@ -212,7 +225,7 @@ def _emit(run: ImportRun, c: dict, ptr: str) -> None:
     ]
     quote = "; ".join(f"{k}={v}" for k, v in quote_parts if v not in (None, ""))
     first = suppliers[0]
-    label = f"Award {award.get('id')} ({ocid}) to {supplier_names.split('; ')[0] or str(first).rsplit('/', 1)[1]}"
+    label = f"Award {award.get('id')} ({ocid}) to {text_of(supplier_names.split('; ')[0]) or str(first).rsplit('/', 1)[1]}"
     if len(suppliers) > 1:
         label += f" and {len(suppliers) - 1} other supplier(s)"
     slug = f"ocds-{slugify(ocid, 60)}-{slugify(str(award.get('id')), 60)}"
@@ -226,6 +239,19 @@ def _show(value) -> str | None:
     return None
 
 
+def _check_layout(item, where: str, path) -> None:
+    """Refuse a file whose first release is not one (BODS statements, another API's JSON):
+    every row would be rejected, and the source replaced by an empty one."""
+    if isinstance(item, dict) and item.get("ocid"):
+        return
+    keys = ", ".join(list(item)[:6]) if isinstance(item, dict) else type(item).__name__
+    if isinstance(item, dict) and ({"statementID", "statementId", "statementType", "recordType"} & set(item)):
+        what = "Beneficial Ownership Data Standard (BODS) statements, not OCDS releases"
+    else:
+        what = f"not an OCDS release or record package: its first release ({where}) has no ocid"
+    raise DataError(f"{what} (keys: {keys})", file=str(path))
+
+
 def import_files(run: ImportRun) -> None:
     """Import OCDS release packages, record packages or JSON Lines of releases."""
     run.store.db.execute("CREATE TABLE ocds_awards (key TEXT PRIMARY KEY, seq INTEGER, date TEXT, ptr TEXT, data TEXT)")
@@ -233,7 +259,7 @@ def import_files(run: ImportRun) -> None:
     for path in run.files:
         run.next_file(path, done)
         done = path.stat().st_size
-        counter, text = open_text(path)
+        counter, text = run.open(path)
         found = False
         with text:
             try:
@@ -261,6 +287,8 @@ def import_files(run: ImportRun) -> None:
                         release, where = value, ptr  # a bare array of releases
                     else:
                         continue
+                    if not found:
+                        _check_layout(release, where, path)
                     found = True
                     run.result.rows += 1
                     try:

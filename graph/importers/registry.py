@@ -9,7 +9,7 @@ Example
 >>> get("USAspending").name, get("open-contracting").name
 ('usaspending', 'ocds')
 >>> names()
-['usaspending', 'ocds', 'wikidata']
+['usaspending', 'ocds', 'wikidata', 'table']
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.errors import DataError, GraphError
-from graph.importers.base import ImportResult, ImportRun, group_inputs
+from graph.importers.base import ImportResult, ImportRun, codec_name, group_inputs
 from graph.importers.resolve import Resolver
 
 __all__ = ["Importer", "REGISTRY", "get", "names", "run_import"]
@@ -60,6 +60,12 @@ REGISTRY: dict[str, Importer] = {
             "descriptions, identifiers, sameAs",
             "Wikidata", "Wikidata", ("wd",),
         ),
+        Importer(
+            "table", "graph.importers.table:import_files",
+            "Any table (CSV, TSV, JSON, JSON Lines, XLSX) through a declarative mapping (--mapping FILE or the "
+            "name of a shipped mapping; see docs/mappings.md)",
+            "Table", "", ("mapping",),
+        ),
     )
 }
 
@@ -80,7 +86,8 @@ def get(name: str) -> Importer:
 def run_import(
     kind: str, paths: Iterable[str | Path], data_dir: str | Path = "data", *,
     progress: Callable[[ImportRun], Callable[[int, int], None] | None] | None = None,
-    resolver: Resolver | None = None, strict: bool = False, store=None,
+    resolver: Resolver | None = None, strict: bool = False, store=None, encoding: str | None = None,
+    replace: bool = False, options: dict | None = None,
 ) -> list[ImportResult]:
     """Import ``paths`` with importer ``kind`` into ``data_dir/imported/KIND/``.
 
@@ -90,20 +97,32 @@ def run_import(
     ``strict``, a source with a rejected row is not written either (DataError). With an
     Oxigraph ``store`` (:class:`graph.store.oxigraph.OxigraphStore`), each source's quads also
     stream into it through its bulk loader, replacing the source's previous version there.
+    Files are UTF-8 unless ``encoding`` names theirs (an undecodable byte is a DataError with
+    its line); a new version of a source with fewer records or rows than the one it replaces
+    is refused (DataError, with both counts) unless ``replace``. ``options`` go to the
+    importer: the ``table`` importer needs ``{"mapping": PATH_OR_NAME}``, the others take none.
     """
     importer = get(kind)
+    options = dict(options or {})
+    if importer.name == "table" and not options.get("mapping"):
+        raise DataError("kg import table needs --mapping (a mapping file, or the name of a shipped mapping)")
+    if importer.name != "table" and options.get("mapping"):
+        raise DataError(f"--mapping is for kg import table, not {importer.name}")
     data_dir = Path(data_dir)
     paths = [Path(p) for p in paths]
     for p in paths:
         if not p.is_file():
             raise DataError("no such file", file=str(p))
+    codec_name(encoding)  # an unknown encoding is refused before anything is read
     resolver = resolver or Resolver.for_data(data_dir)
     func = importer.function()
     results = []
     for group in group_inputs(paths):
-        run = ImportRun(importer.name, group, data_dir, resolver, dataset=importer.dataset, publisher=importer.publisher)
+        run = ImportRun(importer.name, group, data_dir, resolver, dataset=importer.dataset, publisher=importer.publisher,
+                        encoding=encoding, replace=replace)
         bar = progress(run) if progress is not None else None
         run.progress = bar
+        run.options = options
         loading = None
         try:
             if store is not None:

@@ -42,7 +42,7 @@ from pathlib import Path
 from rdflib import XSD, Literal, URIRef
 
 from graph.errors import DataError
-from graph.importers.base import ImportRun, RowError, open_text, parse_amount, parse_day, slugify
+from graph.importers.base import ImportRun, RowError, parse_amount, parse_day, slugify
 from graph.importers.jsonstream import JSONProblem, iter_json
 from graph.importers.nquads import Lit
 from graph.importers.resolve import AGENCY_TYPES, normalise
@@ -322,6 +322,7 @@ def _emit_award(run: ImportRun, rec: dict, *, quote: str, locator: str, where: s
     if rec.get("funding"):
         values.append(("fundingAgency", URIRef(rec["funding"])))
     # Lit, not rdflib's Literal: a tenth of the cost, the same N-Quads (see graph.importers.nquads)
+    values.append(("awardKey", Lit(rec["key"])))
     if rec.get("piid"):
         values.append(("contractNumber", Lit(rec["piid"])))
     if rec.get("parent"):
@@ -380,7 +381,7 @@ def _emit_award(run: ImportRun, rec: dict, *, quote: str, locator: str, where: s
 def _rows(run: ImportRun, path: Path, layout_cb) -> Iterator[tuple[int, dict]]:
     """Yield (row number, row as dict) for the data rows of ``path`` (row 1 is the header);
     reject rows of the wrong width; raise DataError for a file cut short."""
-    counter, text = open_text(path)
+    counter, text = run.open(path)
     with text:
         reader = csv.reader(text)
         try:
@@ -417,10 +418,11 @@ def _rows(run: ImportRun, path: Path, layout_cb) -> Iterator[tuple[int, dict]]:
                 run.tick(n - 1, counter.count)
         if pending is not None:
             status, n_last, cells = pending
-            if status == "short" and counter.last not in (b"\n", b"\r"):
+            if status == "short":  # cut short (after a newline, even inside a quoted multi-line field)
+                ending = "" if counter.last in (b"\n", b"\r") else " and the file does not end with a newline"
                 raise DataError(
-                    f"truncated: the last row has {len(cells)} of {width} fields and the file does not end with "
-                    "a newline; the file is incomplete (download it again)", file=str(path), line=n_last)
+                    f"truncated: the last row has {len(cells)} of {width} fields{ending}; the file is incomplete "
+                    "(download it again)", file=str(path), line=n_last)
             yield pending
         run.tick(n - 1, counter.count)
 
@@ -458,7 +460,7 @@ class _Transactions:
         self.db.execute(
             "CREATE TABLE awards (key TEXT PRIMARY KEY, seq INTEGER, first_loc TEXT, last_loc TEXT, n INTEGER, "
             "total TEXT, mods INTEGER, base TEXT, base_loc TEXT, base_date TEXT, latest_sort TEXT, record TEXT, "
-            "quote TEXT, bad TEXT)")
+            "quote TEXT, bad TEXT, latest_loc TEXT, spread TEXT)")
         self.db.execute("CREATE TABLE mods (key TEXT, mod TEXT, PRIMARY KEY (key, mod)) WITHOUT ROWID")
         self.seq = 0
 
@@ -478,21 +480,32 @@ class _Transactions:
         mod = (row.get("modification_number") or "").strip()
         loc = run.locator(where)
         sort = f"{action_date or ''}|{(row.get('last_modified_date') or '').strip()}|{n:012d}"
-        cur = self.db.execute("SELECT total, n, latest_sort FROM awards WHERE key = ?", (key,)).fetchone()
+        cur = self.db.execute("SELECT total, n, latest_sort, spread FROM awards WHERE key = ?", (key,)).fetchone()
+        values = {k: rec[k] for k in ("current", "potential") if rec.get(k) is not None}
         is_base = mod in ("0", "") and (row.get("transaction_number") or "0").strip() == "0"
         quote = _quote(row, _QUOTE_COLUMNS)
         if cur is None:
             self.seq += 1
             self.db.execute(
-                "INSERT INTO awards VALUES (?, ?, ?, ?, 1, ?, 0, ?, ?, ?, ?, ?, ?, NULL)",
+                "INSERT INTO awards VALUES (?, ?, ?, ?, 1, ?, 0, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
                 (key, self.seq, loc, loc, str(obligation or 0), str(obligation or 0) if is_base else None,
-                 loc if is_base else None, action_date if is_base else None, sort, json.dumps(rec), quote))
+                 loc if is_base else None, action_date if is_base else None, sort, json.dumps(rec), quote, loc,
+                 json.dumps({k: [v, v] for k, v in values.items()})))
         else:
             total = Decimal(cur[0]) + (obligation or 0)
             self.db.execute("UPDATE awards SET total = ?, n = n + 1, last_loc = ? WHERE key = ?", (str(total), loc, key))
             if sort > cur[2]:
-                self.db.execute("UPDATE awards SET latest_sort = ?, record = ?, quote = ? WHERE key = ?",
-                                (sort, json.dumps(rec), quote, key))
+                self.db.execute("UPDATE awards SET latest_sort = ?, record = ?, quote = ?, latest_loc = ? WHERE key = ?",
+                                (sort, json.dumps(rec), quote, loc, key))
+            spread = json.loads(cur[3] or "{}")
+            wider = False
+            for k, v in values.items():  # the lowest and highest award-level value of the rows
+                lo, hi = spread.get(k, [v, v])
+                new = [min(lo, v, key=Decimal), max(hi, v, key=Decimal)]
+                if new != spread.get(k):
+                    spread[k], wider = new, True
+            if wider:
+                self.db.execute("UPDATE awards SET spread = ? WHERE key = ?", (json.dumps(spread), key))
             if is_base:
                 self.db.execute("UPDATE awards SET base = ?, base_loc = ?, base_date = ? WHERE key = ?",
                                 (str(obligation or 0), loc, action_date, key))
@@ -510,9 +523,10 @@ class _Transactions:
 
     def finish(self) -> None:
         run = self.run
-        for (key, first_loc, last_loc, n, total, mods, base, base_loc, base_date, rec_text, quote, bad) in self.db.execute(
-            "SELECT key, first_loc, last_loc, n, total, mods, base, base_loc, base_date, record, quote, bad "
-            "FROM awards ORDER BY seq"
+        for (key, first_loc, last_loc, n, total, mods, base, base_loc, base_date, rec_text, quote, bad, latest_loc,
+             spread) in self.db.execute(
+            "SELECT key, first_loc, last_loc, n, total, mods, base, base_loc, base_date, record, quote, bad, "
+            "latest_loc, spread FROM awards ORDER BY seq"
         ).fetchall():
             if bad:
                 run.problem(bad.split(",")[0], "skipped",
@@ -528,12 +542,18 @@ class _Transactions:
             obligated = Decimal(total)
             inference = ("Obligated amount: the sum of federal_action_obligation over the rows of this source "
                          "(for a download limited to a period, the obligations of that period). Current and "
-                         "potential values: award-level values of the latest row, not summed.")
+                         f"potential values: award-level values of the latest row ({latest_loc}), not summed; the "
+                         "latest row is the one with the greatest action_date, then last_modified_date, then "
+                         "row number.")
+            disagree = [f"{c}_total_value_of_award from {Decimal(lo):,} to {Decimal(hi):,}"
+                        for c, (lo, hi) in sorted(json.loads(spread or "{}").items()) if Decimal(lo) != Decimal(hi)]
+            if disagree:
+                inference += " The rows disagree: " + "; ".join(disagree) + f"; the value of {latest_loc} is kept."
             if obligated < 0:
                 run.problem(first_loc, "dropped", f"the net obligation of award {key} in this source is negative "
                             f"({obligated}): not recorded as an amount", "federal_action_obligation", str(obligated))
                 obligated = None
-            _emit_award(run, rec, quote=f"{summary}; latest row: {quote}", locator=span, where=first_loc,
+            _emit_award(run, rec, quote=f"{summary}; latest row ({latest_loc}): {quote}", locator=span, where=first_loc,
                         obligated=obligated, at_award=Decimal(base) if base is not None else None, date=base_date,
                         transactions=n, inference=inference)
 
@@ -564,7 +584,8 @@ def _import_subaward_row(run: ImportRun, n: int, row: dict) -> None:
     if awarding is None:
         raise RowError("no awarding agency (prime_award_awarding_agency_name is empty)", "prime_award_awarding_agency_name", "")
     prime_fact = f"usaspending-{slugify(prime_key)}"
-    values = [("awardingAgency", awarding), ("contractor", prime), ("fundingAgency", funding)]
+    values = [("awardingAgency", awarding), ("contractor", prime), ("fundingAgency", funding),
+              ("awardKey", Literal(prime_key))]
     for prop, col in (("contractNumber", "prime_award_piid"), ("parentAward", "prime_award_parent_piid"),
                       ("naicsCode", "prime_award_naics_code")):
         if (row.get(col) or "").strip():
@@ -769,11 +790,22 @@ def _api_result(run: ImportRun, item: dict, where: str) -> None:
                 inference="'Award Amount' of a contract in spending_by_award is its total obligation.")
 
 
+def _check_results(item, path: Path) -> None:
+    """Refuse ``results[]`` that are not awards of ``spending_by_award`` (another endpoint:
+    categories, transactions, ...): every row would be rejected, the source emptied."""
+    if isinstance(item, dict) and ("generated_internal_id" in item or "Award ID" in item) \
+            and "Transaction Amount" not in item:
+        return
+    keys = ", ".join(list(item)[:6]) if isinstance(item, dict) else type(item).__name__
+    raise DataError("not a spending_by_award response: its results are not awards (the first has the keys "
+                    f"{keys}; expected Award ID and generated_internal_id)", file=str(path))
+
+
 def _import_json(run: ImportRun) -> None:
     for path in run.files:
         run.next_file(path, 0)
         top: dict = {}
-        counter, text = open_text(path)
+        counter, text = run.open(path)
         kind = None
         with text:
             try:
@@ -783,6 +815,7 @@ def _import_json(run: ImportRun) -> None:
                             if isinstance(value, dict) and "recipient_level" in value:
                                 raise DataError("a USAspending recipient search response: it lists recipients, not "
                                                 "awards (not supported)", file=str(path))
+                            _check_results(value, path)
                             kind = "results"
                             run.dataset = "USAspending API v2 spending_by_award"
                         run.result.rows += 1

@@ -30,7 +30,7 @@ import re
 from rdflib import RDF, RDFS, SKOS, XSD, Literal, URIRef
 
 from graph.errors import DataError
-from graph.importers.base import ImportRun, RowError, open_text
+from graph.importers.base import ImportRun, RowError
 from graph.importers.jsonstream import JSONProblem, iter_json
 from graph.importers.nquads import safe_iri
 from graph.rdf import ID
@@ -158,7 +158,7 @@ def import_files(run: ImportRun) -> None:
     for path in run.files:
         run.next_file(path, done)
         done = path.stat().st_size
-        counter, text = open_text(path)
+        counter, text = run.open(path)
         bare: dict = {}
         found = False
         with text:
