@@ -69,13 +69,17 @@ def _with_store_part(store, data_dir: Path, part):
                    "its line), for example cp1252 or latin-1; recorded in the source.")
 @click.option("--replace", is_flag=True,
               help="Replace the previous version of a source even if it had more records or rows.")
+@click.option("--mapping", metavar="MAPPING", default=None,
+              help="For DATASET table: the mapping (a YAML file, or the name of a shipped mapping such as "
+                   "innovators-league) saying which fields become which entities and facts; see docs/mappings.md.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
               help="Load the records into this Oxigraph store (oxigraph:PATH) instead of the data folder's own "
                    "(DATA/.kg).")
 def import_command(kind: str, files: tuple[Path, ...], data_dir: Path, strict: bool, encoding: str | None,
-                   replace: bool, quiet: bool, store_spec: str | None) -> None:
-    """Import official records (DATASET: usaspending, ocds, wikidata) into DATA/imported/.
+                   replace: bool, mapping: str | None, quiet: bool, store_spec: str | None) -> None:
+    """Import official records (DATASET: usaspending, ocds, wikidata, or any table
+    with --mapping) into DATA/imported/.
 
     Each file (or each split download NAME_1, NAME_2, ... given together) becomes one
     source: DATA/imported/DATASET/NAME.nq, one named graph, which `kg build` and every
@@ -96,16 +100,26 @@ def import_command(kind: str, files: tuple[Path, ...], data_dir: Path, strict: b
         kg import ocds release-package.json --data data
         kg import wikidata Q21708200.json
         kg import usaspending Contracts_PrimeAwardSummaries_2025_1.csv --store oxigraph:kg-store
+        kg import table data/sources/innovators-league/gov_contracts_raw.json --mapping innovators-league
     """
-    from graph.importers.registry import run_import
+    from graph.importers.registry import get, run_import
     from graph.store import writer
 
     from graph.cli_questions import _steps
 
+    options = {}
+    if mapping is not None:
+        if get(kind).name == "table":  # read and checked before the store is touched
+            from graph.importers.mapping import find
+
+            mapping = find(mapping)
+        options["mapping"] = mapping  # run_import refuses it for another DATASET
+    elif get(kind).name == "table":
+        raise DataError("kg import table needs --mapping (a mapping file, or the name of a shipped mapping)")
     say = None if quiet else _steps()
     with writer(store_spec, data_dir=data_dir, progress=say) as gen:  # the next generation of the store
         results = run_import(kind, files, data_dir, progress=lambda run: _Progress(run, quiet), strict=strict,
-                             store=gen, encoding=encoding, replace=replace)
+                             store=gen, encoding=encoding, replace=replace, options=options)
     spec = store_spec or f"the store of {data_dir}"
     for result in results:
         for p in result.problems_shown:

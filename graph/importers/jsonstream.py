@@ -18,7 +18,8 @@ Example
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import IO
 
 __all__ = ["iter_json", "iter_json_lines", "JSONProblem", "pointer"]
@@ -44,14 +45,14 @@ def pointer(*parts) -> str:
 
 
 class _Reader:
-    def __init__(self, fh: IO[str], chunk: int = 1 << 20):
+    def __init__(self, fh: IO[str], chunk: int = 1 << 20, parse_float: Callable[[str], object] | None = None):
         self.fh = fh
         self.chunk = chunk
         self.buf = ""
         self.pos = 0
         self.eof = False
         self.line = 1  # line of buf[0]
-        self.decoder = json.JSONDecoder()
+        self.decoder = json.JSONDecoder(parse_float=parse_float)
 
     def _fill(self, at_least: int | None = None) -> bool:
         if self.eof:
@@ -95,6 +96,8 @@ class _Reader:
         while True:
             try:
                 value, end = self.decoder.raw_decode(self.buf, self.pos)
+            except RecursionError:
+                raise JSONProblem(f"JSON nested too deeply in {context or 'the document'}", self.where()) from None
             except json.JSONDecodeError as exc:
                 # maybe the value continues past the buffer: read more and retry
                 if self._fill(size):
@@ -103,22 +106,27 @@ class _Reader:
                 if exc.pos >= len(self.buf) - 1 or "Unterminated" in exc.msg or "Expecting" in exc.msg and exc.pos >= len(self.buf.rstrip()) - 1:
                     raise JSONProblem(f"truncated JSON: the file ends inside {context or 'the document'}", self.where()) from None
                 raise JSONProblem(f"malformed JSON in {context or 'the document'}: {exc.msg}", self.line + self.buf.count("\n", 0, exc.pos)) from None
+            except ValueError as exc:  # an integer of more than 4,300 digits
+                raise JSONProblem(f"malformed JSON in {context or 'the document'}: {str(exc).split(';')[0]}",
+                                  self.where()) from None
             # a number at the very end of the buffer may continue in the next chunk
-            if end == len(self.buf) and not self.eof and isinstance(value, (int, float)):
+            if end == len(self.buf) and not self.eof and isinstance(value, (int, float, Decimal)):
                 if self._fill(size):
                     continue
             self.pos = end
             return value
 
 
-def iter_json(fh: IO[str], stream: tuple[str, ...] = ()) -> Iterator[tuple[str, object]]:
+def iter_json(fh: IO[str], stream: tuple[str, ...] = (), parse_float: Callable[[str], object] | None = None,
+              ) -> Iterator[tuple[str, object]]:
     """Yield ``(json_pointer, value)``: the items of a top-level array, or, for a top-level
     object, the items of the members named in ``stream`` (arrays or objects) one by one
     and every other member whole.
 
+    ``parse_float`` is as in :func:`json.loads` (``decimal.Decimal`` keeps a number's digits).
     Raises :class:`JSONProblem` for malformed or truncated JSON.
     """
-    r = _Reader(fh)
+    r = _Reader(fh, parse_float=parse_float)
     first = r.peek()
     if first == "":
         raise JSONProblem("empty file: expected a JSON document", 1)
@@ -169,12 +177,16 @@ def _items(r: _Reader, path: tuple) -> Iterator[tuple[str, object]]:
             return
 
 
-def iter_json_lines(fh: IO[str]) -> Iterator[tuple[str, object]]:
+def iter_json_lines(fh: IO[str], parse_float: Callable[[str], object] | None = None) -> Iterator[tuple[str, object]]:
     """Yield ``("line N", value)`` for each non-blank line of a JSON Lines file."""
     for n, line in enumerate(fh, 1):
         if not line.strip():
             continue
         try:
-            yield f"line {n}", json.loads(line)
+            yield f"line {n}", json.loads(line, parse_float=parse_float)
         except json.JSONDecodeError as exc:
             raise JSONProblem(f"malformed JSON Lines: {exc.msg}", n) from None
+        except RecursionError:
+            raise JSONProblem("JSON nested too deeply", n) from None
+        except ValueError as exc:  # an integer of more than 4,300 digits
+            raise JSONProblem(f"malformed JSON Lines: {str(exc).split(';')[0]}", n) from None
