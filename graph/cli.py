@@ -22,8 +22,21 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except GraphError as exc:
-            click.echo(f"kg: error: {exc}", err=True)
+            click.echo(f"kg: error: {one_line(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
+
+
+_BREAKS = {"\n": "\\n", "\r": "\\r"} | {c: f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+                                    for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+
+
+def one_line(message: str) -> str:
+    """``message`` on one line: a line break from data (a name, a query) is shown escaped.
+
+    >>> one_line("no actor named 'a\\nb'")
+    "no actor named 'a\\\\nb'"
+    """
+    return message.translate(str.maketrans(_BREAKS))
 
 
 def _version(ctx: click.Context, _param, value: bool) -> None:

@@ -35,14 +35,18 @@ __all__ = ["register", "push"]
 @click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
               help="Push from this Oxigraph store (oxigraph:PATH): each of its named graphs replaces the "
                    "graph of the same IRI, streamed in batches.")
+@click.option("--timeout", default=120.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Seconds each request to the triple store may take in all, its answer included.")
 def push(data_dir, endpoint, graph_iri, update_endpoint, query_endpoint, method, batch_size, with_ontology,
-         falkordb, graph_name, user, password_env, quiet, store_spec) -> None:
+         falkordb, graph_name, user, password_env, quiet, store_spec, timeout) -> None:
     """Replace a named graph in a triple store, or a FalkorDB graph, with the graph.
 
     Triple stores: SPARQL 1.1 Graph Store Protocol (or SPARQL Update), in batches, into a
     temporary graph that then replaces the target with one MOVE: a push that fails half-way
     leaves the previous graph intact. The password is read from the environment variable
-    named by --password-env, never from the command line, and never printed.
+    named by --password-env, never from the command line, and never printed. The store's
+    answers are bounded: each request ends within --timeout seconds, an answer read into
+    memory holds at most 256 MiB (KG_MAX_ANSWER_BYTES), redirects are not followed.
 
     \b
     Example:
@@ -70,7 +74,8 @@ def push(data_dir, endpoint, graph_iri, update_endpoint, query_endpoint, method,
     if store_spec and store_spec != "memory":
         _push_store(p, store_spec, data_dir, endpoint, graph_iri, falkordb, quiet, with_ontology,
                     dict(user=user, password=password, update_endpoint=update_endpoint,
-                         query_endpoint=query_endpoint, method=method, batch_size=batch_size or p.BATCH_SIZE))
+                         query_endpoint=query_endpoint, method=method, batch_size=batch_size or p.BATCH_SIZE,
+                         timeout=timeout))
         return
     from graph.cli_questions import _open_store
     from graph.store.readback import knowledge_graph
@@ -96,7 +101,7 @@ def push(data_dir, endpoint, graph_iri, update_endpoint, query_endpoint, method,
         result = p.push_sparql(
             kg, endpoint, graph_iri or p.DEFAULT_GRAPH, user=user, password=password,
             update_endpoint=update_endpoint, query_endpoint=query_endpoint, method=method,
-            batch_size=batch_size or p.BATCH_SIZE, progress=bar.update, lines=lines,
+            batch_size=batch_size or p.BATCH_SIZE, progress=bar.update, lines=lines, timeout=timeout,
         )
     if not quiet:
         click.echo(f"pushed {result.triples} triples to <{result.target}> in {result.batches} "

@@ -95,7 +95,10 @@ def _names(node: str, data: dict) -> list[str]:
 
 
 def candidates(actors: nx.Graph, name: str) -> list[str]:
-    """Node ids whose id, label or alias equals ``name`` once normalised (else: start with it)."""
+    """Node ids whose id, label or alias equals ``name`` once normalised (else: start with it);
+    an exact id wins over names that only match ignoring case."""
+    if name in actors:
+        return [name]
     key = normalize(name)
     if not key:
         return []

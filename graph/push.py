@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from graph.errors import PushError
+from graph.remote import AnswerTooLarge, NoRedirects, fetch
 
 __all__ = [
     "guess_endpoints", "redact", "push_sparql", "push_falkordb", "PushResult", "count_triples",
@@ -108,7 +109,7 @@ class _Client:
             self._manager = manager
             handlers += [urllib.request.HTTPBasicAuthHandler(manager), urllib.request.HTTPDigestAuthHandler(manager)]
         self.user, self.password = user, password
-        self.opener = urllib.request.build_opener(*handlers)
+        self.opener = urllib.request.build_opener(NoRedirects(), *handlers)
         self._known: set[str] = set()
 
     def request(self, method: str, url: str, body: bytes | None = None, content_type: str | None = None,
@@ -126,16 +127,20 @@ class _Client:
             req.add_header("Content-Type", content_type)
         if accept:
             req.add_header("Accept", accept)
-        try:
-            with self.opener.open(req, timeout=self.timeout) as resp:
-                return resp.read()
+        try:  # within the time and size bounds of graph.remote, redirects refused
+            return fetch(req, timeout=self.timeout, open_url=self.opener.open)
         except urllib.error.HTTPError as exc:
-            detail = exc.read(400).decode("utf-8", "replace").strip().splitlines()
-            summary = detail[0][:200] if detail else ""
+            detail = getattr(exc, "detail", b"").decode("utf-8", "replace").strip().splitlines()
+            summary = " ".join(detail[0].split())[:200] if detail else ""
             raise _HTTPFailure(exc.code, redact(f"HTTP {exc.code} from {_where(url)}: {summary}", self.secrets)) \
                 from None
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
+        except AnswerTooLarge as exc:
+            raise PushError(f"{_where(url)}: {exc} (KG_MAX_ANSWER_BYTES raises the limit)") from None
+        except TimeoutError:
+            raise PushError(f"{_where(url)} did not answer within {self.timeout:g} s (raise it with --timeout)") \
+                from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = " ".join(str(getattr(exc, "reason", exc)).split())[:200]
             raise PushError(redact(f"cannot reach {_where(url)}: {reason}", self.secrets)) from None
 
 
@@ -169,7 +174,7 @@ def count_triples(client_or_url, graph: str, *, query_endpoint: str | None = Non
     try:
         bindings = json.loads(data)["results"]["bindings"]
         return int(next(iter(bindings[0].values()))["value"]) if bindings else 0
-    except (ValueError, KeyError, IndexError, StopIteration):
+    except (ValueError, KeyError, IndexError, StopIteration, TypeError, AttributeError):
         raise PushError(f"unexpected answer to a COUNT query from {_where(endpoint)}") from None
 
 
@@ -280,10 +285,10 @@ def _drop_stale(client: _Client, update: str, query: str, tag: str) -> None:
         data = client.request("POST", query, urllib.parse.urlencode({"query": q}).encode(),
                               "application/x-www-form-urlencoded", "application/sparql-results+json")
         stale = [b["g"]["value"] for b in json.loads(data)["results"]["bindings"]]
-    except (PushError, ValueError, KeyError):
+    except (PushError, ValueError, KeyError, TypeError, AttributeError):
         return
     for g in stale:
-        if g.startswith(prefix) and re.fullmatch(r"[0-9a-f]+", g[len(prefix):]):
+        if isinstance(g, str) and g.startswith(prefix) and re.fullmatch(r"[0-9a-f]+", g[len(prefix):]):
             _update(client, update, f"DROP SILENT GRAPH <{g}>")
 
 

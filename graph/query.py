@@ -29,6 +29,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from graph.errors import DataError, GraphError
 from graph.rdf import BASE, PREFIXES, bind_prefixes
+from graph.remote import where
 
 __all__ = ["QueryResult", "QueryTimeout", "NetworkRefused", "python_rows", "entailments", "query_dataset", "run_remote",
            "prologue", "INFERRED_GRAPH",
@@ -208,27 +209,65 @@ def run_remote(
         "text/turtle" if kind in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
     )
     request = sparql_request(endpoint, full, accept, headers)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) checked
-            body = response.read()
-    except urllib.error.HTTPError as exc:
-        detail = exc.read()[:300].decode("utf-8", "replace").strip().splitlines()
-        raise GraphError(f"endpoint answered {exc.code}: {detail[0] if detail else exc.reason}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        if "timed out" in str(exc):
-            raise QueryTimeout(f"endpoint did not answer within {timeout:g} s") from None
-        raise GraphError(f"cannot reach endpoint: {getattr(exc, 'reason', exc)}") from None
+    body = remote_answer(endpoint, request, timeout)
     if kind in ("CONSTRUCT", "DESCRIBE"):
         g = Graph()
         bind_prefixes(g)
-        g.parse(data=body.decode("utf-8"), format="turtle")
+        try:
+            g.parse(data=body.decode("utf-8"), format="turtle")
+        except Exception as exc:  # noqa: BLE001 - rdflib's parsers raise anything
+            raise GraphError(f"{where(endpoint)} did not answer Turtle: {_first_line(exc)}") from None
         return QueryResult(kind, graph=g)
-    data = json.loads(body)
-    if "boolean" in data:
-        return QueryResult("ASK", boolean=bool(data["boolean"]))
-    names = data["head"]["vars"]
-    rows = [{k: _from_json(v) for k, v in b.items()} for b in data["results"]["bindings"]]
+    try:
+        data = json.loads(body)
+        if isinstance(data.get("boolean"), bool):
+            return QueryResult("ASK", boolean=data["boolean"])
+        names = [str(n) for n in data["head"]["vars"]]
+        rows = [{str(k): _from_json(v) for k, v in b.items()} for b in data["results"]["bindings"]]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise GraphError(f"{where(endpoint)} did not answer SPARQL results JSON ({_what_came(body, exc)})") from None
     return QueryResult("SELECT", vars=names, rows=rows)
+
+
+def remote_answer(endpoint: str, request, timeout: float, *, sink=None) -> bytes:
+    """The body of ``request``'s answer from ``endpoint``, within ``timeout`` seconds and
+    :func:`graph.remote.answer_limit` bytes (no limit with a ``sink``): each way it can
+    fail is one line naming the endpoint (:class:`QueryTimeout` for the time)."""
+    from graph.remote import AnswerTooLarge, fetch
+
+    try:
+        return fetch(request, timeout=timeout, limit=None if sink else 0, sink=sink)
+    except urllib.error.HTTPError as exc:
+        detail = getattr(exc, "detail", b"").decode("utf-8", "replace").strip().splitlines()
+        raise GraphError(f"{where(endpoint)} answered {exc.code}: "
+                         f"{' '.join(detail[0].split())[:200] if detail else exc.reason}") from None
+    except AnswerTooLarge as exc:
+        raise GraphError(f"{where(endpoint)}: {exc} (KG_MAX_ANSWER_BYTES raises the limit)") from None
+    except TimeoutError:
+        raise QueryTimeout(f"{where(endpoint)} did not answer within {timeout:g} s (raise it with --timeout)") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        if "timed out" in str(exc):
+            raise QueryTimeout(f"{where(endpoint)} did not answer within {timeout:g} s (raise it with --timeout)") \
+                from None
+        reason = getattr(exc, "reason", exc)
+        raise GraphError(f"cannot reach endpoint {where(endpoint)}: {_first_line(reason)}") from None
+
+
+def _first_line(exc) -> str:
+    lines = str(exc).strip().splitlines()
+    return " ".join(lines[0].split())[:200] if lines else type(exc).__name__
+
+
+def _what_came(body: bytes, exc: Exception) -> str:
+    """What an answer that is not SPARQL results JSON looks like, for a message."""
+    head = body[:200].decode("utf-8", "replace").strip()
+    if head[:1] == "<":
+        return "got HTML or XML: a login page or a proxy's answer?"
+    if not head:
+        return "got an empty answer"
+    if isinstance(exc, (KeyError, TypeError, AttributeError)):
+        return f"JSON without the expected keys: {_first_line(repr(exc))}"
+    return f"got {' '.join(head.split())[:60]!r}"
 
 
 def _inline_values(text: str, params: dict) -> str:
@@ -239,8 +278,11 @@ def _inline_values(text: str, params: dict) -> str:
     >>> print(_inline_values("SELECT ?x WHERE { ?x ?p ?name }", {"name": 'a "quoted" name'}))
     SELECT ?x WHERE { VALUES (?name) { ("a \\"quoted\\" name") } ?x ?p ?name }
     """
-    names = sorted(params)
-    block = "VALUES (" + " ".join("?" + n for n in names) + ") { (" + " ".join(_term(params[n]).n3() for n in names) + ") }"
+    from graph.store.base import check_param_name
+
+    names = [check_param_name(n) for n in sorted(params)]
+    block = ("VALUES (" + " ".join("?" + n for n in names) + ") { ("
+             + " ".join(_term(params[n]).n3() for n in names) + ") }")
     m = re.search(r"(?i)\bWHERE\s*\{", text) or re.search(r"\{", text)
     if m is None:
         raise DataError("cannot bind parameters: the query has no WHERE clause")
@@ -248,6 +290,8 @@ def _inline_values(text: str, params: dict) -> str:
 
 
 def _from_json(v: dict):
+    if not isinstance(v, dict) or not isinstance(v.get("value"), str):
+        raise TypeError("a binding without a value")
     if v["type"] == "uri":
         return URIRef(v["value"])
     if v["type"] == "bnode":

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.errors import DataError
+from graph.errors import DataError, shown
 
 __all__ = ["saved_or_text", "bind", "require"]
 
@@ -38,7 +38,7 @@ def saved_or_text(text_or_name: str):
 
         return parse_header(path.stem, path.read_text(encoding="utf-8"))
     if not any(w in text_or_name.upper() for w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "LOAD", "INSERT")):
-        raise DataError(f"'{text_or_name}' is neither a saved query (see kg query --list), a file, nor SPARQL")
+        raise DataError(f"{shown(text_or_name)} is neither a saved query (see kg query --list), a file, nor SPARQL")
     from queries import SavedQuery
 
     return SavedQuery("inline", "", "", text_or_name)
@@ -87,8 +87,13 @@ def _terms(query, raw: dict, actors) -> dict:
 
 
 def require(query, raw: dict) -> None:
-    """Raise DataError if a parameter the query declares is not in ``raw`` (checked before
-    anything is opened: the error comes at once)."""
+    """Raise DataError if a parameter the query declares is not in ``raw``, or a name in
+    ``raw`` is not a SPARQL variable name (checked before anything is opened: the error
+    comes at once)."""
+    from graph.store.base import check_param_name
+
+    for name in raw:
+        check_param_name(name)
     missing = [p for p in query.params if p.name not in raw]
     if missing:
         raise DataError(f"query '{query.name}' needs --param {missing[0].name}=... ({missing[0].description})")

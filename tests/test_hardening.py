@@ -196,3 +196,209 @@ def test_importers_and_push_refuse_a_final_newline():
     assert not wikidata._QID.match("Q1\n") and not wikidata._LANG.match("en\n")
     with pytest.raises(PushError, match="not an absolute IRI"):
         push_sparql(None, "http://127.0.0.1:9/store", graph="https://example.org/g\n")
+
+
+# ----------------------------------------------------------------------------- parameters, names
+
+
+def test_a_parameter_name_is_a_sparql_variable_name(run_kg):
+    # F14: names were pasted into VALUES (?NAME ...): this one returned every subject
+    crafted = "s) {} } UNION { ?s ?p ?o } #"
+    result = run_kg("query", "SELECT ?s WHERE { ?s a dai:Company }", "--param", f"{crafted}=x")
+    assert_one_line_error(result, 2, r"a parameter name is letters, digits and _")
+    assert result.stdout == ""
+
+
+def test_bind_everywhere_refuses_a_crafted_name_from_python():
+    from graph.errors import DataError
+    from graph.store.base import bind_everywhere
+
+    with pytest.raises(DataError, match="parameter name"):
+        bind_everywhere("SELECT ?s WHERE { ?s ?p ?o }", {"s) } #": "x"})
+
+
+def test_a_name_no_iri_can_hold_is_no_actor(run_kg):
+    # F15: `a>b` was made an IRI for the id lookup; rdflib's n3() raised a bare Exception
+    result = run_kg("path", "a>b", "openai")
+    assert_one_line_error(result, 2, r"no actor named 'a>b'")
+
+
+def test_an_exact_id_wins_over_names_that_match_ignoring_case():
+    # F15: `--focus hasownproperty` was ambiguous with an actor labelled hasOwnProperty
+    from graph.lookup import AmbiguousActor, Names, find
+
+    names = Names()
+    names.add_node("hasownproperty", label="Payload", label_fr="", aliases=[])
+    names.add_node("other", label="hasOwnProperty", label_fr="", aliases=[])
+    assert find(names, "hasownproperty") == "hasownproperty"
+    with pytest.raises(AmbiguousActor, match="ambiguous"):  # not an id: both names match
+        find(names, "HASOWNPROPERTY")
+
+
+def test_errors_with_line_breaks_from_the_command_line_are_one_line(run_kg):
+    # F18: a multi-line query that is no query was echoed on several lines
+    assert_one_line_error(run_kg("query", "foo\nbar\nbaz"), 2, r"'foo\\nbar\\nbaz' is neither a saved query")
+    assert_one_line_error(run_kg("path", "a\nb", "openai"), 2, r"no actor named 'a\\nb'")
+
+
+# ----------------------------------------------------------------------------- remote answers
+
+RESULTS = "application/sparql-results+json"
+#: what the hostile endpoint answers, by the first segment of the path
+ANSWERS = {
+    "badjson": (200, RESULTS, b'{"head": {"vars": ["s"]}, "results": '),
+    "html": (200, "text/html", b"<!doctype html><html><body><form>Please log in</form></body></html>"),
+    "nokeys": (200, RESULTS, b'{"head": {"vars": ["s"]}}'),
+    "badbinding": (200, RESULTS, b'{"head": {"vars": ["s"]}, "results": {"bindings": [{"s": {"type": "uri"}}]}}'),
+    "list": (200, RESULTS, b"[1, 2, 3]"),
+    "turtle": (200, "text/turtle", b"<http://e/a> <http://e/b"),
+}
+
+
+class Hostile:
+    """A loopback HTTP server that answers badly (see :data:`ANSWERS`; also ``huge``: a
+    body without end, ``drip``: a byte at a time, ``redirect``), and counts requests.
+    Every answer is bounded (at most 16 MB, or 60 s of drip), so a broken client cannot
+    keep it running."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        self.hits: list[str] = []
+        self.done = threading.Event()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                self.answer()
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self.answer()
+
+            do_PUT = do_POST
+
+            def answer(self):
+                outer.hits.append(self.path)
+                mode = self.path.split("/")[1]
+                try:
+                    if mode in ANSWERS:
+                        code, ctype, body = ANSWERS[mode]
+                        self.send_response(code)
+                        self.send_header("Content-Type", ctype)
+                        self.send_header("Content-Length", str(len(body)))
+                        self.end_headers()
+                        self.wfile.write(body)
+                    elif mode == "redirect":
+                        self.send_response(302)
+                        self.send_header("Location", f"http://127.0.0.1:{outer.port}/html/query")
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                    elif mode == "huge":  # says 3 GB, sends at most 16 MB
+                        self.send_response(200)
+                        self.send_header("Content-Type", RESULTS)
+                        self.send_header("Content-Length", str(3 << 30))
+                        self.end_headers()
+                        block = b" " * (1 << 16)
+                        for _ in range(256):
+                            self.wfile.write(block)
+                    elif mode == "drip":  # a byte every 0.1 s, for at most 60 s
+                        self.send_response(200)
+                        self.send_header("Content-Type", RESULTS)
+                        self.send_header("Content-Length", "600")
+                        self.end_headers()
+                        for _ in range(600):
+                            if outer.done.wait(0.1):
+                                break
+                            self.wfile.write(b" ")
+                            self.wfile.flush()
+                    else:
+                        self.send_error(404)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def url(self, mode: str, path: str = "query") -> str:
+        return f"http://127.0.0.1:{self.port}/{mode}/{path}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def hostile(monkeypatch):
+    monkeypatch.setenv("KG_MAX_ANSWER_BYTES", str(1 << 20))  # 1 MiB: the "huge" answer is 16 times that
+    with Hostile() as server:
+        yield server
+
+
+BAD_ANSWERS = {  # mode -> (exit code, what the one line says)
+    "badjson": (1, r"did not answer SPARQL results JSON"),
+    "html": (1, r"did not answer SPARQL results JSON \(got HTML or XML: a login page"),
+    "nokeys": (1, r"did not answer SPARQL results JSON \(JSON without the expected keys"),
+    "badbinding": (1, r"did not answer SPARQL results JSON"),
+    "list": (1, r"did not answer SPARQL results JSON"),
+    "huge": (1, r"the answer is larger than 1,048,576 bytes \(KG_MAX_ANSWER_BYTES"),
+    "drip": (3, r"did not answer within 1 s"),
+    "redirect": (1, r"answered 302, a redirect to http://127\.0\.0\.1:\d+/html/query \(not followed"),
+}
+
+
+@pytest.mark.parametrize("how", ["--endpoint", "--store"])
+@pytest.mark.parametrize("mode", sorted(BAD_ANSWERS))
+def test_a_bad_answer_from_an_endpoint_is_one_line_naming_it(mode, how, hostile, run_kg):
+    # F17: bad JSON, missing keys, HTML pages gave tracebacks; a 3 GB answer was read whole;
+    # a dripping endpoint ran 54 s past --timeout 3
+    code, pattern = BAD_ANSWERS[mode]
+    url = hostile.url(mode)
+    where = ["--endpoint", url] if how == "--endpoint" else ["--store", f"sparql:{url}"]
+    result = run_kg("query", "SELECT ?s WHERE { ?s ?p ?o }", *where, "--timeout", "1")
+    assert_one_line_error(result, code, re.escape(f"http://127.0.0.1:{hostile.port}/{mode}/query"), pattern)
+
+
+@pytest.mark.parametrize("mode", ["turtle", "html", "huge"])
+def test_a_bad_construct_answer_is_one_line(mode, hostile, run_kg):
+    result = run_kg("query", "CONSTRUCT WHERE { ?s ?p ?o }", "--endpoint", hostile.url(mode), "--timeout", "5")
+    assert_one_line_error(result, 1, re.escape(hostile.url(mode)), r"did not answer Turtle|larger than")
+
+
+def test_a_bad_answer_to_a_graph_command_on_an_endpoint_is_one_line(hostile, run_kg):
+    result = run_kg("stats", "--store", f"sparql:{hostile.url('nokeys')}")
+    assert_one_line_error(result, 1, re.escape(hostile.url("nokeys")), r"did not answer SPARQL results JSON")
+
+
+@pytest.mark.parametrize("mode", ["badjson", "html", "huge", "drip", "redirect"])
+def test_a_bad_answer_to_kg_push_is_one_line_naming_it(mode, hostile, tmp_path, run_kg):
+    data = tiny(tmp_path)
+    result = run_kg("push", "--data", data, "--endpoint", hostile.url(mode, "store"), "--timeout", "1", "-q")
+    message = assert_one_line_error(result, 1, rf"127\.0\.0\.1:{hostile.port}/{mode}/")
+    assert not re.search(r"pushed \d+", result.output), message
+
+
+@pytest.mark.parametrize("how", ["--endpoint", "--store"])
+@pytest.mark.parametrize("keyword, query", [
+    ("SERVICE", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"),
+    ("FROM", "SELECT * FROM <http://127.0.0.1:9/g> WHERE { ?s ?p ?o }"),
+])
+def test_service_is_refused_before_an_endpoint_is_asked(keyword, query, how, hostile, run_kg):
+    # F16: SERVICE was forwarded by --endpoint and --store sparql:URL; the endpoint then
+    # made the outbound request
+    url = hostile.url("badjson")
+    where = ["--endpoint", url] if how == "--endpoint" else ["--store", f"sparql:{url}"]
+    result = run_kg("query", query, *where)
+    assert_one_line_error(result, 2, rf"{keyword}.* reaches the network: refused")
+    assert hostile.hits == []

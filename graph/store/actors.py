@@ -23,6 +23,8 @@ Example
 
 from __future__ import annotations
 
+import re
+
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -420,7 +422,9 @@ def _candidates_graph(store, name: str):
     words = sorted(key.split(), key=len, reverse=True)
     variants = sorted({name, name.strip(), name.upper(), name.title(), name.lower()})
     exact = " ".join(f"{Literal(v).n3()} {Literal(v, lang='en').n3()} {Literal(v, lang='fr').n3()}" for v in variants)
-    slug = URIRef(BASE + "id/" + name.strip()).n3() if name.strip() and " " not in name.strip() else None
+    # an id only where it can be one: IRI-illegal characters (`a>b`) are no actor's id
+    iri_safe = re.fullmatch(r'[^\x00-\x20<>"{}|^`\\]+', name.strip())
+    slug = URIRef(BASE + "id/" + name.strip()).n3() if iri_safe else None
     # the names first (an index lookup), then whether they are actors: Oxigraph joins in the
     # order written (the other way round scans every actor: 0.3 s at 100,000 awards)
     hits = store.select(f"""SELECT DISTINCT ?e WHERE {{

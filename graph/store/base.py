@@ -22,7 +22,7 @@ from typing import BinaryIO
 from graph.errors import DataError, GraphError
 
 __all__ = ["Store", "StoreError", "EXPORT_FORMATS", "network_keywords", "check_read_only", "header_bytes", "bind_everywhere",
-           "kept_value"]
+           "kept_value", "check_param_name"]
 
 #: The export formats a store streams itself, at any size (the others read the graph back: graph.store.readback).
 EXPORT_FORMATS = ("turtle", "ntriples", "nquads", "trig")
@@ -70,6 +70,27 @@ def check_read_only(text: str, allow_network: bool) -> None:
         raise NetworkRefused(f"{shown} reaches the network: refused (pass --allow-network to allow it)")
 
 
+_VARNAME = re.compile(r"\w+")
+
+
+def check_param_name(name: str) -> str:
+    """``name`` if it is a SPARQL variable name (letters, digits, ``_``), else DataError: a
+    parameter's name is written into the query (``VALUES (?name)``), its value never is.
+
+    >>> check_param_name("actor")
+    'actor'
+    >>> check_param_name("s) {} } UNION { ?s ?p ?o } #")
+    Traceback (most recent call last):
+    ...
+    graph.errors.DataError: --param 's) {} } UNION { ?s ?p ?o } #': a parameter name is letters, digits and _
+    """
+    if not isinstance(name, str) or not _VARNAME.fullmatch(name):
+        from graph.errors import shown
+
+        raise DataError(f"--param {shown(name)}: a parameter name is letters, digits and _")
+    return name
+
+
 def bind_everywhere(text: str, params: dict) -> str:
     """Bind ``params`` (name -> rdflib term) with a ``VALUES`` block at the start of every
     ``WHERE`` group, sub-selects included, so that a parameter restricts a sub-select that
@@ -85,7 +106,7 @@ def bind_everywhere(text: str, params: dict) -> str:
 
     if not params:
         return text
-    names = sorted(params)
+    names = [check_param_name(n) for n in sorted(params)]
     terms = [params[n] if isinstance(params[n], Node) else Literal(params[n]) for n in names]
     block = " VALUES (" + " ".join("?" + n for n in names) + ") { (" + " ".join(t.n3() for t in terms) + ") }"
     opaque = [m.span() for m in _OPAQUE.finditer(text)]

@@ -20,17 +20,13 @@ Example
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 from typing import BinaryIO
 
-from graph.errors import GraphError
 from graph.rdf import BASE, ONTOLOGY_GRAPH
-from graph.store.base import EXPORT_FORMATS, Store, StoreError, bind_everywhere, header_bytes
+from graph.store.base import EXPORT_FORMATS, Store, StoreError, bind_everywhere, check_read_only, header_bytes
 
 __all__ = ["SparqlStore"]
 
-_CHUNK = 1 << 20
 _NTRIPLES = "application/n-triples, text/plain;q=0.9"
 
 
@@ -47,9 +43,11 @@ class SparqlStore(Store):
         self.headers = dict(headers or {})
 
     def query(self, text: str, *, params: dict | None = None, timeout: float = 30.0, allow_network: bool = False):
-        """Run a query on the endpoint (the endpoint decides what reaches the network)."""
+        """Run a query on the endpoint. SERVICE, FROM and LOAD are refused as in a local
+        query (unless ``allow_network``): the endpoint would make the request."""
         from graph.query import run_remote
 
+        check_read_only(text, allow_network)
         if params:
             text = bind_everywhere(text, {k.lstrip("?$"): v for k, v in params.items()})
         return run_remote(self.url, text, timeout=timeout, headers=self.headers)
@@ -58,28 +56,23 @@ class SparqlStore(Store):
 
     def _stream(self, query: str, accept: str, output: BinaryIO, *, timeout: float = 3600.0, each_line=None) -> None:
         """POST ``query``, copy the answer to ``output`` as it arrives (``each_line``: rewrite
-        each line of a line-based answer)."""
-        from graph.query import prologue, sparql_request
+        each line of a line-based answer), within ``timeout`` seconds in all."""
+        from graph.query import prologue, remote_answer, sparql_request
 
         request = sparql_request(self.url, prologue() + query, accept, self.headers)
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) checked
-                if each_line is None:
-                    for block in iter(lambda: response.read(_CHUNK), b""):
-                        output.write(block)
-                    return
-                rest = b""
-                for block in iter(lambda: response.read(_CHUNK), b""):
-                    lines = (rest + block).split(b"\n")
-                    rest = lines.pop()
-                    output.write(b"".join(each_line(line) for line in lines))
-                if rest:
-                    output.write(each_line(rest))
-        except urllib.error.HTTPError as exc:
-            detail = exc.read()[:300].decode("utf-8", "replace").strip().splitlines()
-            raise GraphError(f"endpoint answered {exc.code}: {detail[0] if detail else exc.reason}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise GraphError(f"cannot reach endpoint: {getattr(exc, 'reason', exc)}") from None
+        if each_line is None:
+            remote_answer(self.url, request, timeout, sink=output.write)
+            return
+        rest = [b""]
+
+        def lines(block: bytes) -> None:
+            parts = (rest[0] + block).split(b"\n")
+            rest[0] = parts.pop()
+            output.write(b"".join(each_line(line) for line in parts))
+
+        remote_answer(self.url, request, timeout, sink=lines)
+        if rest[0]:
+            output.write(each_line(rest[0]))
 
     def named_graphs(self) -> list[str]:
         """Our graphs on the endpoint (their IRIs start with the project's base IRI)."""
