@@ -85,10 +85,14 @@ def build(data_dir: Path, out_dir: Path, quiet: bool, store_spec: str | None) ->
     TriG, JSON-LD, GraphML, GEXF, Cypher, FollowTheMoney and the HTML explorer (`kg export`
     writes the rest).
 
-    Nothing is written unless the whole graph loads and passes SHACL validation; each
-    file is replaced atomically. Past 600,000 quads (KG_MEMORY_LIMIT_QUADS) Turtle and TriG
-    stream from the store and OUT/explorer.html shows the aggregated view's top 1,000
-    actors; the formats of whole facts are left out (`kg export -f FORMAT` says why).
+    Nothing is written unless the whole graph loads and passes SHACL validation. The files
+    are replaced as one set: all of them are written to OUT/.kg-staged/ first, then moved
+    into place (a failure before leaves OUT as it was; a build killed while moving them is
+    finished by the next one); other files in OUT are never touched.
+
+    Past 600,000 quads (KG_MEMORY_LIMIT_QUADS) Turtle and TriG stream from the store and
+    OUT/explorer.html shows the aggregated view's top 1,000 actors; the formats of whole
+    facts are left out (`kg export -f FORMAT` says why).
 
     \b
     Example:
@@ -117,7 +121,7 @@ def build(data_dir: Path, out_dir: Path, quiet: bool, store_spec: str | None) ->
         for name in bar:
             exporter = registry.get(name)
             outputs.append((out_dir / exporter.filename, "".join(exporter.generate(kg))))
-    _write_outputs(outputs)
+    _write_set(out_dir, {path.name: (lambda h, t=text: h.write(t.encode("utf-8"))) for path, text in outputs})
     if not quiet:
         s = kg.summary()
         click.echo(
@@ -131,14 +135,16 @@ def build(data_dir: Path, out_dir: Path, quiet: bool, store_spec: str | None) ->
             click.echo(f"  wrote {path} ({len(text.encode('utf-8')):,} bytes)", err=True)
 
 
-def _write_outputs(outputs) -> None:
-    from graph.atomic import write_text_atomic
+def _write_set(out_dir: Path, fills: dict) -> None:
+    """The files of one build, ``{name: fill(binary handle)}``, into ``out_dir`` as one set
+    (:func:`graph.atomic.write_set_atomic`: all written, then moved into place)."""
+    from graph.atomic import write_set_atomic
 
-    for path, text in outputs:
-        try:
-            write_text_atomic(path, [text])
-        except OSError as exc:
-            raise GraphError(f"cannot write: {exc.strerror}", file=str(path)) from None
+    try:
+        write_set_atomic(out_dir, fills)
+    except OSError as exc:
+        raise GraphError(f"cannot write: {exc.strerror or exc}; the previous exports are left as they were",
+                         file=str(getattr(exc, "filename", None) or out_dir)) from None
 
 
 @main.command()
@@ -340,29 +346,27 @@ def _build_large(store, store_spec: str | None, data_dir: Path, out_dir: Path, q
                  say) -> None:
     """``kg build`` on a store too large to read back: Turtle and TriG streamed from it, and
     the explorer page of its aggregated actor view (top 1,000 actors)."""
-    from graph.atomic import write_text_atomic
     from graph.exporters import registry
     from graph.exporters.html import generate
-    from graph.store import EXPORT_FORMATS, write_export
+    from graph.store import EXPORT_FORMATS
     from graph.store import actors as at_scale
 
-    written = []
+    fills = {}
     for name in registry.DEFAULT_BUILD_FORMATS:
         if name in EXPORT_FORMATS:
             path = out_dir / registry.get(name).filename
-            say(f"streaming {path} from {store.spec}")
-            write_export(store, name, path)
-            written.append(path)
+            fills[path.name] = lambda handle, name=name, path=path: (
+                say(f"streaming {path} from {store.spec}"), store.export(name, handle))
+    written = [out_dir / name for name in fills]
     view = at_scale.actor_view(store, progress=say)
     triples, graphs = store.count(), len(store.named_graphs())
     shown = at_scale.top(view, 1000)
     title = "defense-ai-graph" + _top_title(shown, view)
     actors = _store_explorer(view, shown, store_spec, None, data_dir)
     page = out_dir / "explorer.html"
-    try:
-        write_text_atomic(page, generate(actors, title=title))
-    except OSError as exc:
-        raise GraphError(f"cannot write: {exc.strerror}", file=str(page)) from None
+    fills[page.name] = lambda handle: [handle.write(chunk.encode("utf-8"))
+                                       for chunk in generate(actors, title=title)]
+    _write_set(out_dir, fills)  # the streamed exports and the page as one set
     if not quiet:
         click.echo(f"built {store.spec}: {triples:,} triples in {graphs:,} graphs; actor view {len(view):,} actors / "
                    f"{view.number_of_edges():,} relations ({time.perf_counter() - started:.1f}s); the formats of "

@@ -402,3 +402,123 @@ def test_service_is_refused_before_an_endpoint_is_asked(keyword, query, how, hos
     result = run_kg("query", query, *where)
     assert_one_line_error(result, 2, rf"{keyword}.* reaches the network: refused")
     assert hostile.hits == []
+
+
+# ----------------------------------------------------------------------------- kg build, as one set
+
+BUILT = ["explorer.html", "kg.cypher", "kg.ftm.json", "kg.gexf", "kg.graphml", "kg.jsonld", "kg.trig", "kg.ttl"]
+
+
+def _previous(out: Path) -> dict:
+    """An exports folder holding a previous build (one line per file) and a user's file."""
+    out.mkdir()
+    files = {name: f"previous {name}\n" for name in BUILT} | {"notes.txt": "mine\n"}
+    for name, text in files.items():
+        (out / name).write_text(text)
+    return files
+
+
+def _listing(out: Path) -> dict:
+    return {p.name: p.read_bytes() if p.is_file() else b"<folder>" for p in sorted(out.iterdir())}
+
+
+def test_a_build_that_fails_half_way_leaves_every_export_as_it_was(tmp_path, run_kg, monkeypatch):
+    # F8: on a full disk the folder held files of two builds
+    import errno
+
+    from graph import atomic
+
+    data, out = tiny(tmp_path), tmp_path / "exports"
+    before = _previous(out)
+    real = atomic.write_atomic
+
+    def full_disk(path, fill, **kw):
+        if Path(path).name == "kg.gexf":  # the fifth file of the set
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real(path, fill, **kw)
+
+    monkeypatch.setattr(atomic, "write_atomic", full_disk)
+    result = run_kg("build", "--data", data, "--out", out, "-q")
+    assert_one_line_error(result, 1, r"cannot write: No space left on device; the previous exports are left")
+    assert {k: v.decode() for k, v in _listing(out).items()} == before  # no hidden file either
+
+
+def test_an_exporter_that_fails_leaves_every_export_as_it_was(tmp_path, run_kg, monkeypatch):
+    # F7: Turtle and TriG were written, then JSON-LD raised
+    from graph.errors import ExportError
+    from graph.exporters import registry
+
+    def broken(*args, **kwargs):
+        raise ExportError("jsonld: cannot serialise")
+
+    real = registry.get
+
+    def get(name):
+        exporter = real(name)
+        return exporter if exporter.name != "jsonld" else type("Broken", (), {"filename": "kg.jsonld",
+                                                                              "generate": staticmethod(broken)})()
+
+    data, out = tiny(tmp_path), tmp_path / "exports"
+    before = _previous(out)
+    monkeypatch.setattr(registry, "get", get)
+    assert_one_line_error(run_kg("build", "--data", data, "--out", out, "-q"), 1, r"jsonld: cannot serialise")
+    assert {k: v.decode() for k, v in _listing(out).items()} == before
+
+
+def test_a_build_killed_while_moving_its_files_is_finished_by_the_next(tmp_path, run_kg):
+    # F8: SIGKILL half-way left two builds' files, and hidden .*.tmp files for ever
+    import sys
+
+    data, out = tiny(tmp_path), tmp_path / "exports"
+    _previous(out)
+    (out / ".kg.ttl.a1b2c3d4.tmp").write_text("left by a killed write")   # ours: removed
+    (out / ".notes.txt.a1b2c3d4.tmp").write_text("not ours")              # kept
+    killer = textwrap.dedent(f"""
+        import os, signal, sys
+        out = {str(out)!r}
+        real, moved = os.replace, []
+        def replace(src, dst, *a, **k):
+            if os.path.dirname(os.fspath(dst)) == out and "/.kg-staged/" in os.fspath(src):
+                moved.append(dst)
+                if len(moved) == 3:
+                    os.kill(os.getpid(), signal.SIGKILL)
+            return real(src, dst, *a, **k)
+        os.replace = replace
+        from graph.cli import main
+        sys.argv = ["kg", "build", "--data", {str(data)!r}, "--out", out, "-q"]
+        main()
+    """)
+    killed = subprocess.run([sys.executable, "-c", killer], capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    mixed = _listing(out)
+    assert ".kg-staged.swap" in mixed and sum(v.startswith(b"previous") for v in mixed.values()) == 6
+
+    result = run_kg("build", "--data", data, "--out", out, "-q")
+    assert result.exit_code == 0, result.output
+    clean = tmp_path / "clean"
+    assert run_kg("build", "--data", data, "--out", clean, "-q").exit_code == 0
+    after = _listing(out)
+    assert after.pop("notes.txt") == b"mine\n" and after.pop(".notes.txt.a1b2c3d4.tmp") == b"not ours"
+    assert after == _listing(clean)
+
+
+def test_recover_set_finishes_an_interrupted_move(tmp_path):
+    from graph.atomic import JOURNAL, STAGE, recover_set
+
+    (tmp_path / STAGE).mkdir()
+    (tmp_path / "a.txt").write_text("new a")                 # moved before the kill
+    (tmp_path / STAGE / "b.txt").write_text("new b")         # not yet
+    (tmp_path / "b.txt").write_text("old b")
+    (tmp_path / JOURNAL).write_text("a.txt\nb.txt\n")
+    recover_set(tmp_path)
+    assert _listing(tmp_path) == {"a.txt": b"new a", "b.txt": b"new b"}
+
+
+def test_an_unfinished_staging_folder_is_discarded(tmp_path):
+    from graph.atomic import STAGE, recover_set
+
+    (tmp_path / STAGE).mkdir()
+    (tmp_path / STAGE / "a.txt").write_text("half")         # killed while staging: no list
+    (tmp_path / "a.txt").write_text("old a")
+    recover_set(tmp_path, names=["a.txt"])
+    assert _listing(tmp_path) == {"a.txt": b"old a"}
