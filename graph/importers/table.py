@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from rdflib import DCTERMS, XSD, Literal, URIRef
+from rdflib import XSD, Literal, URIRef
 
 from graph.errors import DataError
 from graph.importers.base import ImportRun, RowError, parse_day, slugify
@@ -162,7 +162,8 @@ def _json_get(record, ancestors: list, name: str):
         if up > len(ancestors):
             return _MISSING
         target = ancestors[-up]
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in name[1:].split("/")] if name.startswith("/") else [name]
+    path = up > 0 or name.startswith("/")  # after ../, a path: ../buyer/name
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in name.lstrip("/").split("/")] if path else [name]
     for tok in tokens:
         if isinstance(target, dict) and tok in target:
             target = target[tok]
@@ -529,14 +530,13 @@ def _describe(run: ImportRun, m: Mapping) -> None:
     props: list[tuple] = []
     if src.get("url"):
         props.append((DAI.url, Literal(src["url"], datatype=XSD.anyURI)))
-    if src.get("licence"):
-        lic = src["licence"]
-        props.append((DCTERMS.license, URIRef(lic) if re.match(r"^https?://\S+$", lic) else Literal(lic, lang="en")))
     if src.get("retrieved"):
         props.append((DAI.retrievedOn, Literal(src["retrieved"], datatype=XSD.date)))
     digest = hashlib.sha256(m.text.encode("utf-8")).hexdigest()
-    note = (src.get("note", "").strip() + " " if src.get("note") else "") + (
-        f"Imported with kg import table through the mapping {m.name} (sha256 {digest}).")
+    # the ontology has no licence property (and the property-graph exports take dai: terms only)
+    parts = [src.get("note", "").strip(), f"Licence: {src['licence'].strip()}" if src.get("licence") else "",
+             f"Imported with kg import table through the mapping {m.name} (sha256 {digest})."]
+    note = " ".join(p if p.endswith(".") or not p else p + "." for p in parts if p)
     props.append((DAI.note, Literal(note, lang="en")))
     run.source_props = props
 
