@@ -33,7 +33,7 @@ from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Literal, URIRef
 
-from graph.errors import DataError
+from graph.errors import DataError, shown
 from graph.ids import slugify
 from graph.importers.nquads import Lit, NQuadsWriter
 from graph.importers.resolve import ORGANIZATION_TYPES, Match, Resolver
@@ -42,7 +42,7 @@ from ontology.vocab import DAI
 
 __all__ = [
     "ImportRun", "ImportResult", "RowError", "Problem", "source_stem", "slugify", "scrub", "group_inputs",
-    "parse_amount", "parse_day", "CountingReader", "sha256_of",
+    "parse_amount", "parse_day", "CountingReader", "sha256_of", "check_text", "check_cells", "check_record", "MAX_FIELD",
 ]
 
 WD = "http://www.wikidata.org/entity/"
@@ -145,6 +145,8 @@ def parse_amount(value: str, column: str, *, allow_negative: bool = True) -> Dec
         raise RowError(f"{column}: {value!r} is not a number", column, value) from None
     if not amount.is_finite():
         raise RowError(f"{column}: {value!r} is not a finite number", column, value)
+    if len(amount.as_tuple().digits) > 28 or amount.adjusted() >= 28:
+        raise RowError(f"{column}: {shown(value, 40)} has more than 28 significant digits", column, value[:60])
     if amount < 0 and not allow_negative:
         raise RowError(f"{column}: negative amount {value}", column, value)
     return amount
@@ -172,6 +174,57 @@ def parse_day(value: str, column: str) -> str | None:
     except ValueError:
         raise RowError(f"{column}: no such date {value!r}", column, value) from None
     return m.group(1)
+
+
+#: the longest text field an import takes (characters): a longer one rejects its row. Real
+#: award descriptions stay under 4,000; a multi-megabyte cell is a broken export, and lines
+#: that long make every RDF parser downstream slow or fail.
+MAX_FIELD = 100_000
+# characters no RDF/XML, GraphML or GEXF export can hold (and that no real record has): C0
+# controls but tab, newline and carriage return; U+FFFE, U+FFFF; lone surrogates
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def check_text(text: str, where: str) -> None:
+    """Raise :class:`RowError` if the field ``where`` holds a character no export can write
+    or more than :data:`MAX_FIELD` characters.
+
+    >>> check_text("Anduril Industries", "recipient_name")
+    >>> try:
+    ...     check_text("bad\x00name", "recipient_name")
+    ... except RowError as exc:
+    ...     print(exc)
+    recipient_name: control character U+0000 at position 4
+    """
+    m = _UNWRITABLE.search(text)
+    if m:
+        raise RowError(f"{where}: control character U+{ord(m.group()):04X} at position {m.start() + 1}", where,
+                       text[max(0, m.start() - 20): m.start() + 20])
+    if len(text) > MAX_FIELD:
+        raise RowError(f"{where}: {len(text):,} characters, more than the {MAX_FIELD:,} a field may have", where,
+                       text[:40])
+
+
+def check_cells(header: list[str], cells: list[str]) -> None:
+    """:func:`check_text` over a row's cells (one scan of the joined row when it is clean)."""
+    joined = "".join(cells)
+    if _UNWRITABLE.search(joined) or len(joined) > MAX_FIELD:
+        for column, cell in zip(header, cells):
+            check_text(cell, column)
+
+
+def check_record(value, where: str = "", depth: int = 0) -> None:
+    """:func:`check_text` over every string (keys included) of a JSON record; ``where`` is its
+    JSON pointer."""
+    if isinstance(value, str):
+        check_text(value, where or "/")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            check_text(str(k), where or "/")
+            check_record(v, f"{where}/{k}", depth + 1)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            check_record(v, f"{where}/{i}", depth + 1)
 
 
 class CountingReader(io.RawIOBase):

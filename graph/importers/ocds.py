@@ -31,8 +31,8 @@ from decimal import Decimal
 
 from rdflib import XSD, Literal, URIRef
 
-from graph.errors import DataError
-from graph.importers.base import ImportRun, RowError, parse_amount, parse_day, slugify
+from graph.errors import DataError, shown
+from graph.importers.base import ImportRun, RowError, check_record, parse_amount, parse_day, slugify
 from graph.importers.jsonstream import JSONProblem, iter_json, iter_json_lines
 from graph.importers.resolve import AGENCY_TYPES, normalise
 
@@ -100,7 +100,7 @@ def _release_awards(run: ImportRun, release: dict, where: str) -> None:
     if not ocid:
         raise RowError("no ocid", "ocid", "")
     date = str(release.get("date") or "")
-    for i, award in enumerate(release.get("awards") or []):
+    for i, award in enumerate(_typed(release.get("awards"), list, "awards") or []):
         if not isinstance(award, dict):
             continue
         award_id = str(award.get("id") or i)
@@ -132,14 +132,47 @@ def _merge(old, new):
     return old if new in (None, "", [], {}) else new
 
 
+_KINDS = {dict: "an object", list: "an array", str: "a string"}
+
+
+def _typed(value, kind: type, where: str):
+    """``value`` if it is of the JSON ``kind`` the standard gives the field (or absent);
+    otherwise the release is rejected, naming the field.
+
+    >>> _typed({"id": "1"}, dict, "tender")
+    {'id': '1'}
+    >>> try:
+    ...     _typed("t", dict, "tender")
+    ... except RowError as exc:
+    ...     print(exc)
+    tender: 't' is a string, not an object
+    """
+    if value is None or isinstance(value, kind):
+        return value
+    got = next((name for k, name in _KINDS.items() if isinstance(value, k)), "a number" if isinstance(value, (int, float)) else type(value).__name__)
+    raise RowError(f"{where}: {shown(value, 40)} is {got}, not {_KINDS[kind]}", where, shown(value, 200, quote=False))
+
+
 def _compact(release: dict, award: dict) -> dict:
-    """What the importer needs of a release for one award (no contact points)."""
+    """What the importer needs of a release for one award (no contact points); a field of
+    the wrong JSON type rejects the release (RowError naming it)."""
     parties = {}
-    for p in release.get("parties") or []:
+    for i, p in enumerate(_typed(release.get("parties"), list, "parties") or []):
         if isinstance(p, dict):
+            _typed(p.get("identifier"), dict, f"parties/{i}/identifier")
+            _typed(p.get("additionalIdentifiers"), list, f"parties/{i}/additionalIdentifiers")
+            _typed(p.get("roles"), list, f"parties/{i}/roles")
             parties[str(p.get("id"))] = {k: p.get(k) for k in ("id", "name", "identifier", "additionalIdentifiers", "roles")}
-    tender = release.get("tender") or {}
-    contracts = [c for c in release.get("contracts") or [] if isinstance(c, dict) and str(c.get("awardID")) == str(award.get("id"))]
+    _typed(release.get("buyer"), dict, "buyer")
+    tender = _typed(release.get("tender"), dict, "tender") or {}
+    _typed(tender.get("procuringEntity"), dict, "tender/procuringEntity")
+    for k, kind in (("value", dict), ("suppliers", list), ("contractPeriod", dict)):
+        _typed(award.get(k), kind, f"awards/{award.get('id')}/{k}")
+    contracts = [c for c in _typed(release.get("contracts"), list, "contracts") or []
+                 if isinstance(c, dict) and str(c.get("awardID")) == str(award.get("id"))]
+    for c in contracts:
+        for k in ("value", "period"):
+            _typed(c.get(k), dict, f"contracts/{c.get('id')}/{k}")
     return {
         "ocid": release.get("ocid"), "release": release.get("id"), "date": release.get("date"), "tag": release.get("tag"),
         "parties": parties, "buyer": release.get("buyer"),
@@ -292,6 +325,7 @@ def import_files(run: ImportRun) -> None:
                     found = True
                     run.result.rows += 1
                     try:
+                        check_record(release, where)
                         _release_awards(run, release, where)
                     except RowError as exc:
                         run.problem(where, "rejected", str(exc), exc.column, exc.value)

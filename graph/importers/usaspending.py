@@ -42,7 +42,7 @@ from pathlib import Path
 from rdflib import XSD, Literal, URIRef
 
 from graph.errors import DataError
-from graph.importers.base import ImportRun, RowError, parse_amount, parse_day, slugify
+from graph.importers.base import ImportRun, RowError, check_cells, check_record, parse_amount, parse_day, slugify
 from graph.importers.jsonstream import JSONProblem, iter_json
 from graph.importers.nquads import Lit
 from graph.importers.resolve import AGENCY_TYPES, normalise
@@ -439,6 +439,11 @@ def _iter_csv(run: ImportRun, path: Path, on_layout) -> Iterator[tuple[int, dict
         if status == "short":
             run.problem(f"row {n}", "rejected", f"row has {len(cells)} fields, the header has {len(header)}")
             continue
+        try:
+            check_cells(header, cells)
+        except RowError as exc:
+            run.problem(f"row {n}", "rejected", str(exc), exc.column, exc.value)
+            continue
         yield n, dict(zip(header, cells))
 
 
@@ -820,6 +825,7 @@ def _import_json(run: ImportRun) -> None:
                             run.dataset = "USAspending API v2 spending_by_award"
                         run.result.rows += 1
                         try:
+                            check_record(value, ptr)
                             _api_result(run, value, ptr)
                         except RowError as exc:
                             run.problem(ptr, "rejected", str(exc), exc.column, exc.value)
@@ -838,6 +844,7 @@ def _import_json(run: ImportRun) -> None:
             run.dataset = "USAspending API v2 award"
             run.result.rows += 1
             try:
+                check_record(top)
                 _api_award(run, top, "/")
             except RowError as exc:
                 run.problem("/", "rejected", str(exc), exc.column, exc.value)

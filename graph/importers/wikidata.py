@@ -30,7 +30,7 @@ import re
 from rdflib import RDF, RDFS, SKOS, XSD, Literal, URIRef
 
 from graph.errors import DataError
-from graph.importers.base import ImportRun, RowError
+from graph.importers.base import ImportRun, RowError, check_record
 from graph.importers.jsonstream import JSONProblem, iter_json
 from graph.importers.nquads import safe_iri
 from graph.rdf import ID
@@ -54,13 +54,27 @@ _LANG = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*\Z")
 _QID = re.compile(r"^Q[1-9][0-9]*\Z")
 
 
+def _obj(value) -> dict:
+    """``value`` if it is a JSON object, else ``{}`` (statements of an unexpected shape are
+    skipped, as Wikidata's own tools skip them)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _statements(entity: dict) -> list[tuple[str, dict, dict]]:
+    """``(property, statement, its main snak)`` for the well-formed statements of an entity."""
+    out = []
+    for pid, statements in sorted(_obj(entity.get("claims")).items()):
+        for st in statements if isinstance(statements, list) else []:
+            if isinstance(st, dict) and st.get("rank") != "deprecated":
+                out.append((str(pid), st, _obj(st.get("mainsnak"))))
+    return out
+
+
 def _claim_values(entity: dict, pid: str) -> list:
     out = []
-    for st in (entity.get("claims") or {}).get(pid) or []:
-        if not isinstance(st, dict) or st.get("rank") == "deprecated":
-            continue
-        dv = (st.get("mainsnak") or {}).get("datavalue") or {}
-        if "value" in dv:
+    for p, _st, snak in _statements(entity):
+        dv = _obj(snak.get("datavalue"))
+        if p == pid and "value" in dv:
             out.append(dv["value"])
     return out
 
@@ -131,21 +145,19 @@ def _import_entity(run: ImportRun, entity: dict, where: str) -> None:
     for lang, text in descriptions:
         if lang not in has_desc:
             run.add(iri, DAI.description, Literal(text, lang=lang))
-    for pid, statements in sorted((entity.get("claims") or {}).items()):
-        for st in statements or []:
-            snak = (st or {}).get("mainsnak") or {}
-            dv = (snak.get("datavalue") or {}).get("value")
-            if st.get("rank") == "deprecated" or dv is None:
-                continue
-            kind = snak.get("datatype")
-            if kind == "external-id" and isinstance(dv, str):
-                run.add(iri, DAI.identifier, Literal(f"{pid}:{dv}"))
-            elif pid == "P2888" and isinstance(dv, str) and dv.startswith(("http://", "https://")):
-                run.add(iri, SKOS.exactMatch, URIRef(safe_iri(dv)))
-            elif pid == "P856" and isinstance(dv, str) and dv.startswith(("http://", "https://")) and match is None:
-                run.add(iri, DAI.url, Literal(dv, datatype=XSD.anyURI))
+    for pid, _st, snak in _statements(entity):
+        dv = _obj(snak.get("datavalue")).get("value")
+        if dv is None:
+            continue
+        kind = snak.get("datatype")
+        if kind == "external-id" and isinstance(dv, str):
+            run.add(iri, DAI.identifier, Literal(f"{pid}:{dv}"))
+        elif pid == "P2888" and isinstance(dv, str) and dv.startswith(("http://", "https://")):
+            run.add(iri, SKOS.exactMatch, URIRef(safe_iri(dv)))
+        elif pid == "P856" and isinstance(dv, str) and dv.startswith(("http://", "https://")) and match is None:
+            run.add(iri, DAI.url, Literal(dv, datatype=XSD.anyURI))
     for site, lang in (("enwiki", "en"), ("frwiki", "fr")):
-        link = (entity.get("sitelinks") or {}).get(site)
+        link = _obj(entity.get("sitelinks")).get(site)
         if isinstance(link, dict) and link.get("title"):
             title = str(link["title"]).replace(" ", "_")
             run.add(iri, RDFS.seeAlso, URIRef(safe_iri(f"https://{lang}.wikipedia.org/wiki/{title}")))
@@ -168,6 +180,7 @@ def import_files(run: ImportRun) -> None:
                         found = True
                         run.result.rows += 1
                         try:
+                            check_record(value, ptr)
                             _import_entity(run, value, ptr)
                         except RowError as exc:
                             run.problem(ptr, "rejected", str(exc), exc.column, exc.value)
@@ -183,6 +196,7 @@ def import_files(run: ImportRun) -> None:
                                 "an array of entities or an entity with 'id' and 'labels'", file=str(path))
             run.result.rows += 1
             try:
+                check_record(bare)
                 _import_entity(run, bare, "/")
             except RowError as exc:
                 run.problem("/", "rejected", str(exc), exc.column, exc.value)
