@@ -30,13 +30,13 @@ import csv
 import datetime as dt
 import re
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from rdflib import XSD, Literal, URIRef
 
 from graph.errors import DataError
-from graph.importers.base import ImportRun, RowError, parse_day, slugify
+from graph.importers.base import ImportRun, RowError, parse_amount, parse_day, slugify
 from graph.importers.jsonstream import JSONProblem, iter_json, iter_json_lines, pointer
 from graph.importers.mapping import FORMATS, Entity, Fact, Field, Mapping, Query, Value, find
 from graph.importers.nquads import Lit
@@ -322,18 +322,14 @@ def _cols(*fields) -> list[str]:
 
 
 def _amount(text: str, v: Value, col: str) -> Decimal:
-    raw = text
-    if v.thousands:
-        text = text.replace(v.thousands, "")
+    """An amount written with the mapping's ``thousands`` and ``decimal`` separators."""
+    norm = text.replace(v.thousands, "") if v.thousands else text
     if v.decimal != ".":
-        text = text.replace(v.decimal, ".")
+        norm = norm.replace(v.decimal, ".")
     try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise RowError(f"{col}: {raw!r} is not a number", col, raw) from None
-    if not amount.is_finite():
-        raise RowError(f"{col}: {raw!r} is not a finite number", col, raw)
-    return amount
+        return parse_amount(norm, col)
+    except RowError as exc:  # name the value as the file writes it
+        raise RowError(exc.reason.replace(repr(norm), repr(text)), col, text) from None
 
 
 def _date(text: str, v: Value, col: str) -> tuple[str, URIRef]:
