@@ -133,7 +133,9 @@ def _format_result(result, fmt: str) -> str:
 @click.option("--reason", type=click.Choice(["rdfs", "owlrl"]), default=None,
               help="Add RDFS or OWL RL entailments, so that org:, schema:, pc:, prov: queries find our data.")
 @click.option("--endpoint", metavar="URL", default=None, help="Run on a SPARQL 1.1 endpoint instead of locally.")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Stop the query after this many seconds.")
+@click.option("--timeout", type=float, default=30.0, show_default=True,
+              help="Stop the query after this many seconds (a local query is also stopped past "
+                   "KG_QUERY_MEMORY MB of memory, default 2048; exit code 3 for both).")
 @click.option("--allow-network", is_flag=True, help="Allow SERVICE, FROM/FROM NAMED and LOAD to reach the network.")
 @_store_option
 def query(query, data_dir, as_of, fmt, output, params, list_saved, reason, endpoint, timeout, allow_network,
@@ -181,6 +183,7 @@ def query(query, data_dir, as_of, fmt, output, params, list_saved, reason, endpo
             raise DataError(f"--param takes name=value, got '{item}'")
         name, value = item.split("=", 1)
         raw[name.strip().lstrip("?$")] = value
+    from graph.query import query_memory_limit
     from graph.queryparams import require
 
     require(chosen, raw)
@@ -188,7 +191,8 @@ def query(query, data_dir, as_of, fmt, output, params, list_saved, reason, endpo
     # Oxigraph store (the same engine evaluates the query)
     with _open_store(store_spec, data_dir, as_of) as store, query_target(store, as_of=as_of, reason=reason) as target:
         values = bind(chosen, raw, target)
-        result = target.query(chosen.text, params=values, timeout=timeout, allow_network=allow_network)
+        result = target.query(chosen.text, params=values, timeout=timeout, allow_network=allow_network,
+                              memory_mb=query_memory_limit())
     _emit(_format_result(result, fmt), output)
 
 

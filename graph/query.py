@@ -31,7 +31,7 @@ from graph.errors import DataError, GraphError
 from graph.rdf import BASE, PREFIXES, bind_prefixes
 from graph.remote import where
 
-__all__ = ["QueryResult", "QueryTimeout", "NetworkRefused", "python_rows", "entailments", "query_dataset", "run_remote",
+__all__ = ["QueryResult", "QueryTimeout", "QueryMemoryLimit", "query_memory_limit", "NetworkRefused", "python_rows", "entailments", "query_dataset", "run_remote",
            "prologue", "INFERRED_GRAPH",
            "DEFAULT_TIMEOUT"]
 
@@ -43,6 +43,33 @@ class QueryTimeout(GraphError):
     """The query ran past its time limit and was stopped. Exit code 3."""
 
     exit_code = 3
+
+
+class QueryMemoryLimit(GraphError):
+    """The query grew past its memory limit (:func:`query_memory_limit`) and was stopped.
+    Exit code 3, as a timeout."""
+
+    exit_code = 3
+
+
+#: how many MB a local ``kg query`` may add to the process's memory (KG_QUERY_MEMORY)
+DEFAULT_QUERY_MEMORY_MB = 2048
+
+
+def query_memory_limit() -> int:
+    """The MB a local query may use (``KG_QUERY_MEMORY``, else :data:`DEFAULT_QUERY_MEMORY_MB`;
+    0: no limit).
+
+    >>> query_memory_limit() >= 0
+    True
+    """
+    import os
+
+    raw = os.environ.get("KG_QUERY_MEMORY", "").strip()
+    try:
+        return max(0, int(raw)) if raw else DEFAULT_QUERY_MEMORY_MB
+    except ValueError:
+        raise DataError(f"KG_QUERY_MEMORY must be a number of MB, got {raw!r}") from None
 
 
 class NetworkRefused(DataError):

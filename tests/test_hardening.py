@@ -522,3 +522,22 @@ def test_an_unfinished_staging_folder_is_discarded(tmp_path):
     (tmp_path / "a.txt").write_text("old a")
     recover_set(tmp_path, names=["a.txt"])
     assert _listing(tmp_path) == {"a.txt": b"old a"}
+
+
+# ----------------------------------------------------------------------------- local queries
+
+
+def test_a_local_query_is_stopped_past_its_memory_limit(tmp_path, run_kg, monkeypatch):
+    # a cross product grew to 2.3 GB before its timeout: now stopped past KG_QUERY_MEMORY
+    monkeypatch.setenv("KG_QUERY_MEMORY", "64")
+    data = tiny(tmp_path)
+    cross = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    result = run_kg("query", cross, "--data", data, "--timeout", "600", "--format", "json", "-o", tmp_path / "out")
+    assert_one_line_error(result, 3, r"query stopped: it used more than 64 MB \(raise it with KG_QUERY_MEMORY")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_bad_memory_limit_is_a_usage_error(tmp_path, run_kg, monkeypatch):
+    monkeypatch.setenv("KG_QUERY_MEMORY", "lots")
+    result = run_kg("query", "ASK {}", "--data", tiny(tmp_path))
+    assert_one_line_error(result, 2, r"KG_QUERY_MEMORY must be a number of MB, got 'lots'")

@@ -152,8 +152,11 @@ class Store:
     #: the ``--store`` value it was opened with
     spec = ""
 
-    def query(self, text: str, *, params: dict | None = None, timeout: float = 30.0, allow_network: bool = False):
-        """Run a read-only SPARQL query; a :class:`graph.query.QueryResult` in rdflib terms."""
+    def query(self, text: str, *, params: dict | None = None, timeout: float = 30.0, allow_network: bool = False,
+              memory_mb: int = 0):
+        """Run a read-only SPARQL query; a :class:`graph.query.QueryResult` in rdflib terms.
+        ``memory_mb``: stop a local query that makes the process grow by more than this
+        (:class:`graph.query.QueryMemoryLimit`; 0: no limit; an endpoint has its own)."""
         raise NotImplementedError
 
     def select(self, text: str, *, params: dict | None = None, timeout: float = 300.0) -> list[dict]:

@@ -341,10 +341,12 @@ class OxigraphStore(Store):
     def count(self) -> int:
         return len(self._store)
 
-    def query(self, text: str, *, params: dict | None = None, timeout: float = 30.0, allow_network: bool = False):
-        """Run a read-only query (default graph: the union of all graphs) with a time limit.
+    def query(self, text: str, *, params: dict | None = None, timeout: float = 30.0, allow_network: bool = False,
+              memory_mb: int = 0):
+        """Run a read-only query (default graph: the union of all graphs) with a time limit
+        and, with ``memory_mb``, a memory limit (how much the process may grow).
 
-        Raises DataError (syntax error, an update), NetworkRefused, QueryTimeout."""
+        Raises DataError (syntax error, an update), NetworkRefused, QueryTimeout, QueryMemoryLimit."""
         from graph.query import QueryResult
 
         check_read_only(text, allow_network)
@@ -370,7 +372,7 @@ class OxigraphStore(Store):
             return outcome
 
         stop = threading.Event()
-        outcome = _in_thread(evaluate, timeout, stop)
+        outcome = _in_thread(evaluate, timeout, stop, memory_mb)
         if "triples" in outcome:
             from rdflib import Graph
 
@@ -470,19 +472,33 @@ def _until(results, stop: threading.Event):
         yield item
 
 
-def _in_thread(evaluate: Callable[[], dict], timeout: float, stop: threading.Event) -> dict:
-    """Run ``evaluate`` (a query) in a thread and wait at most ``timeout`` seconds.
+def _in_thread(evaluate: Callable[[], dict], timeout: float, stop: threading.Event, memory_mb: int = 0) -> dict:
+    """Run ``evaluate`` (a query) in a thread and wait at most ``timeout`` seconds, and
+    while the process grows by at most ``memory_mb`` MB (its resident memory, read ten
+    times a second; 0: no limit).
 
-    Oxigraph evaluates without Python's lock, so the wait can end. Past the time, ``stop``
-    is set: the query ends at its next solution (one still computing an aggregate runs to
-    the end of that step in the background). ``evaluate`` returns ``{"error": exc}`` or its
-    results."""
-    from graph.query import QueryTimeout
+    Oxigraph evaluates without Python's lock, so the wait can end. Past the time or the
+    memory, ``stop`` is set: the query ends at its next solution (one still computing an
+    aggregate runs to the end of that step in the background; the command exits then).
+    ``evaluate`` returns ``{"error": exc}`` or its results."""
+    import time
+
+    from graph.query import QueryMemoryLimit, QueryTimeout
 
     box: dict = {}
     worker = threading.Thread(target=lambda: box.update(evaluate()), name="kg-query", daemon=True)
+    base = _resident() if memory_mb else None
+    deadline = time.monotonic() + timeout
     worker.start()
-    worker.join(timeout)
+    while True:
+        left = deadline - time.monotonic()
+        worker.join(max(0.0, min(left, 0.1)) if base is not None else max(0.0, left))
+        if not worker.is_alive() or left <= 0:
+            break
+        if base is not None and _resident() - base > memory_mb << 20:
+            stop.set()
+            raise QueryMemoryLimit(f"query stopped: it used more than {memory_mb:,} MB "
+                                   "(raise it with KG_QUERY_MEMORY, in MB)")
     if worker.is_alive():
         stop.set()
         raise QueryTimeout(f"query stopped after {timeout:g} s (raise it with --timeout)")
@@ -500,6 +516,19 @@ def _in_thread(evaluate: Callable[[], dict], timeout: float, stop: threading.Eve
             raise DataError(f"SPARQL syntax error {why}") from None
         raise GraphError(f"query failed: {str(exc).splitlines()[0][:300]}") from None
     return box
+
+
+def _resident() -> int:
+    """This process's resident memory in bytes (Linux ``/proc``; elsewhere the peak)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        import resource
+        import sys
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == "darwin" else peak * 1024
 
 
 def _cached(cache: dict, term):

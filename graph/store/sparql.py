@@ -42,7 +42,8 @@ class SparqlStore(Store):
         self.spec = f"sparql:{url}"
         self.headers = dict(headers or {})
 
-    def query(self, text: str, *, params: dict | None = None, timeout: float = 30.0, allow_network: bool = False):
+    def query(self, text: str, *, params: dict | None = None, timeout: float = 30.0, allow_network: bool = False,
+              memory_mb: int = 0):
         """Run a query on the endpoint. SERVICE, FROM and LOAD are refused as in a local
         query (unless ``allow_network``): the endpoint would make the request."""
         from graph.query import run_remote
