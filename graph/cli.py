@@ -426,6 +426,10 @@ main.add_command(import_command)
 main.add_command(resolve_command)
 main.add_command(check_command)
 
+from graph.serve.command import serve_command  # noqa: E402 - imports Starlette/uvicorn only when it runs
+
+main.add_command(serve_command)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -111,6 +111,50 @@ class Adjacency:
         return self.conn.execute("SELECT * FROM edge WHERE (a = ? AND b = ?) OR (a = ? AND b = ?) "
                                  "ORDER BY a, b, relation", (u, v, v, u)).fetchall()
 
+    def around(self, node: str) -> list[tuple]:
+        """Every relation of ``node`` (either way), each as in :meth:`edges`, through the
+        indexes only (an actor with 10,000 relations: milliseconds).
+
+        >>> adj = Adjacency.from_rows([["a", "Company", "A", ""], ["b", "GovernmentAgency", "B", ""]],
+        ...                           [["b", "a", "Contract", 2, "10", "2024-01-02", "2024-05-06"]])
+        >>> adj.around("a") == adj.around("b") == [("b", "a", "Contract", 2, "10", "2024-01-02", "2024-05-06")]
+        True
+        """
+        return self.conn.execute(
+            "SELECT e.* FROM link l JOIN edge e ON e.a = l.x AND e.b = l.y WHERE l.x = ? "
+            "UNION ALL SELECT e.* FROM link l JOIN edge e ON e.a = l.y AND e.b = l.x WHERE l.x = ? "
+            "ORDER BY 1, 2, 3", (node, node)).fetchall()
+
+    def sizes(self) -> dict[str, tuple[int, float]]:
+        """Each actor's portfolio: ``id -> (relations, summed amount)`` over its relations
+        either way (the amount of a relation to itself counted once).
+
+        >>> adj = Adjacency.from_rows([["a", "Company", "A", ""], ["b", "GovernmentAgency", "B", ""]],
+        ...                           [["b", "a", "Contract", 2, "10", "", ""]])
+        >>> adj.sizes()
+        {'a': (1, 10.0), 'b': (1, 10.0)}
+        """
+        out: dict[str, list] = {}
+        for a, b, amount in self.conn.execute("SELECT a, b, amount FROM edge"):
+            value = float(amount) if amount else 0.0
+            for x in ((a,) if a == b else (a, b)):
+                found = out.setdefault(x, [0, 0.0])
+                found[0] += 1
+                found[1] += value
+        return {k: (v[0], v[1]) for k, v in sorted(out.items())}
+
+    def top_actors(self, n: int) -> list[str]:
+        """The ``n`` actors with the most relations (ties by amount, then id).
+
+        >>> adj = Adjacency.from_rows([["a", "Company", "A", ""], ["b", "GovernmentAgency", "B", ""],
+        ...                            ["c", "Company", "C", ""]], [["b", "a", "Contract", 2, "10", "", ""],
+        ...                            ["b", "c", "Contract", 1, "5", "", ""]])
+        >>> adj.top_actors(2)
+        ['b', 'a']
+        """
+        sizes = self.sizes()
+        return sorted(sizes, key=lambda k: (-sizes[k][0], -sizes[k][1], k))[:n]
+
     def close(self) -> None:
         self.conn.close()
 
