@@ -188,7 +188,9 @@ def validate(data_dir: Path, store_spec: str | None, sample: int) -> None:
 @click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
               help="The store to export from (default: the data folder's own, DATA/.kg; oxigraph:PATH, "
                    "sparql:URL).")
-def export(data_dir: Path, fmt: str, output: str, as_of: str | None, store_spec: str | None) -> None:
+@click.option("--actors", is_flag=True, help="gexf: the actor graph (one edge per pair and relation, drawn).")
+def export(data_dir: Path, fmt: str, output: str, as_of: str | None, store_spec: str | None,
+           actors: bool = False) -> None:
     """Export the graph in one format to a file or stdout.
 
     Up to 600,000 quads (KG_MEMORY_LIMIT_QUADS) every format is written from the whole graph
@@ -205,6 +207,8 @@ def export(data_dir: Path, fmt: str, output: str, as_of: str | None, store_spec:
         kg export -f ttl --as-of 2025-01-31 -o january.ttl
         kg export -f nquads --store oxigraph:kg-store -o kg.nq
         kg export -f gexf --store oxigraph:kg-store -o actors.gexf
+        kg export -f gexf --actors -o actors.gexf
+        kg export -f ladybug -o ladybug-import
     """
     from graph.cli_questions import _open_store, _say
     from graph.exporters import registry
@@ -213,6 +217,8 @@ def export(data_dir: Path, fmt: str, output: str, as_of: str | None, store_spec:
     from graph.store.view_export import VIEW_FORMATS
 
     exporter = registry.get(fmt)
+    if actors and exporter.name != "gexf":
+        raise click.UsageError("--actors is for -f gexf")
     with _open_store(store_spec, data_dir, as_of) as store:
         if fits(store):  # every fact read back: the same files kg build writes
             kg = knowledge_graph(store, as_of, what=f"kg export -f {exporter.name}")
@@ -227,7 +233,7 @@ def export(data_dir: Path, fmt: str, output: str, as_of: str | None, store_spec:
             return
         else:
             kg = knowledge_graph(store, as_of, what=f"kg export -f {exporter.name}")  # raises: too large
-    registry.write(exporter, kg, output)
+    registry.write(exporter, kg, output, **({"actors": True} if actors else {}))
 
 
 @main.command()

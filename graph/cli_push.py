@@ -27,6 +27,8 @@ __all__ = ["register", "push"]
 @click.option("--batch-size", type=click.IntRange(1), default=None, help="Triples (or rows) per request.")
 @click.option("--with-ontology", is_flag=True, help="Push the ontology's triples too (for RDFS inference).")
 @click.option("--falkordb", metavar="HOST:PORT", help="Load a FalkorDB graph instead of a triple store.")
+@click.option("--ladybug", metavar="PATH", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a LadybugDB database file instead (replaced atomically).")
 @click.option("--name", "graph_name", default="defense-ai-graph", show_default=True,
               help="FalkorDB graph to replace.")
 @click.option("--user", metavar="U", help="User name for the store.")
@@ -38,7 +40,7 @@ __all__ = ["register", "push"]
 @click.option("--timeout", default=120.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="Seconds each request to the triple store may take in all, its answer included.")
 def push(data_dir, endpoint, graph_iri, update_endpoint, query_endpoint, method, batch_size, with_ontology,
-         falkordb, graph_name, user, password_env, quiet, store_spec, timeout) -> None:
+         falkordb, ladybug, graph_name, user, password_env, quiet, store_spec, timeout) -> None:
     """Replace a named graph in a triple store, or a FalkorDB graph, with the graph.
 
     Triple stores: SPARQL 1.1 Graph Store Protocol (or SPARQL Update), in batches, into a
@@ -54,6 +56,7 @@ def push(data_dir, endpoint, graph_iri, update_endpoint, query_endpoint, method,
         KG_PW=... kg push --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth \\
             --graph https://example.org/dai --user kgpush --password-env KG_PW
         kg push --falkordb 127.0.0.1:6379 --name dai
+        kg push --ladybug kg.lbdb
         kg push --store oxigraph:kg-store --endpoint http://127.0.0.1:7878/store
 
     With --store oxigraph:PATH, every named graph of the store (one per source: the
@@ -62,8 +65,8 @@ def push(data_dir, endpoint, graph_iri, update_endpoint, query_endpoint, method,
     """
     from graph import push as p
 
-    if bool(endpoint) == bool(falkordb):
-        raise click.UsageError("give either --endpoint URL or --falkordb HOST:PORT")
+    if sum(map(bool, (endpoint, falkordb, ladybug))) != 1:
+        raise click.UsageError("give one of --endpoint URL, --falkordb HOST:PORT, --ladybug PATH")
     password = None
     if password_env:
         password = os.environ.get(password_env)
@@ -71,7 +74,7 @@ def push(data_dir, endpoint, graph_iri, update_endpoint, query_endpoint, method,
             raise PushError(f"environment variable {password_env} is not set")
     elif user and not falkordb:
         raise click.UsageError("--user needs --password-env VAR")
-    if store_spec and store_spec != "memory":
+    if store_spec and store_spec != "memory" and not ladybug:
         _push_store(p, store_spec, data_dir, endpoint, graph_iri, falkordb, quiet, with_ontology,
                     dict(user=user, password=password, update_endpoint=update_endpoint,
                          query_endpoint=query_endpoint, method=method, batch_size=batch_size or p.BATCH_SIZE,
@@ -80,8 +83,16 @@ def push(data_dir, endpoint, graph_iri, update_endpoint, query_endpoint, method,
     from graph.cli_questions import _open_store
     from graph.store.readback import knowledge_graph
 
-    with _open_store(None, data_dir) as store:  # the data folder's own store, every fact read back
+    with _open_store(store_spec if ladybug else None, data_dir) as store:  # every fact read back
         kg = knowledge_graph(store, what="kg push")
+    if ladybug:
+        from graph.push_ladybug import push_ladybug
+
+        result = push_ladybug(kg, ladybug)
+        if not quiet:
+            click.echo(f"pushed {result.triples} nodes and relationships to LadybugDB {result.target} "
+                       f"({result.batches} statements)", err=True)
+        return
     if falkordb:
         from graph.exporters.cypher import BATCH_SIZE, statements
         from graph.exporters.property_graph import property_graph

@@ -163,3 +163,19 @@ def test_push_to_a_stopped_falkordb_names_the_address_not_a_password(kg, tmp_pat
     result = run_kg("push", "--falkordb", f"127.0.0.1:{port}", "--user", "u", "--password-env", "KG_TEST_PW",
                     "--data", DATA)
     assert result.exit_code == 1 and "hunter2-secret" not in result.output
+
+
+def test_typed_query_contracts_over_100m_with_their_awarding_agency(db, kg):
+    from tests.pg_expect import THRESHOLD, big_contracts
+
+    graph = db.select_graph("seed")
+    got = rows(graph, "MATCH (f:Fact:Contract)-[:AWARDING_AGENCY]->(a:Entity) WHERE f.currency = 'USD' "
+                      "AND coalesce(f.amount, f.obligated) > $min "
+                      "RETURN f.id, a.id, coalesce(f.amount, f.obligated) ORDER BY f.id, a.id", {"min": THRESHOLD})
+    want = big_contracts(property_graph(kg))
+    assert [tuple(r) for r in got] == want and len(want) > 10
+    # absent values are no property: IS NULL finds every gap (no empty strings, no empty lists)
+    assert rows(graph, "MATCH (n) WHERE n.label_fr = '' OR n.aliases = [] RETURN count(n)") == [[0]]
+    missing = rows(graph, "MATCH (n:Entity) WHERE n.label_fr IS NULL RETURN count(n)")[0][0]
+    assert missing == sum(1 for n in property_graph(kg).nodes if n.labels[0] == "Entity"
+                          and "label_fr" not in n.properties) > 0

@@ -69,9 +69,47 @@ def test_property_graph_has_relationship_nodes_and_direct_actor_edges(kg):
     assert {e.target for e in award} == {"openai", "openai-public-sector"}
     for e in award:  # provenance on the relationship: the sources and their exact words
         assert e.properties["sources"] and e.properties["quotes"]
-    direct = [e for e in pg.edges if (e.source, e.target, e.type) == ("dod", "openai", "CONTRACT")]
+    direct = [e for e in pg.edges if (e.source, e.target, e.type) == ("dod", "openai", "CONTRACTED_WITH")]
     assert direct and "200M" in direct[0].properties["caption"]
     assert json.loads(direct[0].properties["citations"])[0]["quote"] in direct[0].properties["quotes"]
+
+
+def test_money_and_dates_are_typed_on_contract_nodes_and_edges(kg):
+    pg = property_graph(kg)
+    fact = pg.node("fact/openai-dod-2025-prototype-agreement").properties
+    assert (fact["amount"], fact["currency"], fact["obligated"]) == (200_000_000.0, "USD", 1_999_998.0)
+    assert (fact["contract_number"], fact["date"], fact["end_date"]) == ("HQ0883-25-9-0012", "2025-06-16",
+                                                                         "2026-07-31")  # 2026-07: its last day
+    assert "200,000,000 USD" in json.loads(fact["details"])["value"]  # the display text stays beside
+    edge = next(e for e in pg.edges if e.type == "CONTRACTED_WITH" and e.source == "dod" and e.target == "openai")
+    assert {k: edge.properties[k] for k in ("amount", "currency", "date")} == {
+        "amount": 200_000_000.0, "currency": "USD", "date": "2025-06-16"}
+    awards = [n for n in pg.nodes if n.properties.get("kind") == "Contract" and "obligated" in n.properties]
+    assert len(awards) > 500 and all(isinstance(n.properties["obligated"], float) for n in awards)
+
+
+def test_a_direct_edge_carries_the_sources_that_state_that_pair(kg):
+    pg = property_graph(kg)
+    edge = next(e for e in pg.edges if (e.source, e.target, e.type) == ("cdao", "openai-public-sector",
+                                                                        "CONTRACTED_WITH"))
+    assert edge.properties["sources"] == ["defensescoop-openai-ota"]  # the one source that names both
+    assert {c["source"] for c in json.loads(edge.properties["citations"])} == {"defensescoop-openai-ota"}
+    fact = pg.node("fact/openai-dod-2025-prototype-agreement")
+    assert len(fact.properties["sources"]) > 1
+
+
+def test_one_null_policy_no_empty_string_or_list_anywhere(kg, nasty_kg):
+    for g in (kg, nasty_kg):
+        pg = property_graph(g)
+        for item in (*pg.nodes, *pg.edges):
+            for k, v in item.properties.items():
+                assert v not in ("", [], "[]", "{}"), (item, k)
+    files = neo4j_files(kg)
+    assert ',""' not in "".join(files.values()) and not [x for x in text(kg, "cypher").split('"') if x == "[]"]
+
+
+def test_no_relationship_type_is_a_label_but_for_case():
+    assert not {t.lower() for t in EDGE_TYPES} & {x.lower() for x in NODE_LABELS}
 
 
 def test_labels_and_types_come_from_the_allow_lists(kg, nasty_kg):
@@ -113,11 +151,31 @@ def test_control_characters_are_refused(kg):
 # -- GraphML, GEXF, node-link: networkx reads them back ------------------------------------------
 
 
-def test_graphml_reads_back_with_the_same_nodes_edges_and_attributes(graph):
-    read = nx.read_graphml(io.BytesIO(text(graph, "graphml").encode("utf-8")), force_multigraph=True)
-    want = to_networkx(property_graph(graph), flat=True)
+def xml_want(pg):
+    """The networkx graph GraphML and GEXF hold: flat values, numeric twins of the validity
+    dates, the relationship type in ``relationship`` (sigma.js reserves ``type``)."""
+    from graph.exporters.gexf import xml_properties
+
+    want = to_networkx(pg, flat=True)
+    for n in pg.nodes:
+        want.nodes[n.id].update(xml_properties(n.properties))
     for _u, _v, _k, d in want.edges(keys=True, data=True):
-        d["label"] = d["type"]  # APOC reads the relationship type from the edge label
+        d["relationship"] = d.pop("type")
+        d.update(xml_properties(d))
+    return want
+
+
+def test_graphml_reads_back_with_the_same_nodes_edges_and_attributes(graph):
+    from graph.exporters.property_graph import drawing
+
+    read = nx.read_graphml(io.BytesIO(text(graph, "graphml").encode("utf-8")), force_multigraph=True)
+    pg = property_graph(graph)
+    want = xml_want(pg)
+    for n, (x, y, size, colour) in drawing(pg).items():
+        want.nodes[n].update(x=float(x), y=float(-y), size=size, color=colour)
+    for _u, _v, k, d in want.edges(keys=True, data=True):
+        d["label"] = d["relationship"]  # APOC reads the relationship type from the edge label
+        d["key"] = k  # also a data attribute (igraph keeps no XML edge id)
     assert_same_graph(read, want)
 
 
@@ -125,7 +183,10 @@ def test_gexf_reads_back_with_the_same_nodes_edges_attributes_and_intervals(grap
     read = nx.read_gexf(io.BytesIO(text(graph, "gexf").encode("utf-8")), version="1.3")
     assert read.graph["mode"] == "dynamic"
     pg = property_graph(graph)
-    want = to_networkx(pg, flat=True)
+    want = xml_want(pg)
+    for n, d in read.nodes(data=True):  # drawn: position, size and colour on every node
+        viz = d.pop("viz")
+        assert set(viz) == {"position", "size", "color"}, n
     fact_interval = {n.id: n.properties for n in pg.nodes if n.properties.get("valid_from")}
     for _n, d in want.nodes(data=True):
         if d.get("valid_from"):
@@ -138,10 +199,11 @@ def test_gexf_reads_back_with_the_same_nodes_edges_attributes_and_intervals(grap
             d["start"] = timed["valid_from"]
         if timed.get("valid_to"):
             d["end"] = timed["valid_to"]
-        d["label"] = d.get("caption") or d["type"]
-        d["id"] = k
+        d["label"] = d["relationship"]  # as in GraphML
+        d["id"] = k  # the XML id
     assert_same_graph(read, want)
-    timed_edges = [d for *_e, d in read.edges(data=True) if d.get("type") == "CONTRACT" and "start" in d]
+    timed_edges = [d for *_e, d in read.edges(data=True) if d.get("relationship") == "CONTRACTED_WITH"
+                   and "start" in d]
     assert timed_edges, "direct contract edges carry time intervals for Gephi's timeline"
 
 
@@ -164,7 +226,7 @@ def test_nasty_strings_survive_graphml_gexf_and_nodelink(nasty_kg):
         assert corp["description"] == NASTY_QUOTE
         aliases = corp["aliases"] if isinstance(corp["aliases"], list) else json.loads(corp["aliases"])
         assert set(NASTY[:4]) <= set(aliases)
-        quotes = [q for *_e, d in g.edges(data=True) if d.get("type") == "PARTNER_OF"
+        quotes = [q for *_e, d in g.edges(data=True) if "PARTNER_OF" in (d.get("type"), d.get("relationship"))
                   for q in (d["quotes"] if isinstance(d["quotes"], list) else json.loads(d["quotes"]))]
         assert NASTY_QUOTE in quotes
         assert g.nodes["fact/nasty-partnership"]["label"] == NASTY[8]
@@ -262,13 +324,13 @@ def test_neo4j_csv_holds_the_property_graph(graph):
     assert set(nodes) == {n.id for n in pg.nodes}
     for n in pg.nodes:
         assert nodes[n.id]["labels"] == n.labels
-        assert nodes[n.id]["props"] == {k: v for k, v in n.properties.items() if v != []}, n.id
+        assert nodes[n.id]["props"] == n.properties, n.id
     by_key = {r["props"]["key"]: r for r in rels}
     assert len(by_key) == len(pg.edges) == len(rels)
     for e in pg.edges:
         r = by_key[e.key]
         assert (r["START_ID"], r["END_ID"], r["TYPE"]) == (e.source, e.target, e.type)
-        assert r["props"] == {**{k: v for k, v in e.properties.items() if v != []}, "key": e.key}
+        assert r["props"] == e.properties and e.properties["key"] == e.key
 
 
 def test_neo4j_csv_headers_are_typed(kg):

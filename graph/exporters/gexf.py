@@ -1,12 +1,26 @@
-"""GEXF 1.3 export of the property graph, with time intervals for Gephi's timeline.
+"""GEXF 1.3 export of the property graph, with time intervals for Gephi's timeline, drawn.
 
 A fact node, the edges it draws and the direct actor edges carry ``start`` / ``end`` (the
 ``valid_from`` / ``valid_to`` dates of the fact: when it holds) in a ``mode="dynamic"``,
 ``timeformat="date"`` graph, so Gephi's timeline shows the graph as it stood on any day;
-entities and sources have no interval (always present). Every edge is written directed
-(networkx and most readers refuse mixed graphs): partnership and competition edges carry
-``directed = false``. Lists are JSON strings. No timestamp is written, so the file is
-byte-identical across runs. See :mod:`graph.exporters.property_graph`.
+entities and sources have no interval (always present). Beside the ISO dates, the numeric
+``valid_from_ms`` / ``valid_to_ms`` (milliseconds since 1970, what JavaScript dates hold)
+serve range filters in tools that ignore intervals (graphology-gexf, Gephi Lite).
+
+Every node has ``viz:position``, ``viz:size`` and ``viz:color``
+(:func:`graph.exporters.property_graph.drawing`), so sigma.js and Gephi Lite draw the file
+as it is. An edge's ``label`` is its relationship type (as in GraphML) and its type is the
+attribute ``relationship`` (an attribute named ``type`` picks the renderer in sigma.js).
+Every edge is written directed (networkx and most readers refuse mixed graphs):
+partnership and competition edges carry ``directed = false``. Lists are JSON strings;
+absent values are no ``attvalue`` (the null policy of
+:mod:`graph.exporters.property_graph`). No timestamp is written, so the file is
+byte-identical across runs.
+
+``actors=True`` writes the actor graph instead (:func:`actor_graph`): the explorer's
+actors, one edge per pair of actors and relation with ``facts`` (how many), ``amount``
+(summed, USD), ``first`` / ``last`` (dates), ``sources`` (those that state that pair)
+and ``relationship``; what Gephi Lite opens without an adapter.
 
 Example
 -------
@@ -14,18 +28,32 @@ Example
 >>> from graph import build
 >>> text = "".join(generate_gexf(build("data")))
 >>> g = nx.read_gexf(io.BytesIO(text.encode()), version="1.3")
->>> g.nodes["openai"]["label"], g.graph["mode"]
-('OpenAI', 'dynamic')
+>>> g.nodes["openai"]["label"], g.graph["mode"], "position" in g.nodes["openai"]["viz"]
+('OpenAI', 'dynamic', True)
+>>> actors = nx.read_gexf(io.BytesIO("".join(generate_gexf(build("data"), actors=True)).encode()))
+>>> actors.nodes["dod"]["kind"], sorted(actors["dod"]["openai"].values(), key=str)[0]["relationship"]
+('GovernmentAgency', 'CONTRACTED_WITH')
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 
-from graph.exporters.property_graph import flat_value, property_graph, xml_text, xml_type
+from graph.exporters.property_graph import (
+    PGEdge,
+    PGNode,
+    PropertyGraph,
+    drawing,
+    epoch_ms,
+    flat_value,
+    property_graph,
+    xml_text,
+    xml_type,
+)
 from graph.exporters.xmltext import escape_attr
 
-__all__ = ["generate_gexf", "gexf_type"]
+__all__ = ["generate_gexf", "gexf_type", "actor_graph", "xml_properties"]
 
 #: Properties written as GEXF XML attributes rather than attribute values.
 _NODE_XML = ("label",)
@@ -33,6 +61,16 @@ _NODE_XML = ("label",)
 
 gexf_type = xml_type  # kept as a public name
 _text = xml_text
+
+
+def xml_properties(props: dict) -> dict:
+    """Flat properties for GEXF and GraphML: lists as JSON strings, and the numeric twins
+    ``valid_from_ms`` / ``valid_to_ms`` of the validity dates."""
+    out = {k: flat_value(v) for k, v in props.items()}
+    for name in ("valid_from", "valid_to"):
+        if props.get(name):
+            out[f"{name}_ms"] = epoch_ms(props[name])
+    return out
 
 
 def _attributes(items, cls: str) -> tuple[dict, list[str]]:
@@ -68,31 +106,82 @@ def _attvalues(props: dict, ids: dict, indent: str) -> Iterator[str]:
     yield f"{indent}</attvalues>\n"
 
 
-def generate_gexf(kg) -> Iterator[str]:
-    """The property graph as GEXF 1.3 (dynamic, directed; see the module docstring)."""
+def _viz(x: int, y: int, size: float, colour: str, indent: str) -> Iterator[str]:
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    yield f'{indent}<viz:color r="{r}" g="{g}" b="{b}"/>\n'
+    yield f'{indent}<viz:position x="{x}.0" y="{-y}.0" z="0.0"/>\n'  # GEXF's y axis points up
+    yield f'{indent}<viz:size value="{size}"/>\n'
+
+
+def actor_graph(pg: PropertyGraph) -> PropertyGraph:
+    """The actors of ``pg`` and one edge per (from, to, relationship) of its direct actor
+    edges, with ``facts``, ``amount`` (sum of ``amount``, else ``obligated``, in USD),
+    ``first`` / ``last`` (earliest ``valid_from``, latest ``valid_to`` or ``valid_from``),
+    ``sources`` (sorted), ``relation`` and ``relationship``; nodes keep ``label``,
+    ``label_fr``, ``kind``, ``degree_centrality``, ``wikidata``."""
+    direct = [e for e in pg.edges if "relation" in e.properties]
+    ends = {x for e in direct for x in (e.source, e.target)}
+    nodes = [
+        PGNode(n.id, n.labels, {k: v for k, v in n.properties.items()
+                                if k in ("id", "kind", "label", "label_fr", "degree_centrality", "wikidata")})
+        for n in pg.nodes if n.id in ends
+    ]
+    groups: dict = defaultdict(list)
+    for e in direct:
+        groups[(e.source, e.target, e.type)].append(e.properties)
+    edges = []
+    for (u, v, etype), items in sorted(groups.items()):
+        props: dict = {"key": f"{u}|{etype}|{v}", "relation": items[0]["relation"], "facts": len(items),
+                       "directed": items[0].get("directed", True)}
+        money = [p.get("amount", p.get("obligated")) for p in items if p.get("currency") == "USD"]
+        money = [m for m in money if m is not None]
+        if money:
+            props["amount"] = float(sum(money))
+        starts = [p["valid_from"] for p in items if p.get("valid_from")]
+        ends_ = [p.get("valid_to") or p["valid_from"] for p in items if p.get("valid_to") or p.get("valid_from")]
+        if starts:
+            props["first"] = min(starts)
+        if ends_:
+            props["last"] = max(ends_)
+        props["sources"] = sorted({s for p in items for s in p.get("sources", [])})
+        props = {k: x for k, x in props.items() if x not in ([], "")}
+        edges.append(PGEdge(props["key"], u, v, etype, dict(sorted(props.items()))))
+    return PropertyGraph(nodes, edges)
+
+
+def generate_gexf(kg, *, actors: bool = False) -> Iterator[str]:
+    """The property graph (or with ``actors``, the actor graph) as GEXF 1.3, drawn."""
     pg = property_graph(kg)
+    if actors:
+        pg = actor_graph(pg)
+    draw = drawing(pg)
     intervals = {n.id: n.properties for n in pg.nodes if n.properties.get("valid_from") or n.properties.get("valid_to")}
     node_props = [
         {
-            **{k: flat_value(v) for k, v in n.properties.items() if k not in _NODE_XML},
+            **{k: v for k, v in xml_properties(n.properties).items() if k not in _NODE_XML},
             "labels": "".join(f":{x}" for x in n.labels),
         }
         for n in pg.nodes
     ]
-    edge_props = [{**{k: flat_value(v) for k, v in e.properties.items()}, "type": e.type} for e in pg.edges]
+    # the edge's key is its XML id (GEXF readers keep it; networkx refuses an attribute "key")
+    edge_props = [{**{k: v for k, v in xml_properties(e.properties).items() if k != "key"},
+                   "relationship": e.type} for e in pg.edges]
     node_ids, node_attrs = _attributes(node_props, "node")
     edge_ids, edge_attrs = _attributes(edge_props, "edge")
+    what = "The actors and one edge per pair and relation" if actors else (
+        "Entities, facts and sources as nodes, plus direct actor edges")
     yield '<?xml version="1.0" encoding="UTF-8"?>\n'
     yield (
-        '<gexf xmlns="http://gexf.net/1.3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        '<gexf xmlns="http://gexf.net/1.3" xmlns:viz="http://gexf.net/1.3/viz" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
         'xsi:schemaLocation="http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd" version="1.3">\n'
     )
     yield "  <meta>\n    <creator>defense-ai-graph</creator>\n"
-    yield (
-        "    <description>Entities, facts and sources as nodes, plus direct actor edges; every "
-        "relationship with its sources and quotes.</description>\n  </meta>\n"
-    )
-    yield '  <graph defaultedgetype="directed" mode="dynamic" timeformat="date" timerepresentation="interval">\n'
+    yield f"    <description>{what}; every relationship with its sources.</description>\n  </meta>\n"
+    if actors:
+        yield '  <graph defaultedgetype="directed">\n'
+    else:
+        yield '  <graph defaultedgetype="directed" mode="dynamic" timeformat="date" timerepresentation="interval">\n'
     yield from node_attrs
     yield from edge_attrs
     yield "    <nodes>\n"
@@ -100,14 +189,14 @@ def generate_gexf(kg) -> Iterator[str]:
         label = escape_attr(n.properties.get("label", n.id))
         yield f'      <node id="{escape_attr(n.id)}" label="{label}"{_interval(n.properties)}>\n'
         yield from _attvalues(props, node_ids, "        ")
+        yield from _viz(*draw[n.id], "        ")
         yield "      </node>\n"
     yield "    </nodes>\n    <edges>\n"
     for e, props in zip(pg.edges, edge_props, strict=True):
-        timed = e.properties if "valid_from" in e.properties else intervals.get(e.source, {})
-        label = escape_attr(e.properties.get("caption") or e.type)
+        timed = {} if actors else e.properties if "valid_from" in e.properties else intervals.get(e.source, {})
         yield (
             f'      <edge id="{escape_attr(e.key)}" source="{escape_attr(e.source)}" '
-            f'target="{escape_attr(e.target)}" label="{label}"{_interval(timed)}>\n'
+            f'target="{escape_attr(e.target)}" label="{escape_attr(e.type)}"{_interval(timed)}>\n'
         )
         yield from _attvalues(props, edge_ids, "        ")
         yield "      </edge>\n"

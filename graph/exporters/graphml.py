@@ -1,10 +1,16 @@
 """GraphML export of the property graph (Gephi, yEd, Neo4j APOC ``apoc.import.graphml``).
 
-Nodes carry ``labels`` (``":Entity:Company"``, what APOC's ``readLabels`` reads) and every
-property; edges carry ``label`` (the relationship type, what APOC reads as the type) and
-``type`` (the same), and every property with its sources and quotes. Lists are JSON strings
-(GraphML values are scalars). Keys are declared with their GraphML types (``string``,
-``boolean``, ``long``, ``double``). See :mod:`graph.exporters.property_graph`.
+Nodes carry ``labels`` (``":Entity:Company"``, what APOC's ``readLabels`` reads), every
+property, and where to draw them: ``x``, ``y``, ``size``, ``color``
+(:func:`graph.exporters.property_graph.drawing`, what graphology-graphml and sigma.js
+read). Edges carry ``label`` (the relationship type, what APOC reads as the type, as in
+GEXF), ``relationship`` (the same: an attribute named ``type`` picks the renderer in
+sigma.js), ``key`` (the edge's key, which readers such as igraph do not keep from the XML
+id) and every property with its sources and quotes. Lists are JSON strings (GraphML values
+are scalars); absent values have no ``<data>`` (the null policy); ``valid_from_ms`` /
+``valid_to_ms`` are the validity dates as numbers. Keys are declared with their GraphML
+types (``string``, ``boolean``, ``long``, ``double``). See
+:mod:`graph.exporters.property_graph`.
 
 Example
 -------
@@ -20,7 +26,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graph.exporters.property_graph import flat_value, property_graph, xml_text, xml_type
+from graph.exporters.gexf import xml_properties
+from graph.exporters.property_graph import drawing, property_graph, xml_text, xml_type
 from graph.exporters.xmltext import escape_attr, escape_text
 
 __all__ = ["generate_graphml", "graphml_type"]
@@ -47,13 +54,14 @@ def _keys(items, domain: str, prefix: str) -> tuple[dict, list[str]]:
 def generate_graphml(kg) -> Iterator[str]:
     """The property graph as GraphML (directed multigraph, edge ids = edge keys)."""
     pg = property_graph(kg)
+    draw = drawing(pg)
     node_props = [
-        {**{k: flat_value(v) for k, v in n.properties.items()}, "labels": "".join(f":{x}" for x in n.labels)}
+        {**xml_properties(n.properties), "labels": "".join(f":{x}" for x in n.labels),
+         **dict(zip(("x", "y", "size", "color"), (float(draw[n.id][0]), float(-draw[n.id][1]), *draw[n.id][2:]),
+                    strict=True))}
         for n in pg.nodes
     ]
-    edge_props = [
-        {**{k: flat_value(v) for k, v in e.properties.items()}, "label": e.type, "type": e.type} for e in pg.edges
-    ]
+    edge_props = [{**xml_properties(e.properties), "label": e.type, "relationship": e.type} for e in pg.edges]
     node_ids, node_keys = _keys(node_props, "node", "n")
     edge_ids, edge_keys = _keys(edge_props, "edge", "e")
     yield '<?xml version="1.0" encoding="UTF-8"?>\n'

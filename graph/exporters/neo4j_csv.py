@@ -2,14 +2,16 @@
 
 ``nodes_Entity.csv``, ``nodes_Fact.csv``, ``nodes_Source.csv``: header ``id:ID``, ``:LABEL``
 and one typed column per property (``name:string``, ``flag:boolean``, ``n:long``,
-``x:double``, ``sources:string[]``); ``relationships.csv``: ``:START_ID``, ``:END_ID``,
+``x:double``, ``sources:string[]``, ``valid_from:date`` for the ISO dates of
+:data:`~graph.exporters.property_graph.DATE_PROPERTIES`); ``relationships.csv``: ``:START_ID``, ``:END_ID``,
 ``:TYPE`` and the typed properties. ``import.sh`` holds the command, with the options these
 files need: ``--multiline-fields=true`` (quotes may hold newlines) and
 ``--array-delimiter=U+001F`` (the unit separator, which no value can hold: the property graph
 refuses control characters), since ``;`` and ``,`` do occur in quotes.
 
-Every string is double-quoted (quotes doubled, as neo4j-admin reads them), so an empty string
-stays an empty string; an absent value and an empty list are empty fields (no property).
+Every string is double-quoted (quotes doubled, as neo4j-admin reads them); an absent value
+is an empty unquoted field, which neo4j-admin reads as no property (the null policy of
+:mod:`graph.exporters.property_graph`: the model holds no empty string or list).
 Labels and types come from the allow-lists of :mod:`graph.exporters.property_graph`.
 
 Example
@@ -19,7 +21,7 @@ Example
 >>> sorted(files)
 ['import.sh', 'nodes_Entity.csv', 'nodes_Fact.csv', 'nodes_Source.csv', 'relationships.csv']
 >>> "".join(files["relationships.csv"]).splitlines()[0][:40]
-':START_ID,:END_ID,:TYPE,assertions:strin'
+':START_ID,:END_ID,:TYPE,amount:double,as'
 """
 
 from __future__ import annotations
@@ -27,8 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from graph.errors import ExportError
-from graph.exporters.property_graph import EDGE_TYPES, NODE_LABELS, property_graph, xml_type
-
+from graph.exporters.property_graph import DATE_PROPERTIES, EDGE_TYPES, NODE_LABELS, property_graph, xml_type
 
 __all__ = ["generate_neo4j_csv", "ARRAY_DELIMITER", "neo4j_type", "csv_field"]
 
@@ -80,7 +81,7 @@ def _columns(rows: Iterable[dict], where: str) -> list[tuple[str, str]]:
     types: dict[str, str] = {}
     for props in rows:
         for k, v in props.items():
-            t = neo4j_type(v)
+            t = "date" if k in DATE_PROPERTIES and isinstance(v, str) else neo4j_type(v)
             if types.setdefault(k, t) != t:
                 raise ExportError(f"{where}: property '{k}' has values of two types ({types[k]}, {t})")
             if ":" in k or "," in k or '"' in k:
@@ -112,7 +113,7 @@ def generate_neo4j_csv(kg) -> dict[str, Iterator[str]]:
             for n, p in zip(nodes, props, strict=True)
         ]
         files[f"nodes_{base}.csv"] = _csv(header, rows)
-    edge_props = [{**e.properties, "key": e.key} for e in pg.edges]
+    edge_props = [e.properties for e in pg.edges]  # with their key
     cols = _columns(edge_props, "relationships.csv")
     header = [":START_ID", ":END_ID", ":TYPE", *(f"{k}:{t}" for k, t in cols)]
     rows = []

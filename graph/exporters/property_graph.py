@@ -9,24 +9,38 @@ Nodes
     ``id`` (``openai``, ``fact/<slug>``, ``source/<slug>``); labels: a base label
     (``Entity``, ``Fact`` or ``Source``) and the kind (``Company``, ``Contract``, ...);
     properties from the views: ``label``, ``label_fr``, ``aliases``, ``sources``,
-    ``citations``, ``details``, ... Fact nodes also get ``quotes`` (every quote, sorted) and
-    ``valid_from`` / ``valid_to`` (ISO dates or ``""``: when the fact holds).
+    ``citations``, ``details``, ... Fact nodes also get ``quotes`` (every quote, sorted),
+    ``valid_from`` / ``valid_to`` (ISO dates: when the fact holds) and the typed values of
+    :data:`TYPED_PROPERTIES` (``amount``, ``currency``, ``ceiling``, ``obligated``,
+    ``contract_number``, ``date``, ``start_date``, ``end_date``), the display text of every
+    value, with its sources, staying in ``details``.
 Edges
     fact → entity, typed by the fact property (``AWARDING_AGENCY``, ``CONTRACTOR``,
     ``PARTY``, ...), with ``property``, ``sources`` and ``quotes`` (the words of those
-    sources); fact → source ``SOURCE`` (with that source's ``quotes``); entity → source
-    ``MENTIONED_IN``; and the derived actor edges (``CONTRACT``, ``PARTNER_OF``,
+    sources); fact → source ``STATED_IN`` (with that source's ``quotes``); entity → source
+    ``MENTIONED_IN``; and the derived actor edges (``CONTRACTED_WITH``, ``PARTNER_OF``,
     ``INVESTED_IN``, ``COMPETES_WITH``, ``SUBSIDIARY_OF``, ``UNIT_OF``, ``INVOLVED_IN``,
-    ``EVENT``) with the fact's ``caption`` (the view's edge ``label``), ``start_date``,
-    ``end_date``, ``date``, ``valid_from``, ``valid_to``, ``details``, ``citations``,
-    ``sources`` and ``quotes``. So provenance travels with every relationship.
+    ``EVENT_ABOUT``, ``SUBCONTRACTED_TO``) with the fact's ``caption`` (the view's edge
+    ``label``), its typed values (as on the fact node), ``valid_from``, ``valid_to``,
+    ``details``, and the ``sources`` that state *that pair* (those naming both ends, else
+    those naming either), with their ``citations`` and ``quotes``. So provenance travels
+    with every relationship. Every edge carries its ``key`` (unique among the edges).
 
 Property values are strings, booleans, numbers or lists of strings; nested values
 (``details``, ``citations``, ``assertions``) are JSON strings. Labels and relationship
 types only ever come from the allow-lists :data:`NODE_LABELS` and :data:`EDGE_TYPES`
 (a fact property outside the list becomes ``RELATED_TO`` with its name in ``property``),
-so writers may put them in query text. Text holding a character that XML 1.0 cannot carry
-(C0 controls other than tab, newline and carriage return) raises :class:`ExportError`.
+so writers may put them in query text; no relationship type equals a label but for case
+(embedded engines such as LadybugDB keep both in one case-insensitive catalog). Text
+holding a character that XML 1.0 cannot carry (C0 controls other than tab, newline and
+carriage return) raises :class:`ExportError`.
+
+Null policy (every property graph format)
+    A value that is absent, an empty string, an empty list or an empty map is **no
+    property**: no key in the node or edge (Cypher, JSON), ``NULL`` in a typed column
+    (LadybugDB), an empty unquoted CSV field (neo4j-admin), no ``<data>`` / ``<attvalue>``
+    element (GraphML, GEXF). So ``IS NULL`` finds every gap, and every route gives the same
+    graph. An empty string is never written as a value.
 
 Example
 -------
@@ -36,7 +50,10 @@ Example
 >>> node.labels, node.properties["label"]
 (('Entity', 'Company'), 'OpenAI')
 >>> sorted({e.type for e in pg.edges if e.source == "dod" and e.target == "openai"})
-['CONTRACT']
+['CONTRACTED_WITH']
+>>> fact = pg.node("fact/openai-dod-2025-prototype-agreement").properties
+>>> fact["amount"], fact["currency"], fact["contract_number"], fact["date"]
+(200000000.0, 'USD', 'HQ0883-25-9-0012', '2025-06-16')
 """
 
 from __future__ import annotations
@@ -52,6 +69,7 @@ from graph.errors import ExportError
 __all__ = [
     "PGNode", "PGEdge", "PropertyGraph", "property_graph", "to_networkx", "flat_value",
     "NODE_LABELS", "EDGE_TYPES", "FACT_PROPERTY_TYPES", "RELATION_TYPES", "JSON_PROPERTIES",
+    "TYPED_PROPERTIES", "DATE_PROPERTIES", "is_absent",
 ]
 
 #: Node labels: a base label per node type, and the kinds (ontology classes).
@@ -69,16 +87,16 @@ FACT_PROPERTY_TYPES = {
     "primeAward": "PRIME_AWARD", "primeRecipient": "PRIME_RECIPIENT", "subRecipient": "SUB_RECIPIENT",
     "investee": "INVESTEE",
     "investor": "INVESTOR", "parent": "PARENT", "participant": "PARTICIPANT", "party": "PARTY",
-    "place": "PLACE", "placeOfPerformance": "PLACE_OF_PERFORMANCE", "product": "PRODUCT",
-    "program": "PROGRAM", "subOrganizationOf": "SUB_ORGANIZATION_OF",
-    "source": "SOURCE", "mentionedIn": "MENTIONED_IN",
+    "place": "HAS_PLACE", "placeOfPerformance": "PLACE_OF_PERFORMANCE", "product": "HAS_PRODUCT",
+    "program": "HAS_PROGRAM", "subOrganizationOf": "SUB_ORGANIZATION_OF",
+    "source": "STATED_IN", "mentionedIn": "MENTIONED_IN",
 }
 
 #: Fact type (``kg.actors`` edge ``relation``) -> direct actor edge type.
 RELATION_TYPES = {
-    "Contract": "CONTRACT", "Subaward": "SUBAWARD", "Partnership": "PARTNER_OF", "Investment": "INVESTED_IN",
-    "Competition": "COMPETES_WITH", "Subsidiary": "SUBSIDIARY_OF", "SubUnit": "UNIT_OF",
-    "Involvement": "INVOLVED_IN", "Event": "EVENT",
+    "Contract": "CONTRACTED_WITH", "Subaward": "SUBCONTRACTED_TO", "Partnership": "PARTNER_OF",
+    "Investment": "INVESTED_IN", "Competition": "COMPETES_WITH", "Subsidiary": "SUBSIDIARY_OF",
+    "SubUnit": "UNIT_OF", "Involvement": "INVOLVED_IN", "Event": "EVENT_ABOUT",
 }
 
 #: Every relationship type a writer may emit.
@@ -89,6 +107,20 @@ _IDENTIFIER = re.compile(r"^[A-Z][A-Za-z_]*\Z")
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 assert all(_IDENTIFIER.match(x) for x in (*NODE_LABELS, *EDGE_TYPES))
+assert not {x.lower() for x in NODE_LABELS} & {x.lower() for x in EDGE_TYPES}, "a type clashes with a label"
+
+#: Typed values of a fact (on its node and on its direct actor edges): name -> type.
+#: Amounts are in ``currency`` (the largest value a source gives in it; the others stay in
+#: ``details``); dates are full ISO dates: ``date`` and ``start_date`` the first day the
+#: stated value covers, ``end_date`` the last (``2026-07`` ends on 2026-07-31).
+TYPED_PROPERTIES = {
+    "amount": "double", "currency": "string", "ceiling": "double", "obligated": "double",
+    "contract_number": "string", "date": "date", "start_date": "date", "end_date": "date",
+}
+#: Properties that hold full ISO dates (``YYYY-MM-DD``).
+DATE_PROPERTIES = ("date", "start_date", "end_date", "valid_from", "valid_to")
+#: fact property -> typed property holding its amount
+_MONEY = {"value": "amount", "ceiling": "ceiling", "obligatedAmount": "obligated"}
 
 
 @dataclass(frozen=True)
@@ -142,25 +174,83 @@ def _value(value, where: str, *, as_json: bool = False):
     return _check_text(json.dumps(value, ensure_ascii=False, sort_keys=True), where)
 
 
+def is_absent(value) -> bool:
+    """Whether ``value`` is no property under the null policy (None, "", [] or {}).
+
+    >>> [is_absent(v) for v in (None, "", [], {}, 0, False, "x")]
+    [True, True, True, True, False, False, False]
+    """
+    return value is None or (isinstance(value, str | list | tuple | dict) and len(value) == 0)
+
+
 def _properties(attrs: dict, where: str, skip=()) -> dict:
     return {
         _RENAMED.get(k, k): _value(v, where, as_json=k in JSON_PROPERTIES)
         for k, v in sorted(attrs.items())
-        if v is not None and k not in skip
+        if not is_absent(v) and k not in skip
     }
+
+
+def _typed_values(reader, rec) -> dict:
+    """The :data:`TYPED_PROPERTIES` of a fact record (only those it has)."""
+    from graph.values import FlexDate
+
+    v = rec.values
+    out: dict = {}
+    money = {name: [m for t in v.get(prop, ()) if (m := reader.money_of(t))] for prop, name in _MONEY.items()}
+    currency = next((max(money[n])[1] for n in ("amount", "ceiling", "obligated") if money[n]), None)
+    if currency:
+        out["currency"] = currency
+        for name, amounts in money.items():
+            same = [a for a, c in amounts if c == currency]
+            if same:
+                out[name] = float(max(same))
+    numbers = sorted(str(t) for t in v.get("contractNumber", ()))
+    if numbers:
+        out["contract_number"] = numbers[0]
+
+    def days(prop, which):
+        found = []
+        for t in v.get(prop, ()):
+            try:
+                found.append(getattr(FlexDate.parse(str(t)), which))
+            except ValueError:
+                pass
+        return found
+
+    for name, prop, which, pick in (("date", "date", "earliest", min), ("start_date", "startDate", "earliest", min),
+                                    ("end_date", "endDate", "latest", max)):
+        found = days(prop, which)
+        if found:
+            out[name] = pick(found).isoformat()
+    return out
+
+
+def _stating(rec, node: str) -> set[str]:
+    """The sources that name ``node`` (a node key) in any value of the fact record."""
+    from graph.views import _node_key
+
+    return {src for by_value in rec.values.values() for term, srcs in by_value.items()
+            if _node_key(term) == node for src in srcs}
 
 
 def _quotes(citations: list, sources=None) -> list[str]:
     return sorted({c["quote"] for c in citations if c.get("quote") and (sources is None or c["source"] in sources)})
 
 
-def _fact_interval(kg, node: str) -> tuple[str, str]:
+def _record(kg, node: str):
+    """The fact record of a fact node key (``fact/<slug>``), or None."""
     from rdflib import URIRef
 
     from graph.rdf import BASE
+
+    return kg.records.facts.get(URIRef(BASE + node))
+
+
+def _fact_interval(kg, node: str) -> tuple[str, str]:
     from graph.timeline import interval
 
-    rec = kg.records.facts.get(URIRef(BASE + node))
+    rec = _record(kg, node)
     if rec is None:
         return "", ""
     start, end = interval(rec.values)
@@ -184,6 +274,10 @@ def property_graph(kg) -> PropertyGraph:
         if node_type == "fact":
             props["quotes"] = _quotes(attrs.get("citations", []))
             props["valid_from"], props["valid_to"] = _fact_interval(kg, node)
+            rec = _record(kg, node)
+            if rec is not None:
+                props.update(_typed_values(kg.records, rec))
+        props = {k: v for k, v in props.items() if not is_absent(v)}
         nodes.append(PGNode(node, labels, dict(sorted(props.items()))))
     for u, v, key, attrs in full.edges(keys=True, data=True):
         where = f"edge {u} -{key}-> {v}"
@@ -194,14 +288,28 @@ def property_graph(kg) -> PropertyGraph:
             props["quotes"] = _quotes(citations, {v.removeprefix("source/")})
         elif "sources" in attrs:
             props["quotes"] = _quotes(citations, set(attrs["sources"]))
-        edges.append(PGEdge(f"{u}|{key}|{v}", u, v, etype, dict(sorted(props.items()))))
+        props["key"] = f"{u}|{key}|{v}"
+        props = {k: x for k, x in props.items() if not is_absent(x)}
+        edges.append(PGEdge(props["key"], u, v, etype, dict(sorted(props.items()))))
     for u, v, key, attrs in actors.edges(keys=True, data=True):
         where = f"edge {u} -{key}-> {v}"
         etype = RELATION_TYPES.get(attrs.get("relation"), "RELATED_TO")
-        props = _properties(attrs, where, skip=("label",))
+        rec = _record(kg, "fact/" + attrs["fact"]) if attrs.get("fact") else None
+        attrs = dict(attrs)
+        if rec is not None:  # the sources that state this pair, not all the fact's sources
+            ends = _stating(rec, u), _stating(rec, v)
+            stating = (ends[0] & ends[1]) or (ends[0] | ends[1])
+            if stating:
+                attrs["sources"] = sorted(stating)
+                attrs["citations"] = [c for c in attrs.get("citations", []) if c["source"] in stating]
+        props = _properties(attrs, where, skip=("label", "start", "end", "date"))
         props["caption"] = _value(attrs.get("label", ""), where)
         props["quotes"] = _quotes(attrs.get("citations", []))
-        edges.append(PGEdge(f"{u}|{etype}|{v}|{key}", u, v, etype, dict(sorted(props.items()))))
+        if rec is not None:
+            props.update(_typed_values(kg.records, rec))
+        props["key"] = f"{u}|{etype}|{v}|{key}"
+        props = {k: x for k, x in props.items() if not is_absent(x)}
+        edges.append(PGEdge(props["key"], u, v, etype, dict(sorted(props.items()))))
     edges.sort(key=lambda e: (e.source, e.target, e.type, e.key))
     keys = [e.key for e in edges]
     if len(set(keys)) != len(keys):  # pragma: no cover - keys are built to be unique
@@ -226,7 +334,8 @@ def to_networkx(pg: PropertyGraph, *, flat: bool = False) -> nx.MultiDiGraph:
         props["labels"] = "".join(f":{label}" for label in n.labels) if flat else list(n.labels)
         g.add_node(n.id, **props)
     for e in pg.edges:
-        props = {k: flat_value(v) for k, v in e.properties.items()} if flat else dict(e.properties)
+        props = {k: flat_value(v) for k, v in e.properties.items() if k != "key"} if flat else \
+            {k: v for k, v in e.properties.items() if k != "key"}  # the key is the networkx edge key
         g.add_edge(e.source, e.target, key=e.key, type=e.type, **props)
     return g
 
@@ -247,3 +356,53 @@ def xml_text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def epoch_ms(day: str) -> int:
+    """An ISO date as milliseconds since 1970-01-01 UTC (what JavaScript's ``Date`` takes):
+    the numeric twin of a date property, for range filters in Gephi Lite or sigma.js.
+
+    >>> epoch_ms("1970-01-02")
+    86400000
+    """
+    import datetime as dt
+
+    return (dt.date.fromisoformat(day) - dt.date(1970, 1, 1)).days * 86_400_000
+
+
+#: Colours of the node kinds that are not actors (facts by the relation they draw, sources).
+_FACT_COLOUR, _SOURCE_COLOUR = "#94a3b8", "#a8a29e"
+
+
+def drawing(pg: PropertyGraph) -> dict[str, tuple[int, int, float, str]]:
+    """Where and how to draw each node: ``{id: (x, y, size, "#rrggbb")}``, deterministic.
+
+    Positions from the explorer's layout (:func:`graph.exporters.html.layout`), sizes by
+    connectedness (4 to 20, the square root of the degree), colours by kind (the
+    explorer's for actors and relations, grey for sources). What GEXF writes as
+    ``viz:position`` / ``viz:size`` / ``viz:color`` and GraphML as ``x``, ``y``, ``size``,
+    ``color``, so that sigma.js or Gephi Lite draw the file as it is.
+    """
+    import math
+
+    from graph.exporters.html import KIND_STYLES, RELATION_STYLES, layout
+
+    g = nx.Graph()
+    g.add_nodes_from(n.id for n in pg.nodes)
+    g.add_edges_from((e.source, e.target) for e in pg.edges)
+    degree = dict(g.degree())
+    top = max(degree.values(), default=0) or 1
+    sizes = {n: round(4.0 + 16.0 * math.sqrt(degree[n] / top), 2) for n in g}
+    positions = layout(g, sizes)
+    out = {}
+    for n in pg.nodes:
+        kind = n.properties.get("kind", "")
+        if n.labels[0] == "Source":
+            colour = _SOURCE_COLOUR
+        elif n.labels[0] == "Fact":
+            colour = RELATION_STYLES.get(kind, (_FACT_COLOUR,))[0]
+        else:
+            colour = KIND_STYLES.get(kind, ("#64748b",))[0]
+        x, y = positions[n.id]
+        out[n.id] = (x, y, sizes[n.id], colour)
+    return out

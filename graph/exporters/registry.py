@@ -112,6 +112,11 @@ REGISTRY: dict[str, Exporter] = {
             "csv", "text/csv", ("neo4j", "neo4j-admin"), "neo4j-import", True,
         ),
         Exporter(
+            "ladybug", "graph.exporters.ladybug:generate_ladybug",
+            "LadybugDB (Kùzu's successor) folder: typed DDL, one COPY-ready CSV file per table, the COPY script",
+            "csv", "application/x-ladybug-copy", ("ladybugdb", "lbug", "kuzu"), "ladybug-import", True,
+        ),
+        Exporter(
             "ftm", "graph.exporters.ftm:generate_ftm",
             "FollowTheMoney entities, JSON lines (Aleph, OpenSanctions tools, `ftm` CLI)",
             "ftm.json", "application/x-ndjson", ("followthemoney", "aleph"),

@@ -1,0 +1,106 @@
+"""``kg push --ladybug PATH``: a LadybugDB database file holding the property graph,
+replaced atomically.
+
+The tables of :mod:`graph.exporters.ladybug` are written as CSV files into a temporary
+folder beside ``PATH``, loaded by LadybugDB's ``COPY`` (its bulk loader) into a new
+database there, counted against the property graph, closed, and the database file is then
+renamed over ``PATH`` (one ``rename``: atomic on one file system). A push that fails
+half-way leaves ``PATH`` as it was and removes its temporary folder. Needs the
+``ladybug`` package (``pip install 'defense-ai-graph[ladybug]'``).
+
+Example
+-------
+>>> import tempfile, pathlib, ladybug
+>>> from graph import build
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "kg.lbdb"
+>>> push_ladybug(build("data"), path).target == str(path)
+True
+>>> conn = ladybug.Connection(ladybug.Database(str(path), read_only=True))
+>>> conn.execute("MATCH (n:Entity {id: 'openai'}) RETURN n.label").get_all()
+[['OpenAI']]
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from graph.errors import PushError
+from graph.push import PushResult
+
+__all__ = ["push_ladybug", "load_folder"]
+
+
+def load_folder(conn, folder: Path, tables, progress: Callable[[int], None] | None = None) -> int:
+    """Create ``tables`` in the LadybugDB connection ``conn`` and ``COPY`` their files from
+    ``folder``; returns the number of statements run."""
+    from graph.exporters.ladybug import copy_statement, ddl
+
+    count = 0
+    for t in tables:
+        conn.execute(ddl(t))
+        count += 1
+    prefix = str(folder.resolve()) + os.sep
+    for t in tables:
+        for filename, pair in t.files():
+            conn.execute(copy_statement(t, filename, pair, prefix))
+            count += 1
+            if progress:
+                progress(1)
+    return count
+
+
+def push_ladybug(kg, path: str | Path, *, pg=None, progress: Callable[[int], None] | None = None) -> PushResult:
+    """Replace the LadybugDB database file ``path`` with the property graph of ``kg``.
+
+    Raises :class:`PushError` (``path`` is then unchanged).
+    """
+    try:
+        import ladybug
+    except ImportError:
+        raise PushError("kg push --ladybug needs the ladybug package: pip install 'defense-ai-graph[ladybug]'") \
+            from None
+    from graph.exporters.ladybug import table_csv, tables
+    from graph.exporters.property_graph import property_graph
+
+    path = Path(path)
+    if path.is_dir():
+        raise PushError(f"{path}: is a folder, not a LadybugDB database file")
+    if not path.parent.is_dir():
+        raise PushError(f"{path}: no folder {path.parent}")
+    pg = pg if pg is not None else property_graph(kg)
+    ts = tables(pg)
+    try:
+        work = Path(tempfile.mkdtemp(prefix=f".{path.name}.kg-push-", dir=path.parent))
+    except OSError as exc:
+        raise PushError(f"{path}: cannot write beside it: {exc.strerror}") from None
+    try:
+        for t in ts:
+            for filename, pair in t.files():
+                with open(work / filename, "w", encoding="utf-8", newline="") as out:
+                    out.writelines(table_csv(t, pair))
+        db_file = work / "db.lbdb"
+        db = ladybug.Database(str(db_file))
+        conn = ladybug.Connection(db)
+        try:
+            statements = load_folder(conn, work, ts, progress)
+            nodes = conn.execute("MATCH (n) RETURN count(n)").get_all()[0][0]
+            rels = conn.execute("MATCH ()-[r]->() RETURN count(r)").get_all()[0][0]
+        finally:
+            conn.close()
+            db.close()
+        if (nodes, rels) != (len(pg.nodes), len(pg.edges)):
+            raise PushError(f"{path}: LadybugDB holds {nodes} nodes and {rels} relationships of the "
+                            f"{len(pg.nodes)} and {len(pg.edges)} loaded; left unchanged")
+        os.replace(db_file, path)
+    except PushError:
+        raise
+    except (RuntimeError, OSError) as exc:  # LadybugDB raises RuntimeError
+        detail = " ".join(str(getattr(exc, "strerror", None) or exc).split())[:300]
+        raise PushError(f"{path}: LadybugDB: {detail}") from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return PushResult(str(path), len(pg.nodes) + len(pg.edges), statements, "ladybug")
