@@ -8,6 +8,7 @@ Every request goes to 127.0.0.1; every server is stopped by the fixture that sta
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -157,11 +158,16 @@ def test_only_loopback_host_names_are_answered(server):
 
 
 def test_every_answer_has_a_strict_csp(server):
-    for path in ("/sparql", "/api/start", "/nothing"):
+    for path in ("/", "/sparql", "/api/start", "/static/style.css", "/static/dist/explorer.js", "/nothing"):
         _s, headers, _b = get(server.url + path, accept="text/html")
         csp = headers["Content-Security-Policy"]
-        assert "default-src 'none'" in csp and "script-src 'self'" in csp and "connect-src 'self'" in csp
-        assert "unsafe" not in csp and "http" not in csp
+        assert "default-src 'none'" in csp and "script-src 'self';" in csp and "connect-src 'self'" in csp
+        assert "http" not in csp
+        if path == "/sparql":  # the editor: CodeMirror's <style> elements by nonce, its style attributes
+            nonce = re.search(r"'nonce-([\w-]+)'", csp).group(1)
+            assert f'content="{nonce}"' in _b.decode() and "style-src-attr 'unsafe-inline'" in csp
+            csp = csp.replace("style-src-attr 'unsafe-inline'", "")
+        assert "unsafe" not in csp
         assert headers["X-Content-Type-Options"] == "nosniff"
 
 

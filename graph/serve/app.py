@@ -49,7 +49,7 @@ from graph.serve.sparql_endpoint import (
     write_results,
 )
 
-__all__ = ["create_app", "CSP", "STATIC"]
+__all__ = ["create_app", "CSP", "EDITOR_CSP", "STATIC"]
 
 log = logging.getLogger("kg.serve")
 
@@ -58,6 +58,10 @@ STATIC = files("graph.serve") / "static"
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+#: the SPARQL editor's page: CodeMirror writes its styles in <style> elements (allowed with the
+#: page's nonce) and sets style attributes (which run nothing); scripts stay 'self' only
+EDITOR_CSP = CSP.replace("style-src 'self'", "style-src 'self'; style-src-elem 'self' 'nonce-{nonce}'; "
+                                              "style-src-attr 'unsafe-inline'")
 _HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -145,8 +149,16 @@ def create_app(store, *, timeout: float = 30.0, max_rows: int = 10_000, max_body
 
     def page(name: str):
         async def handler(_request: Request) -> Response:
-            return FileResponse(str(STATIC / name), media_type="text/html; charset=utf-8",
-                                headers={"Cache-Control": "no-cache"})
+            if name != "sparql.html":
+                return FileResponse(str(STATIC / name), media_type="text/html; charset=utf-8",
+                                    headers={"Cache-Control": "no-cache"})
+            import secrets
+
+            nonce = secrets.token_urlsafe(18)
+            html = (STATIC / name).read_text(encoding="utf-8").replace("__CSP_NONCE__", nonce)
+            return Response(html, media_type="text/html; charset=utf-8",
+                            headers={"Cache-Control": "no-store",
+                                     "Content-Security-Policy": EDITOR_CSP.format(nonce=nonce)})
         return handler
 
     # -- SPARQL ------------------------------------------------------------------------

@@ -1,0 +1,260 @@
+"""`kg serve` in real headless Chromium: the live explorer (search -> select -> double-click
+expands -> facts with quotes -> path -> the shared URL reloaded) and the SPARQL editor (a
+saved query with a parameter shows rows), each time with no request outside the server, no
+console error and no script of the data run; and the committed bundles are what the build
+makes from package-lock.json.
+
+Needs Chromium, chromedriver and selenium (as tests/test_html_export.py); the rebuild needs
+npm. Without them the tests are skipped, except in CI. Screenshots go to pytest's tmp_path,
+or to docs/ with KG_UPDATE_SCREENSHOTS=1 (docs/serve-explorer.png, docs/serve-sparql.png).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.nasty import NASTY_LABEL, nasty_data
+from tests.test_html_export import CHROMEDRIVER, CHROMIUM, _require_browser
+from tests.test_serve import ROOT, Served, copy_data
+
+DIST = ROOT / "graph" / "serve" / "static" / "dist"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require_browser()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--window-size=1440,900",
+                # WebGL (sigma.js) on the CPU: SwiftShader, which headless Chromium asks to be named
+                "--use-angle=swiftshader", "--enable-unsafe-swiftshader"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    options.set_capability("unhandledPromptBehavior", "ignore")
+    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    drv.set_script_timeout(30)
+    yield drv
+    drv.quit()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    served = Served(copy_data(tmp_path_factory.mktemp("serve-browser") / "data"))
+    yield served
+    served.stop()
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    if os.environ.get("KG_UPDATE_SCREENSHOTS"):
+        return ROOT / "docs"
+    return tmp_path
+
+
+def wait(driver, script: str, timeout: float = 30):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda d: d.execute_script(script))
+
+
+def open_page(driver, url: str) -> None:
+    driver.get("about:blank")
+    driver.get_log("browser")
+    driver.get_log("performance")
+    driver.get(url)
+    wait(driver, "return window.kgReady === true")
+
+
+def assert_clean(driver, server) -> None:
+    """No console error or warning (but SwiftShader's own performance notes about WebGL), no
+    request outside the server, no dialog, no script of the data run."""
+    from selenium.common.exceptions import NoAlertPresentException
+
+    try:
+        text = driver.switch_to.alert.text
+        pytest.fail(f"a dialog was opened: {text!r}")
+    except NoAlertPresentException:
+        pass
+    logged = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")
+              and not (e.get("source") == "rendering" and "GL Driver Message" in e["message"])]
+    assert logged == []
+    requests = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            requests.append(message["params"]["request"]["url"])
+    outside = [u for u in requests if not u.startswith(server.url + "/") and not u.startswith("data:")
+               and u != "about:blank"]
+    assert requests and outside == []
+    assert driver.execute_script("return typeof window.__pwned") == "undefined"
+
+
+def panel_title(driver) -> str:
+    return driver.execute_script("return document.querySelector('#panel .panel-title')?.textContent || ''")
+
+
+def search_and_pick(driver, text: str, actor: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    box = driver.find_element(By.ID, "search")
+    box.clear()
+    box.send_keys(text)
+    wait(driver, f"return !!document.querySelector('#results li[data-id=\"{actor}\"]')")
+    driver.find_element(By.CSS_SELECTOR, f'#results li[data-id="{actor}"]').click()
+    wait(driver, f"return window.kg.selected === '{actor}' && !!document.querySelector('#panel .actions')")
+
+
+def click(driver, selector: str) -> None:
+    """Click what ``selector`` finds once it is there (the panel is redrawn as answers come)."""
+    wait(driver, f"const b = document.querySelector({json.dumps(selector)}); if (b) b.click(); return !!b")
+
+
+def double_click_node(driver, node: str) -> None:
+    """A real double-click on the node where sigma draws it."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    wait(driver, "return !window.kg.renderer.getCamera().isAnimated()")
+    x, y = driver.execute_script(
+        "const r = window.kg.renderer, d = r.getNodeDisplayData(arguments[0]);"
+        "const p = r.framedGraphToViewport(d); return [p.x, p.y];", node)
+    canvas = driver.find_element(By.ID, "graph")
+    size = canvas.size
+    ActionChains(driver).move_to_element_with_offset(canvas, x - size["width"] / 2, y - size["height"] / 2) \
+        .double_click().perform()
+
+
+def test_explorer_search_select_expand_facts_path_and_shared_url(browser, server, shots):
+    from selenium.webdriver.common.by import By
+
+    open_page(browser, server.url + "/")
+    start = browser.execute_script("return window.kg.graph.order")
+    assert start == 40
+    # search: a French alias, accents and case ignored
+    search_and_pick(browser, "PENTAGONE", "dod")
+    assert panel_title(browser) == "United States Department of Defense"
+    # double-click expands: its neighbours come from the server
+    before = set(browser.execute_script("return window.kg.graph.neighbors('dod')"))
+    double_click_node(browser, "dod")
+    wait(browser, "return document.getElementById('status').textContent.includes('related actors')")
+    after = set(browser.execute_script("return window.kg.graph.neighbors('dod')"))
+    assert len(after) == 14 and after > before
+    # a relation opens its facts, with the sources and their exact quotes
+    click(browser, 'button.relation[data-other="openai-public-sector"]')
+    wait(browser, "return document.querySelectorAll('#panel blockquote.quote').length > 0")
+    quotes = browser.execute_script("return [...document.querySelectorAll('#panel .quote')].map(q => q.textContent)")
+    assert any("premier contrat de défense signé par OpenAI" in q for q in quotes)
+    browser.save_screenshot(str(shots / "serve-explorer.png"))
+    # a path from Anduril to the CDAO, over the whole graph
+    search_and_pick(browser, "anduril", "anduril")
+    click(browser, "#panel .path-button")
+    box = browser.find_element(By.ID, "search")
+    box.send_keys("Chief Digital")
+    wait(browser, "return !!document.querySelector('#results li[data-id=\"cdao\"]')")
+    browser.find_element(By.CSS_SELECTOR, '#results li[data-id="cdao"]').click()
+    wait(browser, "return document.querySelectorAll('#panel ol.hops li').length > 0")
+    hops = browser.execute_script("return [...document.querySelectorAll('#panel .hop')].map(h => h.textContent)")
+    assert hops[0].startswith("Anduril Industries →") and hops[-1].endswith("→ Chief Digital and Artificial "
+                                                                             "Intelligence Office")
+    browser.save_screenshot(str(shots / "serve-path.png"))
+    shown = set(browser.execute_script("return window.kg.graph.nodes()"))
+    shared = browser.current_url
+    assert "#a=" in shared and "p=anduril%2Ccdao" in shared
+    assert_clean(browser, server)
+    # the shared URL, opened again, shows the same actors and the path
+    open_page(browser, shared)
+    wait(browser, "return document.querySelectorAll('#panel ol.hops li').length > 0")
+    assert set(browser.execute_script("return window.kg.graph.nodes()")) == shown
+    assert_clean(browser, server)
+
+
+def test_editor_runs_a_saved_query_with_a_parameter(browser, server, shots):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    open_page(browser, server.url + "/sparql")
+    Select(browser.find_element(By.ID, "saved")).select_by_value("actor-facts")
+    field = browser.find_element(By.CSS_SELECTOR, '#params input[name="actor"]')
+    field.send_keys("pentagone")
+    browser.find_element(By.ID, "run").click()
+    wait(browser, "return document.querySelectorAll('table.results tbody tr').length > 0")
+    heads = browser.execute_script("return [...document.querySelectorAll('table.results th')].map(t => t.textContent)")
+    assert heads[:2] == ["?fact", "?type"]
+    cells = browser.execute_script("return [...document.querySelectorAll('table.results td')].map(t => t.textContent)")
+    assert any("premier contrat de défense" in c for c in cells)
+    assert "saved=actor-facts" in browser.current_url and "actor=pentagone" in browser.current_url
+    href = browser.find_element(By.ID, "dl-csv").get_attribute("href")
+    assert href.startswith(server.url + "/api/saved?") and "format=csv" in href
+    browser.save_screenshot(str(shots / "serve-sparql.png"))
+    assert_clean(browser, server)
+    # a syntax error is shown on one line, with where it is
+    open_page(browser, server.url + "/sparql#query=" + "SELECT%20*%20WHERE%20%7B%20%3Fs%20%7D")
+    wait(browser, "return document.getElementById('status').className === 'error'")
+    assert "SPARQL syntax error at line 1" in browser.find_element(By.ID, "status").text
+
+
+def test_text_from_data_is_text(browser, tmp_path):
+    """The nasty strings (tests/nasty.py) in names, aliases, titles and quotes: shown as
+    they are, through search, the panel, the facts and the editor's results; nothing runs."""
+
+    served = Served(nasty_data(ROOT / "data", tmp_path / "data"))
+    try:
+        open_page(browser, served.url + "/")
+        search_and_pick(browser, "Nasty", "nasty-corp")
+        assert panel_title(browser) == NASTY_LABEL
+        browser.execute_script("window.kg.expand('nasty-corp')")
+        wait(browser, "return !!document.querySelector('button.relation[data-other=\"nasty-partner\"]')")
+        click(browser, 'button.relation[data-other="nasty-partner"]')
+        wait(browser, "return document.querySelectorAll('#panel .quote').length > 0")
+        quote = browser.execute_script("return document.querySelector('#panel .quote').textContent")
+        assert "</script><script>alert(1)</script>" in quote
+        assert browser.execute_script("return document.querySelectorAll('#panel script, #panel img').length") == 0
+        assert_clean(browser, served)
+        open_page(browser, served.url + "/sparql#query=" + "SELECT%20%3Fl%20WHERE%20%7B%20id%3Anasty-corp%20"
+                  "rdfs%3Alabel%7Cskos%3AaltLabel%20%3Fl%20%7D")
+        wait(browser, "return document.querySelectorAll('table.results td').length > 0")
+        cells = browser.execute_script("return [...document.querySelectorAll('table.results td')]"
+                                       ".map(t => t.textContent)")
+        assert any(NASTY_LABEL in c for c in cells)
+        assert browser.execute_script("return document.querySelectorAll('#results script, #results img').length") == 0
+        assert_clean(browser, served)
+    finally:
+        served.stop()
+
+
+def test_the_bundles_are_what_the_build_makes(tmp_path):
+    """graph/serve/js/build.sh (npm ci, then esbuild) from the committed package-lock.json
+    gives the committed bundles byte for byte."""
+    if shutil.which("npm") is None:
+        if os.environ.get("CI"):
+            pytest.fail("npm is needed to rebuild the bundles (required in CI)")
+        pytest.skip("npm is not installed")
+    work = tmp_path / "serve"
+    shutil.copytree(ROOT / "graph" / "serve" / "js", work / "js", ignore=shutil.ignore_patterns("node_modules"))
+    subprocess.run(["sh", str(work / "js" / "build.sh")], check=True, capture_output=True, timeout=600)
+    built = sorted(p.name for p in (work / "static" / "dist").iterdir())
+    assert built == sorted(p.name for p in DIST.iterdir()) == ["LICENSES.txt", "editor.js", "explorer.js"]
+    for name in built:
+        assert (work / "static" / "dist" / name).read_bytes() == (DIST / name).read_bytes(), name
+
+
+def test_the_bundles_name_their_packages_and_licences():
+    for name in ("explorer.js", "editor.js"):
+        head = (DIST / name).read_text(encoding="utf-8")[:2000]
+        assert head.startswith("/*! kg serve: ") and "(MIT)" in head
+    licences = (DIST / "LICENSES.txt").read_text(encoding="utf-8")
+    assert "sigma@3.0.3" in licences and "codemirror@6.0.2" in licences and "graphology@0.26.0" in licences
+    for page in ("index.html", "sparql.html"):
+        html = (ROOT / "graph" / "serve" / "static" / page).read_text(encoding="utf-8")
+        assert "http://" not in html and "https://" not in html  # nothing from elsewhere
