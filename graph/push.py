@@ -307,13 +307,12 @@ def push_falkordb(
     The statements of :func:`graph.exporters.cypher.statements` (rows as query parameters)
     load a temporary graph, which replaces ``name`` with one ``RENAME``; on failure the
     temporary graph is deleted and ``name`` is unchanged. Needs the ``falkordb`` package
-    (``pip install 'defense-ai-graph[push]'``).
+    (``pip install falkordb``, or ``pip install '.[push]'`` from a checkout).
     """
     try:
         from falkordb import FalkorDB
     except ImportError:
-        raise PushError("kg push --falkordb needs the falkordb package: pip install 'defense-ai-graph[push]'") \
-            from None
+        raise PushError("kg push --falkordb needs the falkordb package: pip install falkordb") from None
     from graph.exporters.cypher import statements
     from graph.exporters.property_graph import property_graph
 

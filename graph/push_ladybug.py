@@ -6,7 +6,7 @@ folder beside ``PATH``, loaded by LadybugDB's ``COPY`` (its bulk loader) into a 
 database there, counted against the property graph, closed, and the database file is then
 renamed over ``PATH`` (one ``rename``: atomic on one file system). A push that fails
 half-way leaves ``PATH`` as it was and removes its temporary folder. Needs the
-``ladybug`` package (``pip install 'defense-ai-graph[ladybug]'``).
+``ladybug`` package (``pip install ladybug``, or ``pip install '.[ladybug]'`` from a checkout).
 
 Example
 -------
@@ -61,8 +61,7 @@ def push_ladybug(kg, path: str | Path, *, pg=None, progress: Callable[[int], Non
     try:
         import ladybug
     except ImportError:
-        raise PushError("kg push --ladybug needs the ladybug package: pip install 'defense-ai-graph[ladybug]'") \
-            from None
+        raise PushError("kg push --ladybug needs the ladybug package: pip install ladybug") from None
     from graph.exporters.ladybug import table_csv, tables
     from graph.exporters.property_graph import property_graph
 

@@ -41,8 +41,8 @@ STATE_FILE = "kg-store.json"
 def _ox():
     try:
         import pyoxigraph
-    except ImportError:  # pragma: no cover - a dependency of the store extra
-        raise StoreError("the Oxigraph store needs pyoxigraph: pip install 'defense-ai-graph[store]'") from None
+    except ImportError:  # pragma: no cover - a core dependency
+        raise StoreError("the Oxigraph store needs pyoxigraph: pip install pyoxigraph") from None
     return pyoxigraph
 
 
