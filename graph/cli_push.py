@@ -49,6 +49,8 @@ def push(data_dir, endpoint, graph_iri, update_endpoint, query_endpoint, method,
     named by --password-env, never from the command line, and never printed. The store's
     answers are bounded: each request ends within --timeout seconds, an answer read into
     memory holds at most 256 MiB (KG_MAX_ANSWER_BYTES), redirects are not followed.
+    Queries read the store's default graph: a warning says so when it does not show the
+    pushed triples (start Oxigraph with --union-default-graph).
 
     \b
     Example:
@@ -117,6 +119,17 @@ def push(data_dir, endpoint, graph_iri, update_endpoint, query_endpoint, method,
     if not quiet:
         click.echo(f"pushed {result.triples} triples to <{result.target}> in {result.batches} "
                    f"batch(es) ({result.method})", err=True)
+    if result.default_graph_shows is False:
+        _warn_default_graph(endpoint)
+
+
+def _warn_default_graph(endpoint: str) -> None:
+    """One line: the store's default graph does not show what was pushed (queries read it)."""
+    from graph.remote import where
+    from graph.store.sparql import UNION_ADVICE
+
+    click.echo(f"kg: warning: {where(endpoint)}: the default graph does not show the pushed triples, so "
+               f"queries find nothing: make it the union of the named graphs ({UNION_ADVICE})", err=True)
 
 
 def _push_store(p, store_spec, data_dir, endpoint, graph_iri, falkordb, quiet, with_ontology, options) -> None:
@@ -133,15 +146,18 @@ def _push_store(p, store_spec, data_dir, endpoint, graph_iri, falkordb, quiet, w
         ox = store.oxigraph
         graphs = [g for g in store.named_graphs() if with_ontology or g != ONTOLOGY_GRAPH_IRI]
         total = sum(store.graph_size(g) for g in graphs)
-        pushed = 0
+        pushed, hidden = 0, False
         with click.progressbar(length=total, label="pushing", file=sys.stderr, hidden=quiet) as bar:
             for g in graphs:
                 lines = (f"{q.subject} {q.predicate} {q.object} ." for q in
                          ox.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(g)))
                 result = p.push_sparql(None, endpoint, g, lines=lines, progress=bar.update, **options)
                 pushed += result.triples
+                hidden = hidden or result.default_graph_shows is False
     if not quiet:
         click.echo(f"pushed {pushed:,} triples in {len(graphs):,} named graphs from {store_spec} to {endpoint}", err=True)
+    if hidden:
+        _warn_default_graph(endpoint)
 
 
 def register(group: click.Group) -> None:

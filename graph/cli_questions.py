@@ -193,6 +193,10 @@ def query(query, data_dir, as_of, fmt, output, params, list_saved, reason, endpo
         values = bind(chosen, raw, target)
         result = target.query(chosen.text, params=values, timeout=timeout, allow_network=allow_network,
                               memory_mb=query_memory_limit())
+        from graph.store.sparql import empty_answer_hint
+
+        if hint := empty_answer_hint(target, result):  # an endpoint whose default graph shows nothing
+            click.echo(f"kg: hint: {hint}", err=True)
     _emit(_format_result(result, fmt), output)
 
 

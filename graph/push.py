@@ -68,6 +68,9 @@ class PushResult:
     triples: int
     batches: int
     method: str  #: "gsp", "update" or "put" (or "falkordb")
+    #: whether a query of the default graph finds a pushed triple (None: not asked); False means
+    #: the store's default graph is not the union of its named graphs, so queries find nothing
+    default_graph_shows: bool | None = None
 
 
 def guess_endpoints(url: str, update: str | None = None, query: str | None = None) -> tuple[str, str, str]:
@@ -223,6 +226,8 @@ def push_sparql(
     batches; then ``MOVE``), ``gsp``, ``update`` or ``put``. ``progress(n)`` is called with
     the number of triples sent by each batch. ``lines`` (N-Triples lines) replaces ``kg``'s
     triples when given. Raises :class:`PushError` (the target graph is then unchanged).
+    Once pushed, one ``ASK`` of the default graph for a pushed triple tells whether queries
+    will see it (:attr:`PushResult.default_graph_shows`).
     """
     if method not in ("auto", "gsp", "update", "put"):
         raise PushError(f"unknown push method '{method}' (auto, gsp, update, put)")
@@ -241,12 +246,14 @@ def push_sparql(
         client.request("PUT", _with_graph(gsp, graph), body, "text/turtle; charset=utf-8")
         if progress:
             progress(len(whole))
-        return PushResult(graph, len(whole), 1, "put")
+        shows = _default_graph_shows(client, query, next(filter(_askable, whole), None))
+        return PushResult(graph, len(whole), 1, "put", shows)
     tag = hashlib.sha256(graph.encode()).hexdigest()[:16]
     tmp = f"{_TMP_PREFIX}{tag}:{uuid.uuid4().hex}"
     _drop_stale(client, update, query, tag)
     used = "update" if method == "update" else "gsp"
     sent = batches = 0
+    sample: str | None = None  # a pushed triple, to ask the default graph about
     try:
         for batch in _batches(triples, max(1, batch_size)):
             body = "\n".join(batch) + "\n"
@@ -260,6 +267,7 @@ def push_sparql(
                         raise
             if used == "update":
                 _update(client, update, f"INSERT DATA {{ GRAPH <{tmp}> {{\n{body}}} }}")
+            sample = sample or next(filter(_askable, batch), None)
             sent += len(batch)
             batches += 1
             if progress:
@@ -274,7 +282,32 @@ def push_sparql(
         except PushError:
             pass  # the store is gone: the next push drops this temporary graph
         raise
-    return PushResult(graph, sent, batches, used)
+    return PushResult(graph, sent, batches, used, _default_graph_shows(client, query, sample))
+
+
+def _askable(line: str) -> bool:
+    """An N-Triples line that is a SPARQL triple pattern as it is: no blank node, no escape
+    (SPARQL reads ``\\u`` escapes before it parses)."""
+    return "\\" not in line and not _has_bnode(line) and "_:" not in line
+
+
+def _default_graph_shows(client: _Client, query: str, line: str | None) -> bool | None:
+    """Whether the store's default graph holds the pushed triple ``line`` (one ``ASK``);
+    ``None`` when there is none to ask about or the store does not answer.
+
+    A store whose default graph is not the union of its named graphs (Oxigraph without
+    ``--union-default-graph``, Fuseki without ``tdb2:unionDefaultGraph``) answers false:
+    every query without ``GRAPH`` then finds nothing."""
+    if not line:
+        return None
+    ask = f"ASK {{ {line.rstrip().removesuffix('.').rstrip()} }}"
+    try:
+        data = client.request("POST", query, urllib.parse.urlencode({"query": ask}).encode(),
+                              "application/x-www-form-urlencoded", "application/sparql-results+json")
+        answer = json.loads(data).get("boolean")
+    except (PushError, ValueError, AttributeError):
+        return None
+    return answer if isinstance(answer, bool) else None
 
 
 def _drop_stale(client: _Client, update: str, query: str, tag: str) -> None:

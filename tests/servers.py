@@ -80,10 +80,13 @@ def oxigraph_binary() -> str:
     return tool("oxigraph")
 
 
-def start_oxigraph(location: Path, port: int | None = None) -> Server:
+def start_oxigraph(location: Path, port: int | None = None, *, union_default_graph: bool = False) -> Server:
+    """``oxigraph serve`` on ``location``; ``union_default_graph``: the default graph is the
+    union of the named graphs (what the queries read: the README's servers have it)."""
     port = port or free_port()
     location.mkdir(parents=True, exist_ok=True)
     args = [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
+    args += ["--union-default-graph"] if union_default_graph else []
     return Server(args, port, location.parent / f"oxigraph-{port}.log").start()
 
 

@@ -25,9 +25,12 @@ from typing import BinaryIO
 from graph.rdf import BASE, ONTOLOGY_GRAPH
 from graph.store.base import EXPORT_FORMATS, Store, StoreError, bind_everywhere, check_read_only, header_bytes
 
-__all__ = ["SparqlStore"]
+__all__ = ["SparqlStore", "UNION_ADVICE", "empty_answer_hint"]
 
 _NTRIPLES = "application/n-triples, text/plain;q=0.9"
+
+#: how to make a store's default graph the union of its named graphs (what the queries read)
+UNION_ADVICE = "Oxigraph: serve --union-default-graph; Fuseki: tdb2:unionDefaultGraph"
 
 
 class SparqlStore(Store):
@@ -52,6 +55,26 @@ class SparqlStore(Store):
         if params:
             text = bind_everywhere(text, {k.lstrip("?$"): v for k, v in params.items()})
         return run_remote(self.url, text, timeout=timeout, headers=self.headers)
+
+    def default_graph_hint(self, *, timeout: float = 10.0) -> str | None:
+        """What to do when the endpoint's default graph is empty but its named graphs are
+        not (queries without ``GRAPH`` then find nothing), else ``None``: two ``ASK``
+        queries, for an empty answer. An endpoint that fails to answer them gets no hint.
+
+        >>> SparqlStore("http://127.0.0.1:9/query").default_graph_hint(timeout=1) is None
+        True
+        """
+        from graph.errors import GraphError
+
+        try:
+            if self.query("ASK { ?s ?p ?o }", timeout=timeout).boolean is not False:
+                return None
+            if not self.query("ASK { GRAPH ?g { ?s ?p ?o } }", timeout=timeout).boolean:
+                return None
+        except GraphError:
+            return None
+        return (f"{self.url}'s default graph is empty, its named graphs are not: make it their union "
+                f"({UNION_ADVICE})")
 
     # -- export ------------------------------------------------------------------------
 
@@ -109,6 +132,21 @@ class SparqlStore(Store):
                 suffix = f" <{g}> .\n".encode()
                 self._stream(query, _NTRIPLES, output,
                              each_line=lambda line, s=suffix: _quad_line(line, s))
+
+
+def empty_answer_hint(store, result) -> str | None:
+    """A hint for an empty answer (no row, or an empty graph) from a SPARQL endpoint whose
+    default graph is empty but its named graphs are not (see
+    :meth:`SparqlStore.default_graph_hint`); ``None`` otherwise, and for every other store.
+
+    >>> from graph.query import QueryResult
+    >>> empty_answer_hint(object(), QueryResult("SELECT")) is None
+    True
+    """
+    if not isinstance(store, SparqlStore) or result.kind == "ASK":
+        return None
+    empty = len(result.graph) == 0 if result.graph is not None else not result.rows
+    return store.default_graph_hint() if empty else None
 
 
 def _ntriples_line(line: bytes) -> bytes:
