@@ -10,7 +10,7 @@ Example
 'OpenAI'
 """
 
-__all__ = ["Graph", "KnowledgeGraph", "GraphError", "open", "build", "__version__"]
+__all__ = ["Graph", "KnowledgeGraph", "GraphError", "open", "build", "typed_graph", "to_dataframe", "__version__"]
 
 
 def __getattr__(name: str):
@@ -27,6 +27,8 @@ def __getattr__(name: str):
 
     if name in ("build", "open", "Graph"):
         return getattr(importlib.import_module("graph.api"), name)
+    if name in ("typed_graph", "to_dataframe"):
+        return getattr(importlib.import_module("graph.typed"), name)
     if name == "KnowledgeGraph":
         return getattr(importlib.import_module("graph.builder"), name)
     if name == "GraphError":

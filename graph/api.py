@@ -39,18 +39,32 @@ class Graph:
 
     # -- SPARQL ----------------------------------------------------------------------
 
-    def select(self, text: str, *, timeout: float = 30.0, **params) -> list[dict]:
-        """The rows of a SELECT query as dicts of Python values (``pandas.DataFrame(rows)``);
-        ``params`` bind ``?name`` to a value (an RDF term, a str, a number, a date)."""
+    def select(self, text: str, *, timeout: float = 30.0, decimal: bool = False, **params) -> list[dict]:
+        """The rows of a SELECT query as dicts of Python values, by datatype (see
+        :func:`graph.query.python_rows`: amounts as ``float``, or ``Decimal`` with
+        ``decimal=True``; dates as ``datetime.date``); ``params`` bind ``?name`` to a value
+        (an RDF term, a str, a number, a date). :func:`graph.to_dataframe` makes a table.
+
+        >>> with open("data") as g:
+        ...     g.select("SELECT DISTINCT ?n WHERE { fact:openai-dod-2025-prototype-agreement dai:offers ?n }")
+        [{'n': 12}]
+        """
         from graph.query import python_rows
 
         result = self.store.query(text, params=_terms(params) or None, timeout=timeout)
-        return python_rows(result)
+        return python_rows(result, decimal=decimal)
 
     def query(self, name: str, *, as_of: str | None = None, reason: str | None = None, timeout: float = 30.0,
-              **params) -> list[dict]:
+              decimal: bool = False, **params) -> list[dict]:
         """A saved query (``kg query --list``) by name, with its parameters as keywords
-        (an ``actor`` parameter takes a name, as on the command line)."""
+        (an ``actor`` parameter takes a name, as on the command line); the rows as
+        :meth:`select` gives them.
+
+        >>> with open("data") as g:
+        ...     row = g.query("contracts-by-value")[0]
+        >>> type(row["amount"]).__name__, row["currency"]
+        ('float', 'USD')
+        """
         from graph.query import python_rows
         from graph.queryparams import bind, saved_or_text
         from graph.store.readback import query_target
@@ -58,16 +72,25 @@ class Graph:
         chosen = saved_or_text(name)
         with query_target(self.store, as_of=as_of, reason=reason) as target:
             values = bind(chosen, {k: str(v) for k, v in params.items()}, target)
-            return python_rows(target.query(chosen.text, params=values, timeout=timeout))
+            return python_rows(target.query(chosen.text, params=values, timeout=timeout), decimal=decimal)
 
     # -- the actor graph -------------------------------------------------------------
 
     def actors(self, as_of: str | None = None):
         """The aggregated actor view (networkx ``MultiDiGraph``): one edge per pair of actors
-        and relationship, with ``facts``, ``amount``, ``first``, ``last``."""
-        from graph.store.actors import actor_view
+        and relationship, with ``facts`` (int), ``amount`` (float, or None), ``first`` and
+        ``last`` (``datetime.date``, a month or year as stated stays its text, or None),
+        ``directed`` (bool): a typed copy (:func:`graph.typed.typed_graph`).
 
-        return actor_view(self.store, as_of=as_of)
+        >>> with open("data") as g:
+        ...     edge = g.actors().edges["dod", "openai-public-sector", "Contract"]
+        >>> type(edge["first"]).__name__, type(edge["facts"]).__name__, edge["directed"]
+        ('date', 'int', True)
+        """
+        from graph.store.actors import actor_view
+        from graph.typed import typed_graph
+
+        return typed_graph(actor_view(self.store, as_of=as_of))
 
     def find(self, name: str) -> str:
         """The id of the one actor called ``name`` (id, label or alias, English or French,
@@ -77,7 +100,8 @@ class Graph:
         return find_actor(self.store, name)
 
     def neighbourhood(self, actor: str, depth: int = 1, as_of: str | None = None):
-        """The actors within ``depth`` relations of ``actor``, as a networkx subgraph."""
+        """The actors within ``depth`` relations of ``actor``, as a networkx subgraph of
+        :meth:`actors` (typed values)."""
         from graph.analysis import neighbourhood
 
         return neighbourhood(self.actors(as_of), self.find(actor), depth)

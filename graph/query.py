@@ -184,15 +184,40 @@ def _term(value):
     return Literal(value)
 
 
-def python_rows(result: QueryResult) -> list[dict]:
-    """The rows of a SELECT result as dicts of Python values (str, int, Decimal, date ...)."""
+def python_rows(result: QueryResult, *, decimal: bool = False) -> list[dict]:
+    """The rows of a SELECT result as dicts of Python values, by each literal's datatype.
+
+    ``xsd:integer`` (and its subtypes) is an ``int``, ``xsd:decimal`` a ``float`` (a
+    ``Decimal`` with ``decimal=True``: every digit of an amount kept), ``xsd:double`` a
+    ``float``, ``xsd:boolean`` a ``bool``, ``xsd:date`` a ``datetime.date``,
+    ``xsd:dateTime`` a ``datetime``; a month or a year (``xsd:gYearMonth``, ``xsd:gYear``)
+    stays the text it is (``"2025-06"``: its precision), as do IRIs, texts (without their
+    language tag) and any literal Python has no type for. An unbound variable is absent.
+
+    >>> from rdflib import XSD
+    >>> r = QueryResult("SELECT", ["a"], [{"a": Literal("2e8", datatype=XSD.decimal), "b": Literal("2025-06",
+    ...     datatype=XSD.gYearMonth), "c": Literal("2025-06-16", datatype=XSD.date), "d": URIRef("urn:x")}])
+    >>> python_rows(r)
+    [{'a': 200000000.0, 'b': '2025-06', 'c': datetime.date(2025, 6, 16), 'd': 'urn:x'}]
+    >>> python_rows(r, decimal=True)[0]["a"]
+    Decimal('2E+8')
+    """
     if result.kind != "SELECT":
         raise DataError(f"expected a SELECT query, got {result.kind}")
-    return [{k: _python(v) for k, v in row.items()} for row in result.rows]
+    return [{k: _python(v, decimal) for k, v in row.items()} for row in result.rows]
 
 
-def _python(term):
-    return term.toPython() if isinstance(term, Literal) else str(term)
+def _python(term, decimal: bool = False):
+    if not isinstance(term, Literal):
+        return str(term)
+    from decimal import Decimal
+
+    value = term.toPython()
+    if isinstance(value, Literal):  # no Python type (gYear, gYearMonth, ill-typed, unknown datatype)
+        return str(term)
+    if isinstance(value, Decimal) and not decimal:
+        return float(value)
+    return value
 
 
 def sparql_request(endpoint: str, text: str, accept: str, headers: dict | None = None) -> urllib.request.Request:
