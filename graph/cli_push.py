@@ -82,19 +82,20 @@ def push(data_dir, endpoint, graph_iri, update_endpoint, query_endpoint, method,
                          query_endpoint=query_endpoint, method=method, batch_size=batch_size or p.BATCH_SIZE,
                          timeout=timeout))
         return
-    from graph.cli_questions import _open_store
+    from graph.cli_questions import _open_store, _say
     from graph.store.readback import knowledge_graph
 
-    with _open_store(store_spec if ladybug else None, data_dir) as store:  # every fact read back
-        kg = knowledge_graph(store, what="kg push")
-    if ladybug:
-        from graph.push_ladybug import push_ladybug
+    if ladybug:  # streamed from the store, a batch of facts at a time
+        from graph.push_ladybug import push_ladybug_store
 
-        result = push_ladybug(kg, ladybug)
+        with _open_store(store_spec, data_dir) as store:
+            result = push_ladybug_store(store, ladybug, progress=None if quiet else _say)
         if not quiet:
-            click.echo(f"pushed {result.triples} nodes and relationships to LadybugDB {result.target} "
+            click.echo(f"pushed {result.triples:,} nodes and relationships to LadybugDB {result.target} "
                        f"({result.batches} statements)", err=True)
         return
+    with _open_store(None, data_dir) as store:  # every fact read back
+        kg = knowledge_graph(store, what="kg push")
     if falkordb:
         from graph.exporters.cypher import BATCH_SIZE, statements
         from graph.exporters.property_graph import property_graph

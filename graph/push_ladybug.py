@@ -31,7 +31,7 @@ from pathlib import Path
 from graph.errors import PushError
 from graph.push import PushResult
 
-__all__ = ["push_ladybug", "load_folder"]
+__all__ = ["push_ladybug", "push_ladybug_store", "load_folder"]
 
 
 def load_folder(conn, folder: Path, tables, progress: Callable[[int], None] | None = None) -> int:
@@ -53,34 +53,31 @@ def load_folder(conn, folder: Path, tables, progress: Callable[[int], None] | No
     return count
 
 
-def push_ladybug(kg, path: str | Path, *, pg=None, progress: Callable[[int], None] | None = None) -> PushResult:
-    """Replace the LadybugDB database file ``path`` with the property graph of ``kg``.
-
-    Raises :class:`PushError` (``path`` is then unchanged).
-    """
+def _ladybug():
     try:
         import ladybug
     except ImportError:
         raise PushError("kg push --ladybug needs the ladybug package: pip install ladybug") from None
-    from graph.exporters.ladybug import table_csv, tables
-    from graph.exporters.property_graph import property_graph
+    return ladybug
 
+
+def _push(path: str | Path, write_files: Callable[[Path], tuple[list, int, int]],
+          progress: Callable[[int], None] | None) -> PushResult:
+    """Write the tables' files into a temporary folder beside ``path`` (``write_files(folder)``
+    returns the tables and the numbers of nodes and relationships), load them into a new
+    database there, count, and rename it over ``path``."""
+    ladybug = _ladybug()
     path = Path(path)
     if path.is_dir():
         raise PushError(f"{path}: is a folder, not a LadybugDB database file")
     if not path.parent.is_dir():
         raise PushError(f"{path}: no folder {path.parent}")
-    pg = pg if pg is not None else property_graph(kg)
-    ts = tables(pg)
     try:
         work = Path(tempfile.mkdtemp(prefix=f".{path.name}.kg-push-", dir=path.parent))
     except OSError as exc:
         raise PushError(f"{path}: cannot write beside it: {exc.strerror}") from None
     try:
-        for t in ts:
-            for filename, pair in t.files():
-                with open(work / filename, "w", encoding="utf-8", newline="") as out:
-                    out.writelines(table_csv(t, pair))
+        ts, want_nodes, want_rels = write_files(work)
         db_file = work / "db.lbdb"
         db = ladybug.Database(str(db_file))
         conn = ladybug.Connection(db)
@@ -91,9 +88,9 @@ def push_ladybug(kg, path: str | Path, *, pg=None, progress: Callable[[int], Non
         finally:
             conn.close()
             db.close()
-        if (nodes, rels) != (len(pg.nodes), len(pg.edges)):
+        if (nodes, rels) != (want_nodes, want_rels):
             raise PushError(f"{path}: LadybugDB holds {nodes} nodes and {rels} relationships of the "
-                            f"{len(pg.nodes)} and {len(pg.edges)} loaded; left unchanged")
+                            f"{want_nodes} and {want_rels} loaded; left unchanged")
         os.replace(db_file, path)
     except PushError:
         raise
@@ -102,4 +99,67 @@ def push_ladybug(kg, path: str | Path, *, pg=None, progress: Callable[[int], Non
         raise PushError(f"{path}: LadybugDB: {detail}") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return PushResult(str(path), len(pg.nodes) + len(pg.edges), statements, "ladybug")
+    return PushResult(str(path), want_nodes + want_rels, statements, "ladybug")
+
+
+def push_ladybug(kg, path: str | Path, *, pg=None, progress: Callable[[int], None] | None = None) -> PushResult:
+    """Replace the LadybugDB database file ``path`` with the property graph of ``kg`` (held
+    in memory: a graph read back, or built).
+
+    Raises :class:`PushError` (``path`` is then unchanged).
+    """
+    from graph.exporters.ladybug import table_csv, tables
+    from graph.exporters.property_graph import property_graph
+
+    _ladybug()
+    pg = pg if pg is not None else property_graph(kg)
+
+    def write_files(work: Path):
+        ts = tables(pg)
+        for t in ts:
+            for filename, pair in t.files():
+                with open(work / filename, "w", encoding="utf-8", newline="") as out:
+                    out.writelines(table_csv(t, pair))
+        return ts, len(pg.nodes), len(pg.edges)
+
+    return _push(path, write_files, progress)
+
+
+def push_ladybug_store(store, path: str | Path, *, batch: int | None = None,
+                       progress: Callable[[str | None], None] | None = None) -> PushResult:
+    """Replace the LadybugDB database file ``path`` with the property graph of ``store`` (an
+    Oxigraph store), streamed: the tables' files are written a batch of facts at a time by
+    :func:`graph.exporters.ladybug_stream.write_tables` (the same files as from the graph
+    read back), so memory stays flat at a million awards. Another backend (``sparql:URL``)
+    is read back whole (:func:`graph.store.readback.knowledge_graph`, up to its limit).
+    ``progress(message)`` names each step (:class:`graph.progress.Steps`).
+
+    >>> from graph.store import open_store
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "store.lbdb"
+    >>> with open_store(data_dir="data") as store:
+    ...     result = push_ladybug_store(store, path)
+    >>> conn = ladybug.Connection(ladybug.Database(str(path), read_only=True))
+    >>> conn.execute("MATCH (n:Entity {id: 'dod'}) RETURN n.kind").get_all()
+    [['GovernmentAgency']]
+
+    Raises :class:`PushError` (``path`` is then unchanged).
+    """
+    from graph.exporters.ladybug_stream import BATCH, write_tables
+
+    _ladybug()
+    if getattr(store, "oxigraph", None) is None:
+        from graph.store.readback import knowledge_graph
+
+        return push_ladybug(knowledge_graph(store, what="kg push --ladybug"), path)
+
+    def write_files(work: Path):
+        written = write_tables(store, work, batch=batch or BATCH, progress=progress)
+        if progress:
+            progress("ladybug: loading the tables (COPY)")
+        return written.tables, written.nodes, written.relationships
+
+    try:
+        return _push(path, write_files, None)
+    finally:
+        if progress:
+            progress(None)

@@ -96,12 +96,15 @@ class _Reader:
         data = []
         quads = []
         entity_subjects = set()
+        # the vocabulary's terms, looked up once (a DefinedNamespace attribute costs a call)
+        rdf_type, rdfs_label, meta = RDF.type, RDFS.label, _META
+        source, citation, money = DAI.Source, DAI.Citation, DAI.MonetaryAmount
         for s, p, o, g in ds.quads((None, None, None, None)):
             gid = g.identifier if hasattr(g, "identifier") else g
             if gid == ONTOLOGY_GRAPH:
                 continue
             quads.append((s, p, o, gid))
-            if p == RDF.type and o in _ENTITY_CLASSES:
+            if p == rdf_type and o in _ENTITY_CLASSES:
                 entity_subjects.add(s)
         for s, p, o, gid in quads:
             if s in entity_subjects:
@@ -111,12 +114,12 @@ class _Reader:
                     ent_graphs[s].add(gid)
                 continue
             data.append((s, p, o, gid))
-            if p == RDF.type:
-                if o == DAI.Source:
+            if p == rdf_type:
+                if o == source:
                     self.sources[s]["_"] = True
-                elif o == DAI.Citation:
+                elif o == citation:
                     self.citations[s]["_"] = True
-                elif o == DAI.MonetaryAmount:
+                elif o == money:
                     self.money[s]["_"] = True
                 elif str(o).startswith(NAMESPACE):
                     fact_types[s] = _local(o)
@@ -135,19 +138,19 @@ class _Reader:
         for s, p, o, gid in data:
             src = _local(gid)
             if s in self.sources:
-                if p != RDF.type:
+                if p != rdf_type:
                     self.sources[s][_local(p)] = str(o)
             elif s in self.citations:
-                if p != RDF.type:
+                if p != rdf_type:
                     self.citations[s][_local(p)] = o
             elif s in self.money:
-                if p != RDF.type:
+                if p != rdf_type:
                     self.money[s][_local(p)] = o
             elif s in self.facts:
                 rec = self.facts[s]
-                if p == RDFS.label:
+                if p == rdfs_label:
                     rec.label[o.language or "en"] = str(o)
-                elif p not in _META:
+                elif p not in meta:
                     rec.values[_local(p)][o].add(src)
         for c, info in self.citations.items():
             fact = self.facts.get(info.get("supports"))
@@ -198,6 +201,13 @@ def read_facts(ds: Dataset) -> _Reader:
 
 
 def _details(reader: _Reader, rec: FactRecord) -> tuple[dict, list]:
+    done = reader.__dict__.setdefault("_details", {})  # both views show a fact's values alike
+    if rec.key not in done:
+        done[rec.key] = _shown(reader, rec)
+    return done[rec.key]
+
+
+def _shown(reader: _Reader, rec: FactRecord) -> tuple[dict, list]:
     details, disagreements = {}, []
     for prop in sorted(rec.values):
         by_value = rec.values[prop]

@@ -37,7 +37,8 @@ from dataclasses import dataclass
 from graph.errors import ExportError
 from graph.exporters.property_graph import DATE_PROPERTIES, EDGE_TYPES, PropertyGraph, property_graph
 
-__all__ = ["generate_ladybug", "Table", "tables", "ddl", "copy_statement", "ladybug_type", "LIST_DELIMITER"]
+__all__ = ["generate_ladybug", "Table", "tables", "ddl", "copy_statement", "ladybug_type", "LIST_DELIMITER",
+           "ColumnTypes", "node_row", "check_edge_type", "csv_header", "csv_line", "table_csv", "HEADER"]
 
 #: Between the elements of a list in a CSV field.
 LIST_DELIMITER = "\x1f"
@@ -85,14 +86,50 @@ class Table:
         return [(f"rels_{self.name}_{a}_{b}.csv", (a, b)) for a, b in sorted(self.rows)]
 
 
-def _columns(items: Iterable[dict], where: str) -> list[tuple[str, str]]:
-    types: dict[str, str] = {}
-    for props in items:
+class ColumnTypes:
+    """The typed columns of one table, gathered row by row: a property with values of two
+    types raises :class:`ExportError`.
+
+    >>> cols = ColumnTypes("table Fact")
+    >>> cols.add({"amount": 2.0, "kind": "Contract"}); cols.add({"date": "2025-06-16"})
+    >>> cols.columns()
+    [('amount', 'DOUBLE'), ('date', 'DATE'), ('kind', 'STRING')]
+    """
+
+    def __init__(self, where: str):
+        self.where = where
+        self.types: dict[str, str] = {}
+
+    def add(self, props: dict) -> None:
         for k, v in props.items():
             t = ladybug_type(k, v)
-            if types.setdefault(k, t) != t:
-                raise ExportError(f"{where}: property '{k}' has values of two types ({types[k]}, {t})")
-    return sorted(types.items())
+            if self.types.setdefault(k, t) != t:
+                raise ExportError(f"{self.where}: property '{k}' has values of two types ({self.types[k]}, {t})")
+
+    def columns(self) -> list[tuple[str, str]]:
+        return sorted(self.types.items())
+
+
+def _columns(items: Iterable[dict], where: str) -> list[tuple[str, str]]:
+    cols = ColumnTypes(where)
+    for props in items:
+        cols.add(props)
+    return cols.columns()
+
+
+def node_row(n) -> tuple[str, str, dict]:
+    """``(table, id, properties)`` of a property graph node as its node table holds it
+    (``id`` the key, the list ``labels`` a column)."""
+    if n.labels[0] not in NODE_TABLES:
+        raise ExportError(f"node {n.id}: first label must be one of {', '.join(NODE_TABLES)}")
+    props = {k: v for k, v in n.properties.items() if k != "id"}
+    return n.labels[0], n.id, {**props, "labels": list(n.labels)}
+
+
+def check_edge_type(e) -> None:
+    """Raise :class:`ExportError` unless the type of edge ``e`` is allowed."""
+    if e.type not in EDGE_TYPES:
+        raise ExportError(f"edge {e.key}: type '{e.type}' is not allowed")
 
 
 def tables(pg: PropertyGraph) -> list[Table]:
@@ -100,19 +137,16 @@ def tables(pg: PropertyGraph) -> list[Table]:
     base = {}
     nodes: dict = defaultdict(list)
     for n in pg.nodes:
-        if n.labels[0] not in NODE_TABLES:
-            raise ExportError(f"node {n.id}: first label must be one of {', '.join(NODE_TABLES)}")
-        base[n.id] = n.labels[0]
-        props = {k: v for k, v in n.properties.items() if k != "id"}
-        nodes[n.labels[0]].append((n.id, {**props, "labels": list(n.labels)}))
+        table, ident, props = node_row(n)
+        base[n.id] = table
+        nodes[table].append((ident, props))
     out = []
     for name in NODE_TABLES:
         rows = nodes.get(name, [])
         out.append(Table(name, "NODE", _columns((p for _, p in rows), f"table {name}"), {None: rows}))
     rels: dict = defaultdict(lambda: defaultdict(list))
     for e in pg.edges:
-        if e.type not in EDGE_TYPES:
-            raise ExportError(f"edge {e.key}: type '{e.type}' is not allowed")
+        check_edge_type(e)
         rels[e.type][(base[e.source], base[e.target])].append(((e.source, e.target), e.properties))
     for name in sorted(rels):
         by_pair = dict(sorted(rels[name].items()))
@@ -166,14 +200,24 @@ def _field(value, kind: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
+def csv_header(table: Table) -> str:
+    """The header line of a file of ``table``."""
+    keys = ["id"] if table.kind == "NODE" else ["from", "to"]
+    return ",".join([*keys, *(k for k, _t in table.columns)]) + "\n"
+
+
+def csv_line(table: Table, ident, props: dict) -> str:
+    """One row of ``table``: ``ident`` the node id (a node table) or the (from, to) pair."""
+    ids = [ident] if table.kind == "NODE" else list(ident)
+    return ",".join([*(_field(i, "STRING") for i in ids), *(_field(props.get(k), t) for k, t in table.columns)]) \
+        + "\n"
+
+
 def table_csv(table: Table, pair: tuple | None) -> Iterator[str]:
     """The CSV text of ``table`` (the rows of ``pair`` for a relationship table)."""
-    keys = ["id"] if table.kind == "NODE" else ["from", "to"]
-    yield ",".join([*keys, *(k for k, _t in table.columns)]) + "\n"
+    yield csv_header(table)
     for ident, props in table.rows[pair]:
-        ids = [ident] if table.kind == "NODE" else list(ident)
-        yield ",".join([*(_field(i, "STRING") for i in ids), *(_field(props.get(k), t) for k, t in table.columns)]) \
-            + "\n"
+        yield csv_line(table, ident, props)
 
 
 def generate_ladybug(kg, *, pg: PropertyGraph | None = None) -> dict[str, Iterator[str]]:

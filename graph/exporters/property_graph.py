@@ -69,7 +69,7 @@ from graph.errors import ExportError
 __all__ = [
     "PGNode", "PGEdge", "PropertyGraph", "property_graph", "to_networkx", "flat_value",
     "NODE_LABELS", "EDGE_TYPES", "FACT_PROPERTY_TYPES", "RELATION_TYPES", "JSON_PROPERTIES",
-    "TYPED_PROPERTIES", "DATE_PROPERTIES", "is_absent",
+    "TYPED_PROPERTIES", "DATE_PROPERTIES", "is_absent", "pg_node", "pg_full_edge", "pg_actor_edge", "edge_order",
 ]
 
 #: Node labels: a base label per node type, and the kinds (ontology classes).
@@ -257,60 +257,76 @@ def _fact_interval(kg, node: str) -> tuple[str, str]:
     return (start.isoformat() if start else "", end.isoformat() if end else "")
 
 
-def property_graph(kg) -> PropertyGraph:
-    """The property graph of ``kg`` (see the module docstring), nodes and edges sorted."""
-    full, actors = kg.full, kg.actors
-    nodes, edges = [], []
-    for node, attrs in sorted(full.nodes(data=True)):
-        node_type = attrs.get("node_type", "entity")
-        kind = attrs.get("kind", "")
-        labels = (_BASE_LABEL.get(node_type, "Entity"),)
-        if kind in NODE_LABELS and kind not in labels:
-            labels += (kind,)
-        props = {"id": node, **_properties(attrs, f"node {node}")}
-        if node in actors:  # assertions and centrality from the actor view
-            extra = {k: v for k, v in actors.nodes[node].items() if k in ("assertions", "degree_centrality")}
-            props.update(_properties(extra, f"node {node}"))
-        if node_type == "fact":
-            props["quotes"] = _quotes(attrs.get("citations", []))
-            props["valid_from"], props["valid_to"] = _fact_interval(kg, node)
-            rec = _record(kg, node)
-            if rec is not None:
-                props.update(_typed_values(kg.records, rec))
-        props = {k: v for k, v in props.items() if not is_absent(v)}
-        nodes.append(PGNode(node, labels, dict(sorted(props.items()))))
-    for u, v, key, attrs in full.edges(keys=True, data=True):
-        where = f"edge {u} -{key}-> {v}"
-        etype = FACT_PROPERTY_TYPES.get(key, "RELATED_TO")
-        props = {"property": key, **_properties(attrs, where)}
-        citations = full.nodes[u].get("citations", [])
-        if key == "source":
-            props["quotes"] = _quotes(citations, {v.removeprefix("source/")})
-        elif "sources" in attrs:
-            props["quotes"] = _quotes(citations, set(attrs["sources"]))
-        props["key"] = f"{u}|{key}|{v}"
-        props = {k: x for k, x in props.items() if not is_absent(x)}
-        edges.append(PGEdge(props["key"], u, v, etype, dict(sorted(props.items()))))
-    for u, v, key, attrs in actors.edges(keys=True, data=True):
-        where = f"edge {u} -{key}-> {v}"
-        etype = RELATION_TYPES.get(attrs.get("relation"), "RELATED_TO")
-        rec = _record(kg, "fact/" + attrs["fact"]) if attrs.get("fact") else None
-        attrs = dict(attrs)
-        if rec is not None:  # the sources that state this pair, not all the fact's sources
-            ends = _stating(rec, u), _stating(rec, v)
-            stating = (ends[0] & ends[1]) or (ends[0] | ends[1])
-            if stating:
-                attrs["sources"] = sorted(stating)
-                attrs["citations"] = [c for c in attrs.get("citations", []) if c["source"] in stating]
-        props = _properties(attrs, where, skip=("label", "start", "end", "date"))
-        props["caption"] = _value(attrs.get("label", ""), where)
+def pg_node(kg, node: str, attrs: dict) -> PGNode:
+    """The property graph node of the ``kg.full`` node ``node`` (its attributes ``attrs``;
+    an actor's assertions and centrality are read from ``kg.actors``)."""
+    node_type = attrs.get("node_type", "entity")
+    kind = attrs.get("kind", "")
+    labels = (_BASE_LABEL.get(node_type, "Entity"),)
+    if kind in NODE_LABELS and kind not in labels:
+        labels += (kind,)
+    props = {"id": node, **_properties(attrs, f"node {node}")}
+    if node in kg.actors:  # assertions and centrality from the actor view
+        extra = {k: v for k, v in kg.actors.nodes[node].items() if k in ("assertions", "degree_centrality")}
+        props.update(_properties(extra, f"node {node}"))
+    if node_type == "fact":
         props["quotes"] = _quotes(attrs.get("citations", []))
+        props["valid_from"], props["valid_to"] = _fact_interval(kg, node)
+        rec = _record(kg, node)
         if rec is not None:
             props.update(_typed_values(kg.records, rec))
-        props["key"] = f"{u}|{etype}|{v}|{key}"
-        props = {k: x for k, x in props.items() if not is_absent(x)}
-        edges.append(PGEdge(props["key"], u, v, etype, dict(sorted(props.items()))))
-    edges.sort(key=lambda e: (e.source, e.target, e.type, e.key))
+    props = {k: v for k, v in props.items() if not is_absent(v)}
+    return PGNode(node, labels, dict(sorted(props.items())))
+
+
+def pg_full_edge(kg, u: str, v: str, key: str, attrs: dict) -> PGEdge:
+    """The property graph edge of the ``kg.full`` edge ``u -key-> v``."""
+    where = f"edge {u} -{key}-> {v}"
+    etype = FACT_PROPERTY_TYPES.get(key, "RELATED_TO")
+    props = {"property": key, **_properties(attrs, where)}
+    citations = kg.full.nodes[u].get("citations", [])
+    if key == "source":
+        props["quotes"] = _quotes(citations, {v.removeprefix("source/")})
+    elif "sources" in attrs:
+        props["quotes"] = _quotes(citations, set(attrs["sources"]))
+    props["key"] = f"{u}|{key}|{v}"
+    props = {k: x for k, x in props.items() if not is_absent(x)}
+    return PGEdge(props["key"], u, v, etype, dict(sorted(props.items())))
+
+
+def pg_actor_edge(kg, u: str, v: str, key: str, attrs: dict) -> PGEdge:
+    """The direct actor edge of the ``kg.actors`` edge ``u -key-> v``."""
+    where = f"edge {u} -{key}-> {v}"
+    etype = RELATION_TYPES.get(attrs.get("relation"), "RELATED_TO")
+    rec = _record(kg, "fact/" + attrs["fact"]) if attrs.get("fact") else None
+    attrs = dict(attrs)
+    if rec is not None:  # the sources that state this pair, not all the fact's sources
+        ends = _stating(rec, u), _stating(rec, v)
+        stating = (ends[0] & ends[1]) or (ends[0] | ends[1])
+        if stating:
+            attrs["sources"] = sorted(stating)
+            attrs["citations"] = [c for c in attrs.get("citations", []) if c["source"] in stating]
+    props = _properties(attrs, where, skip=("label", "start", "end", "date"))
+    props["caption"] = _value(attrs.get("label", ""), where)
+    props["quotes"] = _quotes(attrs.get("citations", []))
+    if rec is not None:
+        props.update(_typed_values(kg.records, rec))
+    props["key"] = f"{u}|{etype}|{v}|{key}"
+    props = {k: x for k, x in props.items() if not is_absent(x)}
+    return PGEdge(props["key"], u, v, etype, dict(sorted(props.items())))
+
+
+def edge_order(e: PGEdge) -> tuple:
+    """How the edges of a property graph are sorted: by source, target, type and key."""
+    return e.source, e.target, e.type, e.key
+
+
+def property_graph(kg) -> PropertyGraph:
+    """The property graph of ``kg`` (see the module docstring), nodes and edges sorted."""
+    nodes = [pg_node(kg, node, attrs) for node, attrs in sorted(kg.full.nodes(data=True))]
+    edges = [pg_full_edge(kg, u, v, key, attrs) for u, v, key, attrs in kg.full.edges(keys=True, data=True)]
+    edges += [pg_actor_edge(kg, u, v, key, attrs) for u, v, key, attrs in kg.actors.edges(keys=True, data=True)]
+    edges.sort(key=edge_order)
     keys = [e.key for e in edges]
     if len(set(keys)) != len(keys):  # pragma: no cover - keys are built to be unique
         raise ExportError("duplicate edge keys in the property graph")

@@ -1,0 +1,488 @@
+"""The LadybugDB tables of a store's graph, written a batch of facts at a time.
+
+:func:`graph.exporters.ladybug.generate_ladybug` builds the whole property graph in memory
+(every quad read back into rdflib and networkx: about 1.5 GB at 10,000 awards).
+:func:`write_tables` writes the same files, byte for byte, from an Oxigraph store at any
+size, for ``kg push --ladybug``:
+
+1. the ``rdf:type`` index is read once (an iterator over the store): every entity, source
+   and fact, spilled to sorted runs on disk;
+2. each batch of facts (sorted by IRI) is read from the store with its citations, the
+   sources they cite, its amounts and the entities and facts it names (one index lookup per
+   subject), and goes through the same code as the whole graph (:func:`graph.views.full_view`,
+   :func:`graph.views.actor_view`, :func:`graph.exporters.property_graph.pg_node`, ...):
+   a fact's node, edges and direct actor edges only depend on that neighbourhood;
+3. what does depend on the whole graph is computed on the side: each actor's degree
+   centrality from the distinct pairs of actors (spilled and sorted on disk), and the
+   assertions, read first (there are few);
+4. the rows of every table go to an external merge sort (runs of at most ``budget``
+   characters of JSON) and are written in the order of the in-memory export, once the
+   typed columns of each table are known.
+
+So memory holds one batch and the sort buffers, whatever the number of awards; the disk
+holds the runs (about the size of the CSV files) while the files are written.
+
+Example
+-------
+>>> import tempfile, pathlib
+>>> from graph.store import open_store
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> with open_store(data_dir="data") as store:
+...     written = write_tables(store, folder)
+>>> [t.name for t in written.tables][:4]
+['Entity', 'Fact', 'Source', 'ABOUT']
+>>> (folder / "nodes_Entity.csv").read_text(encoding="utf-8").startswith("id,")
+True
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
+
+import networkx as nx
+from rdflib import RDF, BNode, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+from graph.errors import DataError, ExportError
+from graph.exporters.ladybug import (
+    NODE_TABLES,
+    ColumnTypes,
+    Table,
+    check_edge_type,
+    csv_header,
+    csv_line,
+    node_row,
+)
+from graph.exporters.property_graph import pg_actor_edge, pg_full_edge, pg_node
+from graph.rdf import BASE, ONTOLOGY_GRAPH
+from graph.views import _ENTITY_CLASSES, ACTOR_KINDS, _local, _node_key, _Reader, actor_view, full_view
+from ontology.vocab import DAI
+
+__all__ = ["write_tables", "Written", "Spool", "BATCH", "BUDGET"]
+
+#: facts (or entities, or sources) read from the store at a time
+BATCH = 500
+#: characters of JSON a sort buffer holds before it is spilled to a run on disk
+BUDGET = 8_000_000
+
+_BASE_TABLE = {"entity": "Entity", "fact": "Fact", "source": "Source"}
+_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_TYPE = RDF.type
+
+
+# ------------------------------------------------------------------------- sorting on disk
+
+
+class Spool:
+    """Records ``(key, value)`` sorted by key through disk: an external merge sort.
+
+    Keys are strings or lists of strings, values anything JSON holds. At most ``budget``
+    characters are kept in memory; past that the buffer is sorted and written as a run.
+    Iterating merges the runs and the buffer (it can be done more than once); with
+    ``unique``, a key seen again is skipped.
+
+    >>> import tempfile
+    >>> s = Spool(Path(tempfile.mkdtemp()), "x", budget=10)
+    >>> for k in ["b", "a", "c", "a"]:
+    ...     s.add(k, k.upper())
+    >>> [tuple(r) for r in s.iter(unique=True)], len(s.runs) > 1
+    ([('a', 'A'), ('b', 'B'), ('c', 'C')], True)
+    """
+
+    def __init__(self, folder: Path, name: str, budget: int = BUDGET):
+        self.folder, self.name, self.budget = folder, name, budget
+        self.buffer: list = []
+        self.size = 0
+        self.runs: list[Path] = []
+        self.count = 0
+
+    def add(self, key, value=None) -> None:
+        line = json.dumps([key, value], ensure_ascii=False, separators=(",", ":"))
+        self.buffer.append((key, line))
+        self.size += len(line)
+        self.count += 1
+        if self.size > self.budget:
+            self._spill()
+
+    def _spill(self) -> None:
+        self.buffer.sort(key=itemgetter(0))
+        path = self.folder / f"{self.name}.{len(self.runs)}.jsonl"
+        with open(path, "w", encoding="utf-8", newline="\n") as out:
+            for _key, line in self.buffer:
+                out.write(line + "\n")
+        self.runs.append(path)
+        self.buffer, self.size = [], 0
+
+    def iter(self, unique: bool = False) -> Iterator[list]:
+        """``[key, value]`` in key order (keys as JSON gives them back: tuples as lists)."""
+        self.buffer.sort(key=itemgetter(0))
+        files = [open(p, encoding="utf-8", newline="\n") for p in self.runs]
+        try:
+            streams = [map(json.loads, f) for f in files]
+            streams.append(json.loads(line) for _key, line in self.buffer)
+            last = object()
+            for record in heapq.merge(*streams, key=itemgetter(0)):
+                if unique and record[0] == last:
+                    continue
+                last = record[0]
+                yield record
+        finally:
+            for f in files:
+                f.close()
+
+
+# ------------------------------------------------------------------------- reading the store
+
+
+class _Quads:
+    """What :class:`graph.views._Reader` reads: ``quads()`` of a list of rdflib quads."""
+
+    def __init__(self, quads: list):
+        self._quads = quads
+
+    def quads(self, _pattern=None):
+        return iter(self._quads)
+
+
+class _Neighbourhood:
+    """rdflib quads of chosen subjects of an Oxigraph store, one index lookup each (those
+    of subjects many facts name, entities and sources, kept in a bounded cache)."""
+
+    def __init__(self, ox, pyoxigraph, cache_size: int = 20_000):
+        self.ox, self.px = ox, pyoxigraph
+        self.cache: dict = {}
+        self.cache_size = cache_size
+        self.terms: dict = {}
+        self.supports = pyoxigraph.NamedNode(str(DAI.supports))
+        self.ontology = str(ONTOLOGY_GRAPH)
+
+    def term(self, t):
+        """A pyoxigraph term as rdflib's N-Quads parser gives it (as :mod:`graph.store.readback`:
+        a whole xsd:decimal keeps its ``.0``)."""
+        px = self.px
+        kind = type(t)
+        if kind is px.NamedNode:
+            key = t.value
+            found = self.terms.get(key)
+            if found is None:
+                if len(self.terms) > 200_000:
+                    self.terms.clear()
+                found = self.terms[key] = URIRef(t.value)
+            return found
+        if kind is px.Literal:
+            key = (t.value, t.language, t.datatype.value)
+            found = self.terms.get(key)
+            if found is None:
+                if len(self.terms) > 200_000:
+                    self.terms.clear()
+                found = self.terms[key] = self._literal(*key)
+            return found
+        if kind is px.BlankNode:
+            return BNode(t.value)
+        return DATASET_DEFAULT_GRAPH_ID  # the default graph
+
+    @staticmethod
+    def _literal(value: str, language: str | None, datatype: str):
+        if language:
+            return Literal(value, lang=language)
+        if datatype == _XSD_STRING:
+            return Literal(value)
+        if datatype == _DECIMAL and value.lstrip("-").isdigit() and value[:1] != "+":
+            value += ".0"
+        return Literal(value, datatype=URIRef(datatype))
+
+    def quads(self, subject) -> list:
+        """Every quad of ``subject`` (a pyoxigraph term) but the ontology's, as rdflib terms."""
+        term = self.term
+        out = []
+        for q in self.ox.quads_for_pattern(subject, None, None, None):
+            g = q.graph_name
+            if getattr(g, "value", None) == self.ontology:
+                continue
+            out.append((term(q.subject), term(q.predicate), term(q.object), term(g)))
+        return out
+
+    def cached(self, subject) -> list:
+        key = (type(subject), subject.value)
+        found = self.cache.get(key)
+        if found is None:
+            if len(self.cache) >= self.cache_size:
+                self.cache.clear()
+            found = self.cache[key] = self.quads(subject)
+        return found
+
+    def supporting(self, fact) -> list:
+        """The citations that support ``fact`` (pyoxigraph terms)."""
+        return [q.subject for q in self.ox.quads_for_pattern(None, self.supports, fact, None)]
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@dataclass
+class _View:
+    """The part of :class:`~graph.builder.KnowledgeGraph` the property graph reads."""
+
+    records: _Reader
+    full: nx.MultiDiGraph
+    actors: nx.MultiDiGraph = field(default_factory=nx.MultiDiGraph)
+
+
+def _fact_view(hood: _Neighbourhood, facts: list) -> _View:
+    """The views of a batch of facts (pyoxigraph NamedNodes) and of their neighbourhood."""
+    quads: list = []
+    seen: set = set()
+
+    def take(subject, cached: bool = False) -> list:
+        key = (type(subject), subject.value)
+        if key in seen:
+            return []
+        seen.add(key)
+        got = hood.cached(subject) if cached else hood.quads(subject)
+        quads.extend(got)
+        return got
+
+    named, cites, prefix = [], DAI.cites, None
+    for fact in facts:
+        own = take(fact)
+        for citation in hood.supporting(fact):
+            for _s, p, o, _g in take(citation):
+                if p == cites and isinstance(o, URIRef):
+                    named.append((o, True))
+        prefix = fact.value + "/"
+        for _s, p, o, _g in own:
+            if p != _RDF_TYPE and isinstance(o, URIRef | BNode):
+                named.append((o, not o.startswith(prefix)))
+    px = hood.px
+    for o, shared in named:
+        take(px.NamedNode(str(o)) if isinstance(o, URIRef) else px.BlankNode(str(o)), cached=shared)
+    reader = _Reader(_Quads(quads))
+    return _View(reader, full_view(None, reader), actor_view(None, reader))
+
+
+# ------------------------------------------------------------------------- the tables
+
+
+@dataclass
+class Written:
+    """What :func:`write_tables` wrote: the tables (a relationship table's ``rows`` maps each
+    pair of node tables to its number of rows), and the numbers of nodes and relationships."""
+
+    tables: list[Table]
+    nodes: int
+    relationships: int
+
+
+class _Rows:
+    """The rows of every table, sorted on disk, and their typed columns."""
+
+    def __init__(self, folder: Path, budget: int):
+        self.folder, self.budget = folder, budget
+        self.spools: dict = {}
+        self.columns: dict[str, ColumnTypes] = {}
+
+    def _spool(self, key) -> Spool:
+        found = self.spools.get(key)
+        if found is None:
+            name = "-".join(x for x in (key if isinstance(key, tuple) else (key,)) if x)
+            found = self.spools[key] = Spool(self.folder, name, self.budget)
+        return found
+
+    def _cols(self, table: str) -> ColumnTypes:
+        found = self.columns.get(table)
+        if found is None:
+            found = self.columns[table] = ColumnTypes(f"table {table}")
+        return found
+
+    def node(self, n) -> None:
+        table, ident, props = node_row(n)
+        self._cols(table).add(props)
+        self._spool(table).add(ident, props)
+
+    def edge(self, e, pair: tuple[str, str]) -> None:
+        check_edge_type(e)
+        self._cols(e.type).add(e.properties)
+        self._spool((e.type, *pair)).add([e.source, e.target, e.key], e.properties)
+
+    def tables(self) -> list[Table]:
+        out = [Table(name, "NODE", self._cols(name).columns(), {None: self._spool(name).count})
+               for name in NODE_TABLES]
+        rels: dict = {}
+        for key, spool in self.spools.items():
+            if isinstance(key, tuple):
+                rels.setdefault(key[0], {})[key[1:]] = spool.count
+        for name in sorted(rels):
+            out.append(Table(name, "REL", self._cols(name).columns(), dict(sorted(rels[name].items()))))
+        return out
+
+    def write(self, table: Table, folder: Path) -> None:
+        for filename, pair in table.files():
+            spool = self._spool(table.name if pair is None else (table.name, *pair))
+            with open(folder / filename, "w", encoding="utf-8", newline="") as out:
+                out.write(csv_header(table))
+                last = None
+                for key, props in spool.iter():
+                    if key == last:
+                        raise ExportError(f"two rows of table {table.name} have the key {'|'.join(key)}")
+                    last = key
+                    out.write(csv_line(table, key if pair is None else (key[0], key[1]), props))
+
+
+def _grouped(records: Iterable[list]) -> Iterator[tuple]:
+    """``(key, [values])`` of sorted records, one per key."""
+    key, values = None, []
+    for k, v in records:
+        if values and k != key:
+            yield key, values
+            values = []
+        key = k
+        values.append(v)
+    if values:
+        yield key, values
+
+
+def _degrees(pairs: Spool) -> Iterator[tuple[str, int]]:
+    """``(actor, degree)`` in the simple undirected actor graph (a loop counts twice, as in
+    networkx), sorted by actor, from both directions of every pair, spooled."""
+    for actor, others in _grouped((a, b) for (a, b), _none in pairs.iter(unique=True)):
+        yield actor, sum(2 if b == actor else 1 for b in others)
+
+
+def write_tables(store, folder: str | Path, *, batch: int = BATCH, budget: int = BUDGET,
+                 progress: Callable[[str | None], None] | None = None) -> Written:
+    """Write the CSV files of the LadybugDB tables of ``store``'s graph into ``folder``.
+
+    The same files as :func:`graph.exporters.ladybug.generate_ladybug` of the graph read
+    back (tests compare them byte for byte), streamed from the store (see the module
+    docstring). ``progress(message)`` names each step (:class:`graph.progress.Steps`). Raises
+    :class:`~graph.errors.ExportError` as the in-memory export does, and
+    :class:`~graph.errors.DataError` for a store that is not an Oxigraph store.
+    """
+    ox = getattr(store, "oxigraph", None)
+    if ox is None:
+        raise DataError(f"{store.spec}: the LadybugDB tables stream from an Oxigraph store only")
+    import pyoxigraph as px
+
+    folder = Path(folder)
+    work = Path(tempfile.mkdtemp(prefix=".kg-sort-", dir=folder))
+    try:
+        return _write(ox, px, folder, work, batch, budget, progress or (lambda _m: None))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _write(ox, px, folder: Path, work: Path, batch: int, budget: int, progress) -> Written:
+    hood = _Neighbourhood(ox, px)
+    entity_classes = {str(c): _local(c) for c in _ENTITY_CLASSES}
+    source_class, skipped = str(DAI.Source), {str(DAI.Citation), str(DAI.MonetaryAmount)}
+    namespace, assertion, ontology = str(DAI), str(DAI.Assertion), str(ONTOLOGY_GRAPH)
+    entities, sources, facts = (Spool(work, n, budget) for n in ("entities", "sources", "facts"))
+    assertions: set[str] = set()
+    progress("ladybug: reading what each subject is")
+    for q in ox.quads_for_pattern(None, px.NamedNode(str(RDF.type)), None, None):  # 1. what is what
+        s, o = q.subject, q.object.value
+        if type(s) is not px.NamedNode or getattr(q.graph_name, "value", None) == ontology:
+            continue
+        if o in entity_classes:
+            entities.add(_node_key(s.value), [s.value, entity_classes[o]])
+        elif o == source_class:
+            sources.add(_node_key(s.value), s.value)
+        elif o.startswith(namespace) and o not in skipped:
+            facts.add(s.value)
+            if o == assertion:
+                assertions.add(s.value)
+    actors = sum(1 for _key, found in _grouped(entities.iter()) if min(k for _iri, k in found) in ACTOR_KINDS)
+    scale = 1.0 / (actors - 1.0) if actors > 1 else 0.0
+
+    # 2. the assertions: on the actors' nodes and on the direct edges of the facts they are about
+    view = _fact_view(hood, [px.NamedNode(a) for a in sorted(assertions)])
+    on_actor = {n: a for n, a in view.actors.nodes(data="assertions") if a}
+    on_fact = {iri: rec.__dict__["assertions"] for iri, rec in view.records.facts.items()
+               if "assertions" in rec.__dict__}
+
+    rows, pairs = _Rows(work, budget), Spool(work, "pairs", budget)
+    n_facts, done, shown = sum(1 for _ in facts.iter(unique=True)), 0, -1
+    for chunk in _batches((iri for iri, _v in facts.iter(unique=True)), batch):  # 3. the facts
+        view = _fact_view(hood, [px.NamedNode(iri) for iri in chunk])
+        keys = {_node_key(iri) for iri in chunk}
+        for node in sorted(keys):
+            attrs = view.full.nodes.get(node)
+            if attrs is None or attrs.get("node_type") != "fact":
+                continue
+            rows.node(pg_node(view, node, attrs))
+            for u, v, key, data in view.full.out_edges(node, keys=True, data=True):
+                pair = ("Fact", _BASE_TABLE.get(view.full.nodes[v].get("node_type", "entity"), "Entity"))
+                rows.edge(pg_full_edge(view, u, v, key, data), pair)
+        for u, v, key, data in view.actors.edges(keys=True, data=True):
+            if "fact/" + data["fact"] not in keys:
+                continue
+            data = {**data, "assertions": on_fact.get(URIRef(BASE + "fact/" + data["fact"]), [])}
+            rows.edge(pg_actor_edge(view, u, v, key, data), ("Entity", "Entity"))
+            pairs.add([u, v])
+            pairs.add([v, u])
+        done += len(chunk)
+        if done * 10 // max(n_facts, 1) != shown:
+            shown = done * 10 // max(n_facts, 1)
+            progress(f"ladybug: facts, {done:,} of {n_facts:,}")
+
+    degrees = _degrees(pairs)  # 4. the entities, with their degree centrality
+    next_degree = next(degrees, None)
+    progress("ladybug: entities")
+    for chunk in _batches(_grouped(entities.iter()), batch):
+        quads: list = []
+        for _key, found in chunk:
+            for iri in sorted({iri for iri, _k in found}):
+                quads.extend(hood.quads(px.NamedNode(iri)))
+        reader = _Reader(_Quads(quads))
+        full = full_view(None, reader)
+        on_nodes = nx.MultiDiGraph()
+        for key, _found in chunk:
+            attrs = full.nodes.get(key)
+            if attrs is None or attrs.get("node_type") != "entity":
+                continue
+            if attrs["kind"] in ACTOR_KINDS:
+                while next_degree is not None and next_degree[0] < key:
+                    next_degree = next(degrees, None)
+                degree = next_degree[1] if next_degree is not None and next_degree[0] == key else 0
+                on_nodes.add_node(key, assertions=on_actor.get(key, []),
+                                  degree_centrality=round(degree * scale, 6) if actors > 1 else 0.0)
+            view = _View(reader, full, on_nodes)
+            rows.node(pg_node(view, key, attrs))
+            for u, v, k, data in full.out_edges(key, keys=True, data=True):
+                rows.edge(pg_full_edge(view, u, v, k, data), ("Entity", "Source"))
+
+    progress("ladybug: sources")
+    for chunk in _batches((iri for _key, iri in sources.iter(unique=True)), batch):  # 5. the sources
+        quads = [q for iri in chunk for q in hood.quads(px.NamedNode(iri))]
+        reader = _Reader(_Quads(quads))
+        full = full_view(None, reader)
+        view = _View(reader, full)
+        for iri in chunk:
+            key = _node_key(iri)
+            attrs = full.nodes.get(key)
+            if attrs is not None and attrs.get("node_type") == "source":
+                rows.node(pg_node(view, key, attrs))
+
+    progress("ladybug: writing the tables' files")
+    tables = rows.tables()  # 6. the files, in the order of the in-memory export
+    for t in tables:
+        rows.write(t, folder)
+    progress(None)
+    nodes = sum(t.rows[None] for t in tables if t.kind == "NODE")
+    return Written(tables, nodes, sum(n for t in tables if t.kind == "REL" for n in t.rows.values()))

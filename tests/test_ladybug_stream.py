@@ -1,0 +1,114 @@
+"""``kg push --ladybug`` streamed from the store (graph/exporters/ladybug_stream.py): the
+tables' files are the in-memory export's, byte for byte (the seed data, the nasty corpus,
+the seed plus imported synthetic awards; with sort buffers so small that every table is
+sorted through runs on disk, and batches of a few facts), the pushed database holds the
+property graph, and a store larger than the read-back limit is pushed (it was refused)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from graph.exporters.ladybug import generate_ladybug
+from graph.exporters.ladybug_stream import Spool, write_tables
+from graph.exporters.property_graph import property_graph
+from graph.store import embedded, open_store
+from graph.store.readback import knowledge_graph
+from tests.conftest import DATA, ROOT
+from tests.nasty import nasty_data
+from tests.test_exports_ladybug import assert_holds_property_graph, rows
+
+ladybug = pytest.importorskip("ladybug")
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+@pytest.fixture(scope="module")
+def nasty_dir(tmp_path_factory) -> Path:
+    return nasty_data(DATA, tmp_path_factory.mktemp("nasty") / "data")
+
+
+@pytest.fixture(scope="module")
+def awards_dir(tmp_path_factory) -> Path:
+    """The seed data and 150 imported synthetic awards (bench/scale_data.py)."""
+    from scale_data import write_awards
+
+    from graph.importers.registry import run_import
+
+    base = tmp_path_factory.mktemp("awards")
+    data = shutil.copytree(DATA, base / "data", ignore=shutil.ignore_patterns(".kg"))
+    run_import("usaspending", [write_awards(base / "Contracts_PrimeAwardSummaries_scale150_1.csv", 150)], data)
+    embedded.sync(embedded.default_path(data), data)
+    return data
+
+
+@pytest.fixture(params=["seed", "nasty", "awards"])
+def data_dir(request, nasty_dir, awards_dir) -> Path:
+    return {"seed": DATA, "nasty": nasty_dir, "awards": awards_dir}[request.param]
+
+
+def in_memory(store) -> tuple[dict[str, bytes], int, int]:
+    """The CSV files of ``kg export -f ladybug`` of the graph read back, and the numbers of
+    nodes and relationships of its property graph."""
+    pg = property_graph(knowledge_graph(store))
+    files = generate_ladybug(None, pg=pg)
+    return ({name: "".join(chunks).encode("utf-8") for name, chunks in files.items() if name.endswith(".csv")},
+            len(pg.nodes), len(pg.edges))
+
+
+@pytest.mark.parametrize("batch,budget", [(500, 8_000_000), (3, 2_000)])
+def test_streamed_files_are_the_in_memory_export_byte_for_byte(data_dir, batch, budget, tmp_path):
+    with open_store(data_dir=data_dir) as store:
+        written = write_tables(store, tmp_path, batch=batch, budget=budget)
+        want, nodes, relationships = in_memory(store)
+    got = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert sorted(got) == sorted(want)  # and no run of the sort left behind
+    for name in want:
+        assert got[name] == want[name], name
+    assert (written.nodes, written.relationships) == (nodes, relationships)
+    assert [t.name for t in written.tables][:3] == ["Entity", "Fact", "Source"]
+
+
+def test_spool_sorts_through_runs_and_drops_repeated_keys(tmp_path):
+    spool = Spool(tmp_path, "t", budget=40)
+    keys = [["b", "x"], ["a", "z"], ["a", "y"], ["b", "x"], ["c", "\u2028\r\n"]]
+    for k in keys:
+        spool.add(k, {"v": k[1]})
+    assert len(spool.runs) >= 2
+    assert [r[0] for r in spool.iter()] == sorted(keys)
+    assert [r[0] for r in spool.iter(unique=True)] == [list(k) for k in sorted({tuple(k) for k in keys})]
+    assert [r[1]["v"] for r in spool.iter(unique=True)][-1] == "\u2028\r\n"
+
+
+def test_push_from_the_store_holds_the_property_graph(nasty_dir, tmp_path):
+    from graph.push_ladybug import push_ladybug_store
+
+    path = tmp_path / "kg.lbdb"
+    with open_store(data_dir=nasty_dir) as store:
+        result = push_ladybug_store(store, path, batch=7)
+        kg = knowledge_graph(store)
+    conn = ladybug.Connection(ladybug.Database(str(path), read_only=True))
+    assert_holds_property_graph(conn, kg)
+    assert result.triples == rows(conn, "MATCH (n) RETURN count(n)")[0][0] + \
+        rows(conn, "MATCH ()-[r]->() RETURN count(r)")[0][0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kg.lbdb"]
+
+
+def test_push_of_a_store_past_the_read_back_limit(awards_dir, tmp_path, monkeypatch, run_kg):
+    """What the read-back refuses (KG_MEMORY_LIMIT_QUADS) is pushed, streamed."""
+    monkeypatch.setenv("KG_MEMORY_LIMIT_QUADS", "1000")
+    refused = run_kg("export", "-f", "cypher", "-o", tmp_path / "kg.cypher", "--data", awards_dir)
+    assert refused.exit_code != 0 and "KG_MEMORY_LIMIT_QUADS" in refused.output
+    path = tmp_path / "awards.lbdb"
+    result = run_kg("push", "--ladybug", path, "--data", awards_dir)
+    assert result.exit_code == 0, result.output
+    conn = ladybug.Connection(ladybug.Database(str(path), read_only=True))
+    monkeypatch.delenv("KG_MEMORY_LIMIT_QUADS")
+    with open_store(data_dir=awards_dir) as store:
+        kg = knowledge_graph(store)
+    assert_holds_property_graph(conn, kg)
+    got = rows(conn, "MATCH (a:Entity)-[c:CONTRACTED_WITH]->(b:Entity) WHERE c.fact STARTS WITH 'usaspending-' "
+                     "RETURN count(c)")[0][0]
+    assert got >= 150
