@@ -7,6 +7,8 @@ database there, counted against the property graph, closed, and the database fil
 renamed over ``PATH`` (one ``rename``: atomic on one file system). A push that fails
 half-way leaves ``PATH`` as it was and removes its temporary folder. Needs the
 ``ladybug`` package (``pip install ladybug``, or ``pip install '.[ladybug]'`` from a checkout).
+``kg push --ladybug`` uses :func:`push_ladybug_store`: the tables' files are streamed from the
+store (:mod:`graph.exporters.ladybug_stream`), not built from the graph in memory.
 
 Example
 -------
@@ -134,6 +136,7 @@ def push_ladybug_store(store, path: str | Path, *, batch: int | None = None,
     is read back whole (:func:`graph.store.readback.knowledge_graph`, up to its limit).
     ``progress(message)`` names each step (:class:`graph.progress.Steps`).
 
+    >>> import tempfile, pathlib, ladybug
     >>> from graph.store import open_store
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "store.lbdb"
     >>> with open_store(data_dir="data") as store:

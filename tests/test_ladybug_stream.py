@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from graph.exporters.ladybug import generate_ladybug
-from graph.exporters.ladybug_stream import Spool, write_tables
+from graph.exporters.ladybug_stream import Spool, write_folder, write_tables
 from graph.exporters.property_graph import property_graph
 from graph.store import embedded, open_store
 from graph.store.readback import knowledge_graph
@@ -69,6 +69,20 @@ def test_streamed_files_are_the_in_memory_export_byte_for_byte(data_dir, batch, 
         assert got[name] == want[name], name
     assert (written.nodes, written.relationships) == (nodes, relationships)
     assert [t.name for t in written.tables][:3] == ["Entity", "Fact", "Source"]
+
+
+def test_streamed_folder_is_the_export_folder(nasty_dir, tmp_path):
+    """schema.cypher and load.cypher too; the folder replaced as a whole."""
+    out = tmp_path / "ladybug-import"
+    out.mkdir()
+    (out / "stale.csv").write_text("x", encoding="utf-8")
+    with open_store(data_dir=nasty_dir) as store:
+        write_folder(store, out, batch=11)
+        want = generate_ladybug(knowledge_graph(store))
+    assert sorted(p.name for p in out.iterdir()) == sorted(want)
+    for name, chunks in want.items():
+        assert (out / name).read_bytes() == "".join(chunks).encode("utf-8"), name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ladybug-import"]
 
 
 def test_spool_sorts_through_runs_and_drops_repeated_keys(tmp_path):

@@ -38,7 +38,7 @@ from graph.errors import ExportError
 from graph.exporters.property_graph import DATE_PROPERTIES, EDGE_TYPES, PropertyGraph, property_graph
 
 __all__ = ["generate_ladybug", "Table", "tables", "ddl", "copy_statement", "ladybug_type", "LIST_DELIMITER",
-           "ColumnTypes", "node_row", "check_edge_type", "csv_header", "csv_line", "table_csv", "HEADER"]
+           "ColumnTypes", "node_row", "check_edge_type", "csv_header", "csv_line", "table_csv", "scripts", "HEADER"]
 
 #: Between the elements of a list in a CSV field.
 LIST_DELIMITER = "\x1f"
@@ -220,14 +220,18 @@ def table_csv(table: Table, pair: tuple | None) -> Iterator[str]:
         yield csv_line(table, ident, props)
 
 
+def scripts(ts: list[Table]) -> dict[str, list[str]]:
+    """``schema.cypher`` (the DDL) and ``load.cypher`` (the COPY statements, relative
+    paths) of the tables ``ts``."""
+    loads = [HEADER, *(copy_statement(t, filename, pair) + ";\n" for t in ts for filename, pair in t.files())]
+    return {"schema.cypher": [HEADER, *(ddl(t) + ";\n" for t in ts)], "load.cypher": loads}
+
+
 def generate_ladybug(kg, *, pg: PropertyGraph | None = None) -> dict[str, Iterator[str]]:
     """The LadybugDB folder of ``kg``: ``{file name: chunks}`` (see the module docstring)."""
     ts = tables(pg if pg is not None else property_graph(kg))
-    files: dict[str, Iterator[str]] = {"schema.cypher": iter([HEADER, *(ddl(t) + ";\n" for t in ts)])}
-    loads = [HEADER]
+    files: dict[str, Iterator[str]] = {name: iter(text) for name, text in scripts(ts).items()}
     for t in ts:
         for filename, pair in t.files():
             files[filename] = table_csv(t, pair)
-            loads.append(copy_statement(t, filename, pair) + ";\n")
-    files["load.cypher"] = iter(loads)
     return dict(sorted(files.items()))

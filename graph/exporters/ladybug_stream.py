@@ -65,7 +65,7 @@ from graph.rdf import BASE, ONTOLOGY_GRAPH
 from graph.views import _ENTITY_CLASSES, ACTOR_KINDS, _local, _node_key, _Reader, actor_view, full_view
 from ontology.vocab import DAI
 
-__all__ = ["write_tables", "Written", "Spool", "BATCH", "BUDGET"]
+__all__ = ["write_tables", "write_folder", "Written", "Spool", "BATCH", "BUDGET"]
 
 #: facts (or entities, or sources) read from the store at a time
 BATCH = 500
@@ -385,6 +385,41 @@ def write_tables(store, folder: str | Path, *, batch: int = BATCH, budget: int =
         return _write(ox, px, folder, work, batch, budget, progress or (lambda _m: None))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def write_folder(store, path: str | Path, *, batch: int = BATCH, budget: int = BUDGET,
+                 progress: Callable[[str | None], None] | None = None) -> Written:
+    """``kg export -f ladybug -o PATH`` streamed from ``store``: the tables' files and the
+    two scripts, the folder of :func:`graph.exporters.ladybug.generate_ladybug` byte for
+    byte, written into a temporary folder beside ``path`` that then replaces it (as
+    :func:`graph.atomic.write_folder_atomic`)."""
+    import os
+
+    from graph.atomic import write_text_atomic
+    from graph.exporters.ladybug import scripts
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    old = None
+    try:
+        written = write_tables(store, tmp, batch=batch, budget=budget, progress=progress)
+        for name, text in scripts(written.tables).items():
+            write_text_atomic(tmp / name, text)
+        os.chmod(tmp, 0o755)
+        if path.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+            os.replace(path, old / path.name)
+        os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and not path.exists() and (old / path.name).exists():
+            os.replace(old / path.name, path)  # the previous folder back
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    return written
 
 
 def _write(ox, px, folder: Path, work: Path, batch: int, budget: int, progress) -> Written:
