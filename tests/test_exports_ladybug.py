@@ -175,3 +175,53 @@ def test_neo4j_admin_csv_loads_into_ladybugdb(kg, tmp_path, monkeypatch):
             for k, v in n.properties.items():
                 got = node[k].split(ARRAY_DELIMITER) if isinstance(v, list) else node[k]
                 assert got == typed(k, v), (n.id, k)
+
+
+def test_neo4j_admin_relationships_csv_loads_into_ladybugdb(kg, tmp_path):
+    """relationships.csv, read by LadybugDB's COPY (one relationship table per pair of node
+    tables, the rows of each pair chosen by their ids): every relationship with its type,
+    key and typed properties."""
+    from graph.exporters.neo4j_csv import ARRAY_DELIMITER
+
+    folder = tmp_path / "neo4j-import"
+    registry.write(registry.get("neo4j-csv"), kg, folder)
+    conn = ladybug.Connection(ladybug.Database(str(tmp_path / "r.lbdb")))
+    pg = property_graph(kg)
+    base = {n.id: n.labels[0] for n in pg.nodes}
+    for table in NODE_TABLES:  # the ids only (the node files' columns: test above)
+        nodes = folder / f"nodes_{table}.csv"
+        width = len(nodes.read_text(encoding="utf-8").split("\n", 1)[0].split(","))
+        conn.execute(f"CREATE NODE TABLE N{table}(id STRING PRIMARY KEY)")
+        conn.execute(f"COPY N{table} FROM (LOAD WITH HEADERS ({', '.join(f'c{i} STRING' for i in range(width))}) "
+                     f"FROM '{nodes}' (HEADER=true, ESCAPE='\"', PARALLEL=false) RETURN c0)")
+    path = folder / "relationships.csv"
+    header = path.read_text(encoding="utf-8").split("\n", 1)[0].split(",")
+    kinds = {"string": "STRING", "string[]": "STRING", "double": "DOUBLE", "long": "INT64", "boolean": "BOOLEAN",
+             "date": "DATE"}
+    props = [(c.partition(":")[0], c.partition(":")[2]) for c in header[3:]]
+    assert header[:3] == [":START_ID", ":END_ID", ":TYPE"]
+    pairs = sorted({(base[e.source], base[e.target]) for e in pg.edges})
+    conn.execute("CREATE REL TABLE R(" + ", ".join(f"FROM N{a} TO N{b}" for a, b in pairs) + ", rtype STRING, "
+                 + ", ".join(f"`{name}` {kinds[kind]}" for name, kind in props) + ")")
+    loaded = ["s STRING", "t STRING", "rtype STRING", *(f"c{i} {kinds[k]}" for i, (_n, k) in enumerate(props))]
+    returned = ["s", "t", "rtype", *(f"c{i}" for i in range(len(props)))]
+
+    def table_of(var: str) -> dict[str, str]:
+        return {"Fact": f"starts_with({var}, 'fact/')", "Source": f"starts_with({var}, 'source/')",
+                "Entity": f"NOT starts_with({var}, 'fact/') AND NOT starts_with({var}, 'source/')"}
+
+    for a, b in pairs:
+        conn.execute(f"COPY R FROM (LOAD WITH HEADERS ({', '.join(loaded)}) FROM '{path}' "
+                     f"(HEADER=true, ESCAPE='\"', PARALLEL=false) WHERE {table_of('s')[a]} AND {table_of('t')[b]} "
+                     f"RETURN {', '.join(returned)}) (from='N{a}', to='N{b}')")
+    got = {}
+    for s, t, r in rows(conn, "MATCH (a)-[r:R]->(b) RETURN a.id, b.id, r"):
+        got[r["key"]] = (s, t, r)
+    assert len(got) == len(pg.edges)
+    for e in pg.edges:
+        s, t, r = got[e.key]
+        assert (s, t, r["rtype"]) == (e.source, e.target, e.type), e.key
+        for k, v in e.properties.items():
+            value = r[k].split(ARRAY_DELIMITER) if isinstance(v, list) else r[k]
+            assert value == typed(k, v), (e.key, k)
+        assert all(r[k] is None for k, _kind in props if k not in e.properties), e.key  # the null policy
