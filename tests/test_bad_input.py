@@ -148,7 +148,7 @@ def test_missing_data_folder(tmp_path, run_kg):
 
 def test_malformed_imported_rdf_is_rejected(data_copy, run_kg):
     bad = data_copy / "imported" / "broken.trig"
-    bad.parent.mkdir()
+    bad.parent.mkdir(exist_ok=True)  # the shipped imports are there already
     bad.write_text("<https://example.org/g> { <https://example.org/a> <https://example.org/b> \n", encoding="utf-8")
     result = run_kg("validate", "--data", data_copy)
     assert result.exit_code == 2

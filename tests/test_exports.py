@@ -3,6 +3,7 @@ deterministic, and the committed exports/ are up to date with data/."""
 
 from __future__ import annotations
 
+import gzip
 import os
 import subprocess
 import sys
@@ -32,9 +33,9 @@ def test_trig_has_one_named_graph_per_source_plus_registry_and_ontology(kg):
     ds = Dataset()
     ds.parse(data=text(kg, "trig"), format="trig")
     names = {g.identifier for g in ds.graphs() if len(g)}
-    # the imported files' sources too (data/imported/KIND/NAME.nq: one named graph each)
-    imported = {URIRef(first.rsplit(" ", 2)[-2].strip("<>")) for p in (ROOT / "data").rglob("*.nq")
-                for first in p.read_text(encoding="utf-8").splitlines()[:1]}
+    # the imported files' sources too (data/imported/KIND/NAME.nq.gz: one named graph each)
+    imported = {URIRef(first.rsplit(" ", 2)[-2].strip("<>")) for p in (ROOT / "data").rglob("*.nq.gz")
+                for first in gzip.decompress(p.read_bytes()).decode("utf-8").splitlines()[:1]}
     expected = {SOURCE[s] for s in kg.curated.sources} | imported | {ENTITIES_GRAPH, ONTOLOGY_GRAPH}
     assert names == expected
     for g in kg.dataset.graphs():

@@ -68,7 +68,7 @@ def test_a_dba_name_that_is_the_primes_does_not_merge_sub_recipients_into_the_pr
     assert _quads(ds, ent("uei-testsubrec01"), DAI.subOrganizationOf, ent("uei-testlockheed"))
 
     assert run_kg("import", "usaspending", path, "--data", data_copy, "-q").exit_code == 0
-    out = run_kg("resolve", "--report", "--data", data_copy).output
+    out = run_kg("resolve", "--report", "--wide", "--data", data_copy).output
     assert [line for line in out.splitlines() if "->  palantir " in line and "linked" in line] == [
         next(line for line in out.splitlines() if "TESTPALANTR1" in line)]
 
@@ -89,7 +89,7 @@ def test_a_name_match_never_gives_a_curated_actor_a_second_uei(data_copy, tmp_pa
     second = write_rows(tmp_path / "Contracts_PrimeAwardSummaries_b_1.csv", "award.d1", [
         _summary_row("CONT_AWD_TESTAWARD0003_9700_-NONE-_-NONE-", "TESTTHIRDPT1", "PALANTIR TECHNOLOGIES, INC")])
     assert run_kg("import", "usaspending", second, "--data", data_copy, "-q").exit_code == 0
-    out = run_kg("resolve", "--report", "--data", data_copy).output
+    out = run_kg("resolve", "--report", "--wide", "--data", data_copy).output
     conflicts = [line for line in out.splitlines() if line[7:].startswith("conflict")]
     assert len(conflicts) == 2 and all("->  palantir " in line for line in conflicts), out
     assert "palantir has uei:TESTPALANTR1 and this one uei:TESTTHIRDPT1" in out
@@ -112,13 +112,13 @@ def test_resolve_report_says_why_it_lists_nothing(data_copy, tmp_path, run_kg):
     import shutil
 
     shutil.rmtree(data_copy / "imported", ignore_errors=True)  # the curated facts alone
-    out = run_kg("resolve", "--report", "--data", data_copy).output
+    out = run_kg("resolve", "--report", "--wide", "--data", data_copy).output
     assert "nothing is imported yet" in out
     path = write_rows(tmp_path / "Contracts_PrimeAwardSummaries_d_1.csv", "award.d1", [
         _summary_row("CONT_AWD_TESTAWARD0001_9700_-NONE-_-NONE-", "TESTQWERTY01", "QWERTYUIOP ZXCVB LLC",
                      awarding_office_name="", awarding_sub_agency_name="", awarding_agency_name="Zyxwv Vutsr Agency")])
     assert run_kg("import", "usaspending", path, "--data", data_copy, "-q").exit_code == 0
-    out = run_kg("resolve", "--report", "--data", data_copy).output
+    out = run_kg("resolve", "--report", "--wide", "--data", data_copy).output
     assert "imported organisation(s), none linked to a curated actor" in out and "--min-score" in out
 
 
@@ -153,7 +153,7 @@ def test_a_file_of_another_layout_is_refused_and_the_good_source_stays(data_copy
         good.write_text(json.dumps({"releases": [{"ocid": "ocds-abc-1", "id": "1", "date": "2025-01-01", "awards": [{
             "id": "a1", "suppliers": [{"name": "Acme Ltd"}]}], "buyer": {"name": "Ministry of Defence"}}]}))
     assert run_kg("import", kind, good, "--data", data_copy, "-q").exit_code == 0
-    out = data_copy / "imported" / kind / "download.nq"
+    out = data_copy / "imported" / kind / "download.nq.gz"
     before = out.read_bytes()
     bad = tmp_path / "bad" / name
     bad.parent.mkdir()
@@ -178,7 +178,7 @@ def test_bytes_that_are_not_utf8_are_refused_with_their_line(data_copy, tmp_path
     assert result.exit_code == 2
     (line,) = result.output.strip().splitlines()
     assert f"{path}:3: not utf-8 text: byte 0xC9 at column" in line and "--encoding cp1252" in line
-    assert not list((data_copy / "imported").glob("usaspending/*.nq"))  # nothing written
+    assert not list((data_copy / "imported").glob("usaspending/*.nq*"))  # nothing written
 
     (done,) = run_import("usaspending", [path], data_copy, encoding="cp1252")
     ds = output_dataset(done)
@@ -206,7 +206,7 @@ def test_a_json_file_that_is_not_utf8_is_refused_too(data_copy, tmp_path):
 def test_a_version_with_fewer_records_or_rows_does_not_replace_the_old_one(data_copy, tmp_path, run_kg):
     path = _good_summary(tmp_path, n=3)
     assert run_kg("import", "usaspending", path, "--data", data_copy, "-q").exit_code == 0
-    out = data_copy / "imported" / "usaspending" / "Contracts_PrimeAwardSummaries_x.nq"
+    out = data_copy / "imported" / "usaspending" / "Contracts_PrimeAwardSummaries_x.nq.gz"
     before = out.read_bytes()
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     for cut in (lines[:1], lines[:3]):  # header only; cut exactly at a row boundary
@@ -231,7 +231,7 @@ def test_a_last_row_with_the_wrong_field_count_is_a_truncation(data_copy, tmp_pa
     path.write_text("".join(rows[:3]) + cut, encoding="utf-8")
     with pytest.raises(DataError, match=r":4: truncated: the last row has \d+ of \d+ fields; the file is incomplete"):
         run_import("usaspending", [path], data_copy)
-    assert not list((data_copy / "imported").glob("usaspending/*.nq"))
+    assert not list((data_copy / "imported").glob("usaspending/*.nq*"))
 
 
 # --------------------------------------------------------------------------- 5. award-level values

@@ -341,14 +341,14 @@ def test_a_json_field_that_no_record_has_is_a_mapping_error(tmp_path, data):
     r = _cli(["import", "table", str(path), "--mapping", str(mapping), "--data", str(data), "-q"])
     assert r.exit_code == 2
     assert f"{mapping}:30: field 'titel' is in none of the 2 records of awards.json" in r.stderr
-    assert not (data / "imported" / "table" / "awards.nq").exists()
+    assert not (data / "imported" / "table" / "awards.nq.gz").exists()
 
 
 # --------------------------------------------------------------------------- the shipped import
 
 
 EXTRACT = ROOT / "data" / "sources" / "innovators-league" / "gov_contracts_raw.json"
-SHIPPED = ROOT / "data" / "imported" / "table" / "gov_contracts_raw.nq"
+SHIPPED = ROOT / "data" / "imported" / "table" / "gov_contracts_raw.nq.gz"
 
 
 def test_the_shipped_import_reproduces_byte_for_byte_from_the_extract_and_its_mapping(tmp_path):

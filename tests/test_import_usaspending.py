@@ -3,6 +3,7 @@ expected values are computed here from the rows themselves."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import shutil
 from decimal import Decimal
@@ -170,7 +171,7 @@ def test_reimport_is_idempotent_and_a_newer_version_replaces_the_old_facts(data,
     assert newer.changed and newer.output == first.output
     ds = output_dataset(newer)
     assert amount(ds, _award_fact(path), "obligatedAmount") == sum(Decimal(r["federal_action_obligation"]) for r in rows)
-    assert len(list((data / "imported" / "usaspending").glob("*.nq"))) == 1
+    assert len(list((data / "imported" / "usaspending").glob("*.nq.gz"))) == 1
 
 
 def test_split_download_parts_are_one_source(data, tmp_path):
@@ -181,7 +182,7 @@ def test_split_download_parts_are_one_source(data, tmp_path):
     ds = output_dataset(result)
     f = _award_fact(TRANSACTIONS[0])
     assert amount(ds, f, "obligatedAmount") == sum(Decimal(r["federal_action_obligation"]) for r in rows)
-    assert result.output.name == "Contracts_PrimeTransactions_test.nq"
+    assert result.output.name == "Contracts_PrimeTransactions_test.nq.gz"
     assert len(values(ds, next(iter(values(ds, f, "source"))), "sha256sum")) == 2
     assert "Contracts_PrimeTransactions_test_2.csv row" in str(one(ds, one(ds, f, "citation"), "locator"))
 
@@ -195,7 +196,7 @@ def test_truncated_file_is_an_error_and_keeps_the_previous_output(data, tmp_path
     with pytest.raises(DataError, match=r"truncated: the last row has \d+ of 297 fields") as err:
         run_import("usaspending", [path], data)
     assert err.value.line == len(read_rows(TRANSACTIONS[0])) + 1
-    assert (data / "imported" / "usaspending" / "Contract_7200AA23M00003_TransactionHistory.nq").read_bytes() == good
+    assert (data / "imported" / "usaspending" / "Contract_7200AA23M00003_TransactionHistory.nq.gz").read_bytes() == good
 
 
 def test_wrong_header_names_what_is_missing(data, tmp_path):
@@ -215,7 +216,7 @@ def test_wrong_header_names_what_is_missing(data, tmp_path):
     other.write_text("name,amount\nACME,12\n")
     with pytest.raises(DataError, match="not a USAspending contract download"):
         run_import("usaspending", [other], data)
-    assert not (data / "imported" / "usaspending" / "other.nq").exists()
+    assert not (data / "imported" / "usaspending" / "other.nq.gz").exists()
 
 
 def test_bad_number_rejects_the_row_with_file_row_and_reason(data, tmp_path):
@@ -249,7 +250,7 @@ def test_personal_data_is_not_copied(data, tmp_path):
     rows = read_rows(TRANSACTIONS[1])
     rows[0]["prime_award_base_transaction_description"] = "CONTACT JANE.DOE@USAID.GOV FOR DETAILS"
     path = write_rows(tmp_path / "tx_1.csv", "transaction_search.d1", rows)
-    text = run_import("usaspending", [path], data)[0].output.read_text()
+    text = gzip.decompress(run_import("usaspending", [path], data)[0].output.read_bytes()).decode("utf-8")
     assert "@USAID.GOV" not in text and "[e-mail removed]" in text
     assert rows[0]["recipient_phone_number"] not in text and rows[0]["recipient_fax_number"] not in text
 

@@ -73,8 +73,8 @@ def test_every_saved_query_has_a_header_and_runs(kg):
 
 
 def test_contracts_by_value(kg):
-    rows = local(kg, "contracts-by-value").rows
-    top = rows[0]
+    rows = [r for r in local(kg, "contracts-by-value").rows if "/fact/table-" not in str(r["contract"])]
+    top = rows[0]  # of the curated contracts (the shipped table import has larger awards)
     assert str(top["contract"]).endswith("palantir-dod-drone-video-ai") and top["kind"] == Literal("annualValue")
     openai = [(str(r["kind"]), r["amount"].toPython(), str(r["source"])) for r in rows
               if str(r["contract"]).endswith("openai-dod-2025-prototype-agreement")]
@@ -232,7 +232,7 @@ def test_missing_param_and_unknown_actor(run_kg):
 
 
 def test_as_of_filters_query_results(run_kg):
-    q = "SELECT DISTINCT ?c WHERE { ?c a dai:Contract }"
+    q = 'SELECT DISTINCT ?c WHERE { ?c a dai:Contract FILTER(!CONTAINS(STR(?c), "/fact/table-")) }'  # curated
     assert len(run_kg("query", q, "--format", "csv").stdout.splitlines()) == 1 + 6
     january = run_kg("query", q, "--format", "csv", "--as-of", "2025-01-31").stdout.splitlines()
     assert january[1:] == ["https://w3id.org/defense-ai-graph/fact/palantir-dod-drone-video-ai"]
@@ -349,13 +349,17 @@ def test_ambiguous_name_lists_candidates(run_kg):
 
 def test_neighbors_rank_stats(run_kg):
     rows = json.loads(run_kg("neighbors", "pentagone", "--format", "json").stdout)
-    assert {r["actor"] for r in rows if r["distance"] == 1} == {"cdao", "openai", "openai-public-sector", "palantir"}
+    near = {r["actor"] for r in rows if r["distance"] == 1}
+    assert {"cdao", "openai", "openai-public-sector", "palantir"} <= near  # and the shipped awards' DoD units
+    assert {"agency-department-of-the-army", "agency-department-of-the-navy"} <= near
     deeper = json.loads(run_kg("neighbors", "pentagone", "--depth", "2", "--format", "json").stdout)
     assert {"anthropic", "google", "xai", "microsoft"} <= {r["actor"] for r in deeper}
     ranked = json.loads(run_kg("rank", "--by", "degree", "--format", "json").stdout)
-    assert ranked[0]["actor"] == "openai" and ranked[0]["degree"] == 10
+    assert ranked == sorted(ranked, key=lambda r: -r["degree"])
+    assert {r["actor"]: r["degree"] for r in ranked}["openai"] == 10
     counts = list(csv.DictReader(io.StringIO(run_kg("stats", "--format", "csv").stdout)))
-    assert {"what": "actors", "name": "Company", "count": "9"} in counts
+    companies = int(next(r["count"] for r in counts if (r["what"], r["name"]) == ("actors", "Company")))
+    assert companies >= 9 + 130  # the curated companies and the shipped awards' contractors
 
 
 def test_as_of_on_path_and_neighbors(run_kg):

@@ -2,7 +2,7 @@
 
 A *source* is one imported file, or all the parts of a download split into ``NAME_1.csv``,
 ``NAME_2.csv``, ... given together (their rows are aggregated together). Its graph is
-``<…/source/KIND-SLUG>`` and it is written to ``DATA/imported/KIND/NAME.nq``, so that
+``<…/source/KIND-SLUG>`` and it is written to ``DATA/imported/KIND/NAME.nq.gz`` (gzip'd N-Quads), so that
 ``kg build`` merges it with the curated facts. Rows that cannot be imported are reported
 (file, row, reason) and written to ``DATA/imported/KIND/NAME.rejects.csv``.
 
@@ -35,7 +35,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, XSD, Literal, URIRef
 
 from graph.errors import DataError, shown
 from graph.ids import slugify
-from graph.importers.nquads import Lit, NQuadsWriter
+from graph.importers.nquads import Lit, NQuadsWriter, last_member
 from graph.importers.resolve import ORGANIZATION_TYPES, Match, Resolver
 from graph.rdf import FACT, ID, SOURCE, decimal_text
 from ontology.vocab import DAI
@@ -370,8 +370,8 @@ class ImportRun:
         self.dataset = dataset
         self.publisher = publisher
         self.resolver = resolver
-        self.out = Path(data_dir) / "imported" / kind / f"{self.stem}.nq"
-        self.rejects_path = self.out.with_suffix(".rejects.csv")
+        self.out = Path(data_dir) / "imported" / kind / f"{self.stem}.nq.gz"
+        self.rejects_path = self.out.parent / f"{self.stem}.rejects.csv"
         self.progress = progress
         self.store = _Store()
         self.writer = NQuadsWriter(self.out)
@@ -423,6 +423,8 @@ class ImportRun:
     def _refuse_shrinking(self) -> None:
         """Refuse a new version with fewer records or rows than the one it replaces."""
         old = previous_counts(self.out, str(self.g))
+        if old is None:
+            old = previous_counts(self.out.with_suffix(""), str(self.g))  # an uncompressed NAME.nq
         if old is None or self.replace:
             return
         new = (self.result.records, self.result.rows)
@@ -648,9 +650,14 @@ class ImportRun:
             raise DataError(f"{self.result.rejected} row(s) rejected, nothing written (--strict); see "
                             f"{self.rejects_path}", file=str(self.files[0]))
         self._refuse_shrinking()
+        self.writer.member()  # the description of the source: a gzip member of its own, at the end
         self._describe_source()
         self.result.quads = self.writer.count
         self.result.changed = self.writer.commit()
+        plain = self.out.with_suffix("")  # NAME.nq, written by versions before compression
+        if plain.exists():
+            plain.unlink()
+            self.result.changed = True
         self.result.bytes = sum(p.stat().st_size for p in self.files)
         self.result.seconds = time.perf_counter() - self._started
         self.store.close()
@@ -674,9 +681,12 @@ def previous_counts(path: Path, graph: str) -> tuple[int, int] | None:
     """(records, rows) of the source that an earlier import wrote to ``path``, from its
     description at the end of the file; None if there is none (or it predates the counts)."""
     try:
-        with open(path, "rb") as fh:
-            fh.seek(max(0, fh.seek(0, os.SEEK_END) - (1 << 16)))
-            tail = fh.read()
+        if str(path).endswith(".gz"):
+            tail = last_member(path) or b""
+        else:
+            with open(path, "rb") as fh:
+                fh.seek(max(0, fh.seek(0, os.SEEK_END) - (1 << 16)))
+                tail = fh.read()
     except OSError:
         return None
     found = {}

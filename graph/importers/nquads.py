@@ -19,11 +19,12 @@ import hashlib
 import os
 import re
 import tempfile
+import zlib
 from pathlib import Path
 
 from rdflib import XSD, BNode, Literal, URIRef
 
-__all__ = ["term", "quad", "NQuadsWriter", "safe_iri", "Lit"]
+__all__ = ["term", "quad", "NQuadsWriter", "safe_iri", "Lit", "last_member", "open_nquads", "GZIP_LEVEL"]
 
 _ECHAR = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f\ud800-\udfff]')
@@ -135,13 +136,32 @@ def quad(s, p, o, g) -> str:
     return f"{term(s)} {term(p)} {term(o)} {term(g)} .\n"
 
 
+#: gzip level of ``.nq.gz`` files: N-Quads of awards shrink 17 times at 430 MB/s here (level 6:
+#: 22 times at 190 MB/s); the output is deterministic (no file name, no time in the header)
+GZIP_LEVEL = 3
+
+
 class NQuadsWriter:
-    """Stream quads to ``path`` through a temporary file in the same folder.
+    """Stream quads to ``path`` through a temporary file in the same folder; a ``path``
+    ending in ``.gz`` is gzip-compressed (deterministically: the same quads, the same bytes).
 
     :meth:`commit` replaces ``path`` atomically, unless the new content is byte-identical to
     what is there (then the old file is left untouched and ``commit`` returns False).
     :meth:`abort` (or leaving a ``with`` block on an exception) removes the temporary file
-    and leaves ``path`` as it was.
+    and leaves ``path`` as it was. :meth:`member` starts a new gzip member, so that what
+    follows (an import's description of its source) can be read from the end of the file
+    without decompressing the rest (:func:`last_member`).
+
+    >>> import gzip, tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "x.nq.gz"
+    >>> with NQuadsWriter(path) as w:
+    ...     w.add(URIRef("https://e.org/s"), URIRef("https://e.org/p"), Literal("o"), URIRef("https://e.org/g"))
+    ...     w.member()
+    ...     w.add(URIRef("https://e.org/g"), URIRef("https://e.org/n"), Literal("1"), URIRef("https://e.org/g"))
+    ...     w.commit()
+    True
+    >>> gzip.decompress(path.read_bytes()).count(b"\\n"), last_member(path).decode().split()[1]
+    (2, '<https://e.org/n>')
     """
 
     #: lines kept before they are written (and hashed, and passed to the sinks) in one go
@@ -153,6 +173,8 @@ class NQuadsWriter:
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         self.tmp = Path(tmp)
         self._fh = os.fdopen(fd, "wb")
+        self._gzip = self.path.suffix == ".gz"
+        self._z = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31) if self._gzip else None
         self._hash = hashlib.sha256()
         self._lines: list[str] = []
         #: callables given every chunk of UTF-8 N-Quads as it is written (a store's bulk loader)
@@ -174,14 +196,27 @@ class NQuadsWriter:
             return
         data = "".join(self._lines).encode("utf-8")
         self._lines.clear()
-        self._fh.write(data)
-        self._hash.update(data)
+        self._write(self._z.compress(data) if self._gzip else data)
         for sink in self.sinks:
             sink(data)
+
+    def _write(self, data: bytes) -> None:
+        if data:
+            self._fh.write(data)
+            self._hash.update(data)
+
+    def member(self) -> None:
+        """End the current gzip member and start another (nothing for plain N-Quads)."""
+        self._flush()
+        if self._gzip:
+            self._write(self._z.flush())
+            self._z = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
 
     def commit(self) -> bool:
         """Finish: True if ``path`` was written, False if it already had this content."""
         self._flush()
+        if self._gzip:
+            self._write(self._z.flush())
         self._fh.flush()
         os.fsync(self._fh.fileno())
         self._fh.close()
@@ -208,6 +243,31 @@ class NQuadsWriter:
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None or self._open:
             self.abort()
+
+
+def last_member(path: Path, window: int = 1 << 16) -> bytes | None:
+    """The decompressed last gzip member of ``path`` if it starts in the last ``window``
+    bytes (an import's source description: see :meth:`NQuadsWriter.member`), else None."""
+    with open(path, "rb") as fh:
+        fh.seek(max(0, fh.seek(0, os.SEEK_END) - window))
+        tail = fh.read()
+    at = len(tail)
+    while (at := tail.rfind(b"\x1f\x8b\x08", 0, at)) >= 0:
+        z = zlib.decompressobj(31)
+        try:
+            data = z.decompress(tail[at:])
+        except zlib.error:
+            continue
+        if z.eof and not z.unused_data:
+            return data
+    return None
+
+
+def open_nquads(path: str | os.PathLike):
+    """``path`` opened for reading bytes, decompressed if it ends in ``.gz``."""
+    import gzip
+
+    return gzip.open(path, "rb") if str(path).endswith(".gz") else open(path, "rb")
 
 
 def _sha256_file(path: Path) -> str:

@@ -51,7 +51,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from graph.errors import DataError
+from graph.errors import DATA_NOT_FOUND, DataError
 from graph.store.base import StoreError
 
 __all__ = ["DEFAULT_DIR", "STATE_FILE", "default_path", "pending", "sync", "open_reader", "writer", "Generation"]
@@ -64,7 +64,19 @@ _LINK = "current"
 _WRITE_LOCK = "write.lock"
 _READERS = "kg-readers.lock"
 _GEN = re.compile(r"^store-(\d{6})\Z")
-_RDF_SUFFIXES = {".nq": "nquads", ".trig": "trig"}
+_RDF_SUFFIXES = {".nq": "nquads", ".trig": "trig", ".nq.gz": "nquads", ".trig.gz": "trig"}
+
+
+def rdf_kind(path: Path) -> tuple[str, str] | None:
+    """(format, name without the suffix) of a data file the store loads, else None.
+
+    >>> rdf_kind(Path("imported/usaspending/Contracts_x.nq.gz")), rdf_kind(Path("notes.txt"))
+    (('nquads', 'Contracts_x'), None)
+    """
+    for suffix in (".nq.gz", ".trig.gz", ".nq", ".trig"):
+        if path.name.endswith(suffix) and len(path.name) > len(suffix):
+            return _RDF_SUFFIXES[suffix], path.name[: -len(suffix)]
+    return None
 _FORMAT = 2
 
 Progress = Callable[[str], None] | None
@@ -116,7 +128,7 @@ def _walk(data_dir: Path) -> Iterator[Path]:
 
 
 def _rdf_files(data_dir: Path) -> list[Path]:
-    return sorted(p for p in _walk(data_dir) if p.suffix in _RDF_SUFFIXES)
+    return sorted(p for p in _walk(data_dir) if rdf_kind(p))
 
 
 def _stamp(path: Path) -> dict:
@@ -144,7 +156,7 @@ def pending(path: str | os.PathLike, data_dir: str | os.PathLike) -> dict:
 def _pending(state: dict, data_dir: Path) -> dict:
     todo: dict = {"curated": False, "files": [], "removed": []}
     if not data_dir.is_dir():
-        raise DataError("data folder not found", file=str(data_dir))
+        raise DataError(DATA_NOT_FOUND, file=str(data_dir))
     same_folder = state.get("data") == str(data_dir.resolve())
     known = state.get("files", {}) if same_folder else {}
     has_yaml = bool(_yaml_files(data_dir))
@@ -266,9 +278,16 @@ class Generation:
         return _Import(self, run)
 
     def record_file(self, path: str | os.PathLike, graphs: list[str]) -> None:
-        """Remember that ``path`` (as it is now) is loaded, holding ``graphs``."""
+        """Remember that ``path`` (as it is now) is loaded, holding ``graphs`` (which no other
+        file holds any more: an import's ``NAME.nq.gz`` replaces an older ``NAME.nq``)."""
         path = Path(path).resolve()
-        self.state["files"][str(path)] = {**_stamp(path), "graphs": sorted(graphs)}
+        files = self.state["files"]
+        for key, info in list(files.items()):
+            if key != str(path) and set(info.get("graphs", ())) & set(graphs):
+                info["graphs"] = sorted(set(info["graphs"]) - set(graphs))
+                if not info["graphs"]:
+                    del files[key]
+        files[str(path)] = {**_stamp(path), "graphs": sorted(graphs)}
 
     def say(self, message: str) -> None:
         if self.progress:
@@ -381,7 +400,7 @@ def _apply(gen: Generation, data_dir: Path, todo: dict) -> dict:
         graphs = _graphs_of(p, data_dir)
         for g in sorted(set(graphs) | set(state["files"].get(key, {}).get("graphs", []))):
             store.remove_graph(g)
-        store.load_file(p, _RDF_SUFFIXES[p.suffix])
+        store.load_file(p, rdf_kind(p)[0])
         state["files"][key] = {**_stamp(p), "graphs": sorted(graphs)}
         done["files"] += 1
     return done
@@ -418,13 +437,17 @@ def _graphs_of(path: Path, data_dir: Path) -> list[str]:
     from graph.store.oxigraph import _ox
 
     rel = path.resolve().relative_to(data_dir.resolve())
-    if path.suffix == ".nq" and len(rel.parts) == 3 and rel.parts[0] == "imported":
-        return [SOURCE_BASE + f"{rel.parts[1]}-{slugify(path.stem)}"]
+    fmt_name, stem = rdf_kind(path)
+    if fmt_name == "nquads" and len(rel.parts) == 3 and rel.parts[0] == "imported":
+        return [SOURCE_BASE + f"{rel.parts[1]}-{slugify(stem)}"]
     ox = _ox()
-    fmt = ox.RdfFormat.N_QUADS if path.suffix == ".nq" else ox.RdfFormat.TRIG
+    from graph.importers.nquads import open_nquads
+
+    fmt = ox.RdfFormat.N_QUADS if fmt_name == "nquads" else ox.RdfFormat.TRIG
     try:
-        return sorted({q.graph_name.value for q in ox.parse(path=str(path), format=fmt)
-                       if isinstance(q.graph_name, ox.NamedNode)})
+        with open_nquads(path) as fh:
+            return sorted({q.graph_name.value for q in ox.parse(fh, format=fmt)
+                           if isinstance(q.graph_name, ox.NamedNode)})
     except (SyntaxError, ValueError) as exc:
         raise DataError(f"malformed RDF: {str(exc).splitlines()[0][:200]}", file=str(path)) from None
 

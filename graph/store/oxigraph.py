@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import threading
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -319,13 +320,20 @@ class OxigraphStore(Store):
         return removed
 
     def load_file(self, path: str | os.PathLike, fmt: str = "nquads") -> None:
-        """Bulk-load an N-Quads or TriG file (quads keep their graphs)."""
+        """Bulk-load an N-Quads or TriG file, gzip'd if its name ends in ``.gz`` (quads keep
+        their graphs)."""
         self._require_writable()
         ox = _ox()
         rdf_format = ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG
         try:
-            self._store.bulk_load(path=str(path), format=rdf_format)
-        except (SyntaxError, ValueError, OSError) as exc:
+            if str(path).endswith(".gz"):
+                import gzip
+
+                with gzip.open(path, "rb") as fh:
+                    self._store.bulk_load(fh, format=rdf_format)
+            else:
+                self._store.bulk_load(path=str(path), format=rdf_format)
+        except (SyntaxError, ValueError, OSError, EOFError, zlib.error) as exc:
             raise DataError(f"cannot load into the store: {str(exc).splitlines()[0][:200]}", file=str(path)) from None
 
     def load_text(self, text: bytes, fmt: str = "nquads") -> None:
