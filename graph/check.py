@@ -306,4 +306,12 @@ def generate_csv(report: Report) -> Iterator[str]:
     yield buf.getvalue()
 
 
-FORMATS = {"table": generate_table, "json": generate_json, "csv": generate_csv}
+def generate_rows(report: Report, fmt: str) -> Iterator[str]:
+    """The rows of the report as ``tsv`` or ``jsonl`` (:func:`graph.output.render`)."""
+    from graph.output import render
+
+    yield render([asdict(row) for row in report.rows], fmt, list(Row.__dataclass_fields__))
+
+
+FORMATS = {"table": generate_table, "json": generate_json, "csv": generate_csv,
+           "tsv": lambda report: generate_rows(report, "tsv"), "jsonl": lambda report: generate_rows(report, "jsonl")}

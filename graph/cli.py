@@ -66,10 +66,15 @@ def main() -> None:
 
 
 def _data_option(f):
-    return click.option(
-        "--data", "data_dir", default="data", show_default=True,
+    return click.option("--data", "data_dir", default="data", show_default=True, envvar="KG_DATA",
         type=click.Path(file_okay=False, path_type=Path), help="Folder of curated YAML files.",
     )(f)
+
+
+def _format_options(f):
+    from graph.cli_questions import format_options
+
+    return format_options(f)
 
 
 @main.command()
@@ -120,7 +125,7 @@ def build(data_dir: Path, out_dir: Path, quiet: bool, store_spec: str | None) ->
                            item_show_func=lambda f: f or "", hidden=quiet) as bar:
         for name in bar:
             exporter = registry.get(name)
-            outputs.append((out_dir / exporter.filename, "".join(exporter.generate(kg))))
+            outputs.append((out_dir / exporter.filename, "".join(registry.retitled(exporter.generate(kg), "kg build"))))
     _write_set(out_dir, {path.name: (lambda h, t=text: h.write(t.encode("utf-8"))) for path, text in outputs})
     if not quiet:
         s = kg.summary()
@@ -153,7 +158,8 @@ def _write_set(out_dir: Path, fills: dict) -> None:
               help="The store to check (default: the data folder's own, DATA/.kg; oxigraph:PATH, sparql:URL).")
 @click.option("--sample", default=0, show_default=True, type=click.IntRange(min=0),
               help="Also check this many of the store's facts (imported ones included) with the SHACL shapes.")
-def validate(data_dir: Path, store_spec: str | None, sample: int) -> None:
+@_format_options
+def validate(data_dir: Path, store_spec: str | None, sample: int, fmt: str, wide: bool) -> None:
     """Check DATA (YAML, references, values, SHACL shapes) and write nothing.
 
     The curated facts are checked in full whenever they change (as every command's sync
@@ -176,14 +182,24 @@ def validate(data_dir: Path, store_spec: str | None, sample: int) -> None:
 
     cur = load_folder(data_dir)
     claims = sum(len(f.claims) for f in cur.facts.values())
+    if fmt != "table":
+        from graph.output import render
+
+        row = {"conforms": True, "entities": len(cur.entities), "facts": len(cur.facts), "claims": claims,
+               "sources": len(cur.sources), "sampled_facts": checked, "store": spec}
+        click.echo(render([row], fmt) if fmt != "json" else render(row, "json"), nl=False)
+        return
     click.echo(f"ok: {len(cur.entities)} entities, {len(cur.facts)} facts, {claims} claims, {len(cur.sources)} sources "
                f"conform" + (f"; and a sample of {checked:,} facts of {spec}" if checked else ""))
 
 
 @main.command()
 @_data_option
-@click.option("--format", "-f", "fmt", required=True, help="Format name, alias or extension (see `kg formats`).")
-@click.option("--output", "-o", default="-", show_default=True, help="File to write, or - for stdout.")
+@click.option("--format", "-f", "fmt", default=None, shell_complete=lambda ctx, param, incomplete: _format_names(incomplete),
+              help="Format: a name, an rdflib name (xml, pretty-xml, n3, nt, json-ld, trig, nquads), an extension or "
+                   "a media type (see `kg formats`); by default the one -o's extension says.")
+@click.option("--output", "-o", default="-", show_default=True,
+              help="File to write (a folder for neo4j-csv and ladybug), or - for stdout.")
 @click.option("--as-of", "as_of", metavar="DATE", default=None, help="Keep only facts valid at this date (YYYY-MM-DD).")
 @click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
               help="The store to export from (default: the data folder's own, DATA/.kg; oxigraph:PATH, "
@@ -202,7 +218,7 @@ def export(data_dir: Path, fmt: str, output: str, as_of: str | None, store_spec:
 
     \b
     Example:
-        kg export -f turtle -o graph.ttl
+        kg export -o graph.ttl              # the format from the extension
         kg export -f trig -o - | head
         kg export -f ttl --as-of 2025-01-31 -o january.ttl
         kg export -f nquads --store oxigraph:kg-store -o kg.nq
@@ -216,7 +232,8 @@ def export(data_dir: Path, fmt: str, output: str, as_of: str | None, store_spec:
     from graph.store.readback import fits, knowledge_graph
     from graph.store.view_export import VIEW_FORMATS
 
-    exporter = registry.get(fmt)
+    exporter = registry.choose(fmt, output)
+    command = f"kg export -f {exporter.name}"
     if actors and exporter.name != "gexf":
         raise click.UsageError("--actors is for -f gexf")
     with _open_store(store_spec, data_dir, as_of) as store:
@@ -226,14 +243,25 @@ def export(data_dir: Path, fmt: str, output: str, as_of: str | None, store_spec:
             from graph.store.actors import actor_view
             from graph.store.view_export import generate as generate_view
 
-            registry.write_chunks(generate_view(exporter.name, actor_view(store, as_of=as_of, progress=_say)), output)
+            registry.write_chunks(registry.retitled(
+                generate_view(exporter.name, actor_view(store, as_of=as_of, progress=_say)), command), output)
             return
         elif exporter.name in EXPORT_FORMATS and not as_of:  # streamed from the store
-            write_export(store, exporter.name, output)
+            write_export(store, exporter.name, output, command=command)
             return
         else:
             kg = knowledge_graph(store, as_of, what=f"kg export -f {exporter.name}")  # raises: too large
-    registry.write(exporter, kg, output, **({"actors": True} if actors else {}))
+    registry.write(exporter, kg, output, command=command, **({"actors": True} if actors else {}))
+
+
+def _format_names(incomplete: str):
+    """Shell completion of export formats."""
+    from click.shell_completion import CompletionItem
+
+    from graph.exporters import registry
+
+    return [CompletionItem(name, help=e.description.split(":")[0]) for name, e in registry.REGISTRY.items()
+            if name.startswith(incomplete)]
 
 
 @main.command()
@@ -263,8 +291,9 @@ def formats() -> None:
 @click.option("--depth", default=1, show_default=True, type=click.IntRange(min=0),
               help="With --focus: how many relations away to go.")
 @click.option("--top", "top_n", default=None, type=click.IntRange(min=1), metavar="N",
-              help="Only the N actors with the largest amounts on their relations, and the relations "
-                   "among them [default: all; 1,000 past 600,000 quads].")
+              help="Only N actors and the relations among them: the most connected ones (past 600,000 quads, "
+                   "read from the store's actor view: the largest amounts on their relations) [default: all; "
+                   "1,000 past 600,000 quads].")
 @click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
               help="The store to draw (default: the data folder's own, DATA/.kg; oxigraph:PATH, sparql:URL).")
 @click.option("--open/--no-open", "open_page", default=None,

@@ -1,12 +1,14 @@
 """The ``kg`` commands that ask questions: query (SPARQL), path, neighbors, rank, stats.
 
 They share one set of options: ``--data``, ``--as-of DATE`` (only facts valid then),
-``--format table|csv|tsv|json`` and ``-o FILE|-``.
+``--format table|csv|tsv|json|jsonl`` (``-f``; tables fit the terminal, ``--wide`` for
+every column whole) and ``-o FILE|-``.
 """
 
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -15,17 +17,26 @@ from graph.errors import DataError
 
 __all__ = ["register"]
 
-TABLE_FORMATS = ("table", "csv", "json")
+TABLE_FORMATS = ("table", "csv", "tsv", "json", "jsonl")
+#: what a path table shows of each hop without --all
+_FACTS_SHOWN, _QUOTE_SHOWN = 3, 300
+
+
+def format_options(f, formats=TABLE_FORMATS):
+    """``--format/-f`` (how rows are printed) and ``--wide``: the same in every command."""
+    f = click.option("--wide", is_flag=True, help="Tables: every column, nothing cut (default: fit the terminal).")(f)
+    return click.option("--format", "-f", "fmt", type=click.Choice(formats), default="table", show_default=True,
+                        help="Output format: a table for people, csv, tsv, json or jsonl (one JSON object a line) "
+                             "with raw values for programs.")(f)
 
 
 def _common(formats=TABLE_FORMATS):
     def decorate(f):
         f = click.option("--output", "-o", default="-", show_default=True, help="File to write, or - for stdout.")(f)
-        f = click.option("--format", "-f", "fmt", type=click.Choice(formats), default="table", show_default=True,
-                         help="Output format.")(f)
+        f = format_options(f, formats)
         f = click.option("--as-of", "as_of", metavar="DATE", default=None,
                          help="Keep only facts valid at this date (YYYY-MM-DD).")(f)
-        f = click.option("--data", "data_dir", default="data", show_default=True,
+        f = click.option("--data", "data_dir", default="data", show_default=True, envvar="KG_DATA",
                          type=click.Path(file_okay=False, path_type=Path), help="Folder of curated YAML files.")(f)
         return f
 
@@ -55,6 +66,39 @@ def _open_store(store_spec: str | None, data_dir: Path, as_of: str | None = None
     from graph.store import open_store
 
     return open_store(store_spec, data_dir=data_dir, progress=_say)
+
+
+def _complete_saved(incomplete: str) -> list:
+    """Shell completion: the saved queries' names."""
+    from click.shell_completion import CompletionItem
+
+    from queries import saved
+
+    return [CompletionItem(name, help=q.title) for name, q in sorted(saved().items()) if name.startswith(incomplete)]
+
+
+def _complete_actor(ctx: click.Context, incomplete: str) -> list:
+    """Shell completion: the ids of the actors in the data folder's store, as it is (no sync:
+    completion must be instant), at most 50."""
+    from click.shell_completion import CompletionItem
+
+    from graph.iris import ID_BASE
+    from graph.store import embedded
+
+    data = Path(ctx.params.get("data_dir") or "data")
+    try:
+        with embedded.open_reader(embedded.default_path(data)) as store:
+            rows = store.select_plain(
+                "SELECT DISTINCT ?e ?l WHERE { ?e a ?kind ; rdfs:label ?l . "
+                f'FILTER(STRSTARTS(STR(?e), "{ID_BASE}{_sparql_text(incomplete.lower())}") && LANG(?l) IN ("en", "")) '
+                "} ORDER BY ?e LIMIT 50")
+    except Exception:  # no store yet, or being rebuilt: nothing to offer
+        return []
+    return [CompletionItem(str(r["e"])[len(ID_BASE):], help=str(r["l"])) for r in rows]
+
+
+def _sparql_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
 
 def _echo(message: str) -> None:
@@ -93,20 +137,17 @@ def _emit(text: str, output: str) -> None:
     write_text_atomic(output, [text])
 
 
-def _rows(rows: list[dict], fmt: str, columns: list[str] | None = None) -> str:
-    from graph import output
+def _rows(rows: list[dict], fmt: str, columns: list[str] | None = None, *, wide: bool = False,
+          keep: tuple[str, ...] = ()) -> str:
+    from graph.output import render
 
-    if fmt == "json":
-        return output.rows_json(rows)
-    if fmt == "csv":
-        return output.rows_csv(rows, columns)
-    return output.table(rows, columns)
+    return render(rows, fmt, columns, wide=wide, keep=keep)
 
 
 # ------------------------------------------------------------------------- query
 
 
-def _format_result(result, fmt: str) -> str:
+def _format_result(result, fmt: str, wide: bool = False) -> str:
     from graph import output
 
     if result.kind in ("CONSTRUCT", "DESCRIBE"):
@@ -121,12 +162,15 @@ def _format_result(result, fmt: str) -> str:
         return output.sparql_tsv(result.vars, result.rows)
     if fmt == "json":
         return output.sparql_json(result.vars, result.rows)
-    return output.sparql_table(result.vars, result.rows)
+    if fmt == "jsonl":  # one object a row: each value as its lexical form
+        return output.render([{v: (None if r.get(v) is None else str(r[v])) for v in result.vars} for r in result.rows],
+                             "jsonl")
+    return output.table(result.rows, result.vars, wide=wide)
 
 
 @click.command()
-@click.argument("query", required=False)
-@_common(formats=("table", "csv", "tsv", "json"))
+@click.argument("query", required=False, shell_complete=lambda ctx, param, incomplete: _complete_saved(incomplete))
+@_common()
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind ?NAME to VALUE (an actor name for actor parameters, a date, <iri>, number or text).")
 @click.option("--list", "list_saved", is_flag=True, help="List the saved queries and exit.")
@@ -138,7 +182,7 @@ def _format_result(result, fmt: str) -> str:
                    "KG_QUERY_MEMORY MB of memory, default 2048; exit code 3 for both).")
 @click.option("--allow-network", is_flag=True, help="Allow SERVICE, FROM/FROM NAMED and LOAD to reach the network.")
 @_store_option
-def query(query, data_dir, as_of, fmt, output, params, list_saved, reason, endpoint, timeout, allow_network,
+def query(query, data_dir, as_of, fmt, wide, output, params, list_saved, reason, endpoint, timeout, allow_network,
           store_spec):
     """Run SPARQL: QUERY is a saved query name, a .rq file or the query text.
 
@@ -164,7 +208,7 @@ def query(query, data_dir, as_of, fmt, output, params, list_saved, reason, endpo
              "question": s.question}
             for s in saved().values()
         ]
-        _emit(_rows(rows, fmt if fmt != "tsv" else "csv"), output)
+        _emit(_rows(rows, fmt, wide=wide, keep=("name",)), output)  # the names a user types next: never cut
         return
     if not query:
         raise click.UsageError("give a QUERY (saved name, .rq file or SPARQL text), or --list")
@@ -197,19 +241,22 @@ def query(query, data_dir, as_of, fmt, output, params, list_saved, reason, endpo
 
         if hint := empty_answer_hint(target, result):  # an endpoint whose default graph shows nothing
             click.echo(f"kg: hint: {hint}", err=True)
-    _emit(_format_result(result, fmt), output)
+    _emit(_format_result(result, fmt, wide), output)
 
 
 # ------------------------------------------------------------------------- graph questions
 
 
 @click.command()
-@click.argument("source_actor", metavar="A")
-@click.argument("target_actor", metavar="B")
+@click.argument("source_actor", metavar="A", shell_complete=lambda ctx, p, incomplete: _complete_actor(ctx, incomplete))
+@click.argument("target_actor", metavar="B", shell_complete=lambda ctx, p, incomplete: _complete_actor(ctx, incomplete))
 @_common()
 @click.option("--limit", default=5, show_default=True, help="At most this many shortest paths.")
+@click.option("--all", "show_all", is_flag=True,
+              help="Tables: every fact of each hop, each quote whole (default: a summary of each hop, its first "
+                   f"{_FACTS_SHOWN} facts, quotes up to {_QUOTE_SHOWN} characters).")
 @_store_option
-def path(source_actor, target_actor, data_dir, as_of, fmt, output, limit, store_spec):
+def path(source_actor, target_actor, data_dir, as_of, fmt, wide, output, limit, show_all, store_spec):
     """Shortest paths between actors A and B, each hop with its facts and sources.
 
     Actors are named by id, label or alias, in English or French, ignoring case and accents.
@@ -234,13 +281,13 @@ def path(source_actor, target_actor, data_dir, as_of, fmt, output, limit, store_
 
         _emit(rows_json({"from": a, "to": b, "paths": paths}), output)
         return
-    if fmt == "csv":
+    if fmt != "table":
         rows = [
             {"path": i, "step": j, "from": hop["from"], "to": hop["to"], "relation": f["relation"], "label": f["label"],
              "fact": f["fact"], "sources": f["sources"], "quotes": [c["quote"] for c in f["citations"]]}
             for i, p in enumerate(paths, 1) for j, hop in enumerate(p, 1) for f in hop["facts"]
         ]
-        _emit(_rows(rows, "csv"), output)
+        _emit(_rows(rows, fmt), output)
         return
     if not paths:
         _emit(f"no path between {label[a]} and {label[b]}\n", output)
@@ -249,23 +296,37 @@ def path(source_actor, target_actor, data_dir, as_of, fmt, output, limit, store_
     for i, p in enumerate(paths, 1):
         lines.append(f"path {i} ({len(p)} hop{'s' if len(p) > 1 else ''}): " + " — ".join([label[p[0]['from']]] + [label[h['to']] for h in p]))
         for j, hop in enumerate(p, 1):
-            lines.append(f"  {j}. {label[hop['from']]} — {label[hop['to']]}")
-            for f in hop["facts"]:
+            facts = hop["facts"]
+            kinds = Counter(f["relation"] for f in facts)
+            summary = ", ".join(f"{n:,} {k}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+            lines.append(f"  {j}. {label[hop['from']]} — {label[hop['to']]} ({summary})")
+            for f in facts if show_all else facts[:_FACTS_SHOWN]:
                 arrow = "→" if f["directed"] else "—"
                 lines.append(f"     {label[f['from']]} {arrow} {label[f['to']]}: {f['label']} [{f['relation']}, fact {f['fact']}]")
                 for c in f["citations"]:
                     where = f" <{c['url']}>" if c["url"] else ""
-                    lines.append(f"       {c['source']}{where}: “{c['quote']}”")
+                    quote = c["quote"]
+                    if not show_all and len(quote) > _QUOTE_SHOWN:
+                        quote = f"{quote[:_QUOTE_SHOWN]}” … [{len(quote) - _QUOTE_SHOWN:,} more characters: --all]"
+                    else:
+                        quote += "”"
+                    lines.append(f"       {c['source']}{where}: “{quote}")
+            if not show_all and len(facts) > _FACTS_SHOWN:
+                lines.append(f"     … and {len(facts) - _FACTS_SHOWN:,} more facts: --all lists every one")
         lines.append("")
+    if not wide:  # folded to the terminal, each line's continuation indented under its start
+        from graph.output import fold
+
+        lines = fold(lines)
     _emit("\n".join(lines), output)
 
 
 @click.command()
-@click.argument("actor")
+@click.argument("actor", shell_complete=lambda ctx, p, incomplete: _complete_actor(ctx, incomplete))
 @_common()
 @click.option("--depth", default=1, show_default=True, help="How many hops away.")
 @_store_option
-def neighbors(actor, data_dir, as_of, fmt, output, depth, store_spec):
+def neighbors(actor, data_dir, as_of, fmt, wide, output, depth, store_spec):
     """Actors within --depth hops of ACTOR, nearest first, with how they are linked.
 
     \b
@@ -279,15 +340,17 @@ def neighbors(actor, data_dir, as_of, fmt, output, depth, store_spec):
     with _open_store(store_spec, data_dir, as_of) as store:  # one edge per pair and relationship
         node = at_scale.find_actor(store, actor)
         rows = neighbor_rows(Adjacency.of(store, as_of=as_of, progress=_say), node, depth)
-    _emit(_rows(rows, fmt), output)
+    _emit(_rows(rows, fmt, wide=wide, keep=("actor",)), output)
 
 
 @click.command()
 @_common()
-@click.option("--by", type=click.Choice(["pagerank", "degree", "betweenness"]), default="pagerank", show_default=True)
+@click.option("--by", type=click.Choice(["pagerank", "degree", "betweenness"]), default="pagerank", show_default=True,
+              help="The centrality: PageRank (influence through links), degree (links), betweenness (how "
+                   "often an actor is on the shortest paths between others).")
 @click.option("--top", default=20, show_default=True, help="How many actors.")
 @_store_option
-def rank(data_dir, as_of, fmt, output, by, top, store_spec):
+def rank(data_dir, as_of, fmt, wide, output, by, top, store_spec):
     """Rank actors by PageRank, degree or betweenness centrality.
 
     \b
@@ -299,13 +362,13 @@ def rank(data_dir, as_of, fmt, output, by, top, store_spec):
 
     with _open_store(store_spec, data_dir, as_of) as store:  # kept beside the store until it changes
         rows = ranking(store, by=by, top_n=top, as_of=as_of, progress=_say)
-    _emit(_rows(rows, fmt), output)
+    _emit(_rows(rows, fmt, wide=wide, keep=("actor",)), output)
 
 
 @click.command()
 @_common()
 @_store_option
-def stats(data_dir, as_of, fmt, output, store_spec):
+def stats(data_dir, as_of, fmt, wide, output, store_spec):
     """Counts: actors by class, relationships by type, facts, sources, triples, components.
 
     \b
@@ -317,7 +380,7 @@ def stats(data_dir, as_of, fmt, output, store_spec):
     from graph.store.actors import stats as store_counts
 
     with _open_store(store_spec, data_dir, as_of) as store:  # counted in the store
-        _emit(_rows(store_counts(store, as_of=as_of, progress=_say), fmt), output)
+        _emit(_rows(store_counts(store, as_of=as_of, progress=_say), fmt, wide=wide), output)
 
 
 def register(group: click.Group) -> None:

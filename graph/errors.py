@@ -15,7 +15,7 @@ Example
 
 from __future__ import annotations
 
-__all__ = ["GraphError", "DataError", "ValidationError", "ExportError", "PushError", "shown"]
+__all__ = ["DATA_NOT_FOUND", "GraphError", "DataError", "ValidationError", "ExportError", "PushError", "shown"]
 
 
 def shown(value, limit: int = 60, *, quote: bool = True) -> str:
@@ -35,6 +35,10 @@ def shown(value, limit: int = 60, *, quote: bool = True) -> str:
         text = str(value)[: 4 * limit]
     text = " ".join(text.split()) if "\n" in text or "\r" in text else text
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+#: what a command says when its data folder is not there, and how to point at one
+DATA_NOT_FOUND = "data folder not found: run kg in a project folder (one with data/), or give --data DIR (or KG_DATA=DIR)"
 
 
 class GraphError(Exception):

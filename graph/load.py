@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from graph.errors import DataError, shown
+from graph.errors import DATA_NOT_FOUND, DataError, shown
 from graph.model import Claim, Curated, Entity, Fact, Ref, Source, Where
 from graph.schema import ENTITY_TYPES, FACT_TYPES, PropertySpec, schema
 from graph.values import FlexDate, Money, ValueProblem
@@ -72,7 +72,7 @@ def load_folder(folder: str | Path) -> Curated:
     """Load every ``*.yaml`` / ``*.yml`` file of ``folder`` (recursively, sorted by path)."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise DataError("data folder not found", file=str(folder))
+        raise DataError(DATA_NOT_FOUND, file=str(folder))
     files = sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
     if not files:
         raise DataError("no .yaml files in the data folder", file=str(folder))

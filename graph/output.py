@@ -18,8 +18,8 @@ import csv
 import io
 import json
 import shutil
-
 import sys
+from decimal import Decimal
 
 from graph.iris import PREFIXES
 
@@ -35,7 +35,7 @@ def _terms() -> tuple:
     mod = sys.modules.get("rdflib.term")
     return (mod.URIRef, mod.Literal, mod.BNode) if mod is not None else (_Never, _Never, _Never)
 
-__all__ = ["table", "rows_csv", "rows_json", "sparql_csv", "sparql_tsv", "sparql_json", "sparql_table", "short"]
+__all__ = ["ROW_FORMATS", "render", "terminal_width", "fold", "table", "rows_csv", "rows_tsv", "rows_json", "sparql_csv", "sparql_tsv", "sparql_json", "sparql_table", "short"]
 
 
 def short(term) -> str:
@@ -52,44 +52,141 @@ def short(term) -> str:
     return "" if term is None else str(term)
 
 
-def table(rows: list[dict], columns: list[str] | None = None, width: int | None = None) -> str:
-    """Aligned columns for a terminal; long cells are cut to fit the terminal width."""
+#: the row formats of every command that prints rows (``--format``)
+ROW_FORMATS = ("table", "csv", "tsv", "json", "jsonl")
+
+
+def render(rows: list[dict], fmt: str, columns: list[str] | None = None, *, wide: bool = False,
+           keep: tuple[str, ...] = ()) -> str:
+    """``rows`` in one of :data:`ROW_FORMATS`: a table for people (fitted to the terminal,
+    unless ``wide``; the ``keep`` columns are never cut), raw values in the others.
+
+    >>> print(render([{"name": "a", "n": 1}], "jsonl"), end="")
+    {"name": "a", "n": 1}
+    >>> print(render([{"name": "a", "n": 1}], "tsv").replace("\\t", " | "), end="")
+    name | n
+    a | 1
+    """
+    if fmt == "json":
+        return rows_json(rows)
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows)
+    if fmt == "csv":
+        return rows_csv(rows, columns)
+    if fmt == "tsv":
+        return rows_tsv(rows, columns)
+    return table(rows, columns, wide=wide, keep=keep)
+
+
+def terminal_width() -> int:
+    """The terminal's width (``COLUMNS`` if set; 80 when it cannot be told)."""
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def table(rows: list[dict], columns: list[str] | None = None, width: int | None = None, *, wide: bool = False,
+          keep: tuple[str, ...] = ()) -> str:
+    """Aligned columns for a terminal, fitted to ``width`` (the terminal's by default):
+    numbers right-aligned with thousands separators, no language tags; long cells cut with
+    an ellipsis (in the middle of an identifier, at the end of a text); when that is not
+    enough, the last columns are left out and a line says which. ``wide``: nothing cut.
+    ``keep``: columns never cut (names a user types next).
+
+    >>> print(table([{"id": "fact/openai-dod-2025-prototype-agreement", "usd": 200000000}], width=30), end="")
+    id                         usd
+    -----------------  -----------
+    fact/…e-agreement  200,000,000
+    """
     columns = columns or (list(rows[0]) if rows else [])
     if not columns:
         return "(no rows)\n"
-    width = width or shutil.get_terminal_size((160, 20)).columns
-    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    numeric = [bool(rows) and all(_is_number(r.get(c)) for r in rows if r.get(c) not in (None, "")) for c in columns]
+    cells = [[_cell(r.get(c), numeric[i]) for i, c in enumerate(columns)] for r in rows]
     widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
-    budget = max(width - 2 * (len(columns) - 1), 20)
-    while sum(widths) > budget and max(widths) > 12:
-        widest = widths.index(max(widths))
-        widths[widest] -= 1
-    numeric = [all(_is_number(r.get(c)) for r in rows if r.get(c) is not None) and rows for c in columns]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
+    shown = list(range(len(columns)))
+    if not wide:
+        width = width or terminal_width()
+        cut = [i for i in shown if columns[i] not in keep and not numeric[i]]
+
+        def total() -> int:
+            return sum(widths[i] for i in shown) + 2 * (len(shown) - 1)
+
+        while total() > width and cut and max(widths[i] for i in cut) > 12:
+            widest = max(cut, key=lambda i: widths[i])
+            widths[widest] -= 1
+        while total() > width and len(shown) > 1:
+            shown.pop(next((k for k in range(len(shown) - 1, 0, -1) if columns[shown[k]] not in keep),
+                           len(shown) - 1))
+    lines = ["  ".join(columns[i].rjust(widths[i]) if numeric[i] else columns[i].ljust(widths[i]) for i in shown).rstrip()]
+    lines.append("  ".join("-" * widths[i] for i in shown))
     for row in cells:
         out = []
-        for i, text in enumerate(row):
-            text = text if len(text) <= widths[i] else text[: widths[i] - 1] + "…"
+        for i in shown:
+            text = _fit(row[i], widths[i])
             out.append(text.rjust(widths[i]) if numeric[i] else text.ljust(widths[i]))
         lines.append("  ".join(out).rstrip())
+    hidden = [columns[i] for i in range(len(columns)) if i not in shown]
+    if hidden:
+        lines.append(f"({len(hidden)} column(s) left out to fit: {', '.join(hidden)}; --wide shows them)")
     return "\n".join(lines) + "\n"
+
+
+def fold(lines: list[str], width: int | None = None) -> list[str]:
+    """Lines of text folded to ``width`` (the terminal's), each continuation indented two
+    more than its line; words longer than a line (a URL) are not broken.
+
+    >>> fold(["  a long line of words", "short"], width=12)
+    ['  a long', '    line of', '    words', 'short']
+    """
+    import textwrap
+
+    width = width or terminal_width()
+    out = []
+    for line in lines:
+        if len(line) <= width:
+            out.append(line)
+            continue
+        indent = " " * (len(line) - len(line.lstrip()) + 2)
+        out.extend(textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False,
+                                 break_on_hyphens=False) or [""])
+    return out
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` cut to ``width``: in the middle for an identifier (no spaces: a third of its
+    start, two thirds of its end, where identifiers differ), else at the end."""
+    if len(text) <= width:
+        return text
+    if " " not in text and width >= 7:
+        head = (width - 1) // 3
+        return text[:head] + "…" + text[len(text) - (width - 1 - head):]
+    return text[: width - 1] + "…"
 
 
 def _is_number(v) -> bool:
     URIRef, Literal, BNode = _terms()
-    return isinstance(v, (int, float)) and not isinstance(v, bool) or (
-        isinstance(v, Literal) and isinstance(v.toPython(), (int, float)) and not isinstance(v.toPython(), bool)
+    return isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) or (
+        isinstance(v, Literal) and isinstance(v.toPython(), (int, float, Decimal)) and not isinstance(v.toPython(), bool)
     )
 
 
-def _cell(v) -> str:
+def _cell(v, numeric: bool = False) -> str:
+    """A value as a table shows it: terms shortened, no language tag, numbers with
+    thousands separators (as many decimals as the value has)."""
     URIRef, Literal, BNode = _terms()
-    if isinstance(v, (URIRef, Literal, BNode)):
+    if isinstance(v, Literal):
+        py = v.toPython()
+        v = py if numeric and isinstance(py, (int, float, Decimal)) and not isinstance(py, bool) else str(v)
+    elif isinstance(v, (URIRef, BNode)):
         v = short(v)
-    elif isinstance(v, float):
-        v = f"{v:.6g}"
-    elif isinstance(v, (list, tuple)):
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, Decimal):
+        return f"{v:,f}"
+    if isinstance(v, float):
+        return f"{v:,.0f}" if v.is_integer() and abs(v) >= 1000 else f"{v:.6g}"
+    if isinstance(v, (list, tuple)):
         v = "; ".join(_cell(x) for x in v)
     return "" if v is None else " ".join(str(v).split())
 
@@ -102,6 +199,16 @@ def rows_csv(rows: list[dict], columns: list[str] | None = None, delimiter: str 
     for r in rows:
         writer.writerow([_plain(r.get(c)) for c in columns])
     return buf.getvalue()
+
+
+def rows_tsv(rows: list[dict], columns: list[str] | None = None) -> str:
+    """Tab-separated rows (tabs, line breaks and backslashes in values escaped)."""
+    columns = columns or (list(rows[0]) if rows else [])
+
+    def esc(v) -> str:
+        return str(_plain(v)).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+    return "".join("\t".join(esc(r.get(c)) for c in columns) + "\n" for r in [dict(zip(columns, columns)), *rows])
 
 
 def _plain(v):

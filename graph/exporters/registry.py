@@ -54,7 +54,7 @@ REGISTRY: dict[str, Exporter] = {
         Exporter(
             "turtle", "graph.exporters.rdf:generate_turtle",
             "RDF Turtle: every data triple with its provenance (all sources merged)",
-            "ttl", "text/turtle",
+            "ttl", "text/turtle", ("n3", "text/n3"),
         ),
         Exporter(
             "trig", "graph.exporters.rdf:generate_trig",
@@ -84,7 +84,7 @@ REGISTRY: dict[str, Exporter] = {
         Exporter(
             "rdfxml", "graph.exporters.rdf:generate_rdfxml",
             "RDF/XML: the Turtle triples, one rdf:Description per subject",
-            "rdf", "application/rdf+xml", ("rdf/xml", "owl"),
+            "rdf", "application/rdf+xml", ("rdf/xml", "owl", "xml", "pretty-xml", "application/xml"),
         ),
         Exporter(
             "graphml", "graph.exporters.graphml:generate_graphml",
@@ -138,11 +138,72 @@ def get(name: str) -> Exporter:
     for exporter in REGISTRY.values():
         if key in (exporter.name, exporter.extension, exporter.media_type, *exporter.aliases):
             return exporter
-    raise ExportError(f"unknown format '{name}' (known: {', '.join(REGISTRY)})")
+    raise UsageExportError(f"unknown format '{name}' (known: {', '.join(REGISTRY)})")
 
 
-def write(exporter: Exporter, kg, path: str | Path, **options) -> None:
-    """Write an export to ``path`` atomically, or to stdout when ``path`` is ``-``.
+#: file name endings that name a format (the longest first); ``.json`` and ``.csv`` do not
+#: (JSON-LD, node-link and FtM are JSON; neo4j-csv and ladybug are folders of CSV files)
+_ENDINGS = (
+    (".ftm.json", "ftm"), (".nodelink.json", "nodelink"), (".ttl", "turtle"), (".n3", "turtle"),
+    (".trig", "trig"), (".nt", "ntriples"), (".nq", "nquads"), (".jsonld", "jsonld"), (".rdf", "rdfxml"),
+    (".owl", "rdfxml"), (".xml", "rdfxml"), (".graphml", "graphml"), (".gexf", "gexf"), (".html", "html"),
+    (".htm", "html"), (".cypher", "cypher"), (".cql", "cypher"), (".ndjson", "ftm"),
+)
+#: endings that fit several formats: no mismatch when -f names one of them
+_GENERIC = {".json": ("jsonld", "nodelink", "ftm"), ".xml": ("rdfxml", "graphml", "gexf"), ".txt": ()}
+
+
+def from_filename(path: str | Path) -> Exporter | None:
+    """The format a file name says (``kg.ttl`` → turtle), None if it says none.
+
+    >>> from_filename("out/kg.nt").name, from_filename("kg.ftm.json").name, from_filename("kg.json")
+    ('ntriples', 'ftm', None)
+    """
+    name = Path(str(path)).name.lower()
+    for ending, fmt in _ENDINGS:
+        if name.endswith(ending) and len(name) > len(ending):
+            return REGISTRY[fmt]
+    return None
+
+
+def choose(fmt: str | None, path: str | Path) -> Exporter:
+    """The format of ``kg export -f FMT -o PATH``: ``fmt`` (a name, alias, extension or media
+    type), else the one ``path``'s extension says; raises :class:`ExportError` (exit 2) for an
+    unknown format, a format that contradicts the extension, or neither.
+
+    >>> choose(None, "graph.ttl").name, choose("xml", "-").name, choose("json-ld", "x.json").name
+    ('turtle', 'rdfxml', 'jsonld')
+    >>> try:
+    ...     choose("turtle", "x.nt")
+    ... except ExportError as exc:
+    ...     print(exc)
+    -f turtle writes Turtle (.ttl), but -o x.nt says ntriples: give one of them, or make them agree
+    """
+    named = from_filename(path) if str(path) != "-" else None
+    if fmt is None:
+        if named is None:
+            ending = Path(str(path)).suffix or "(none)"
+            raise UsageExportError(f"cannot tell the format from -o {path} (extension {ending}): give -f FORMAT "
+                                   f"(one of {', '.join(REGISTRY)})")
+        return named
+    exporter = get(fmt)
+    if named is not None and named.name != exporter.name and not (
+            exporter.name in _GENERIC.get(Path(str(path)).suffix.lower(), ())):
+        raise UsageExportError(f"-f {fmt} writes {exporter.description.split(':')[0].replace('RDF ', '')} "
+                               f"(.{exporter.extension}), but -o {path} says {named.name}: give one of them, "
+                               "or make them agree")
+    return exporter
+
+
+class UsageExportError(ExportError):
+    """A format that is unknown or contradicts the output's name: a usage error (exit 2)."""
+
+    exit_code = 2
+
+
+def write(exporter: Exporter, kg, path: str | Path, *, command: str = "kg build", **options) -> None:
+    """Write an export to ``path`` atomically, or to stdout when ``path`` is ``-``; its
+    header names ``command`` (what made it).
 
     A multi-file export is a folder: it cannot go to stdout.
     """
@@ -154,7 +215,17 @@ def write(exporter: Exporter, kg, path: str | Path, **options) -> None:
         except OSError as exc:
             raise ExportError(f"cannot write: {exc.strerror}", file=str(path)) from None
         return
-    write_chunks(exporter.generate(kg, **options), path)
+    write_chunks(retitled(exporter.generate(kg, **options), command), path)
+
+
+def retitled(chunks, command: str):
+    """``chunks`` of an export whose first chunk says it was generated by ``command``."""
+    from graph.iris import retitle
+
+    first = True
+    for chunk in chunks:
+        yield retitle(chunk, command) if first else chunk
+        first = False
 
 
 def write_chunks(chunks, path: str | Path) -> None:

@@ -17,8 +17,7 @@ __all__ = ["import_command", "resolve_command", "check_command"]
 
 
 def _data_option(f):
-    return click.option(
-        "--data", "data_dir", default="data", show_default=True,
+    return click.option("--data", "data_dir", default="data", show_default=True, envvar="KG_DATA",
         type=click.Path(file_okay=False, path_type=Path), help="Data folder (curated YAML; imports go to DATA/imported/).",
     )(f)
 
@@ -59,6 +58,24 @@ def _with_store_part(store, data_dir: Path, part):
         return SimpleNamespace(curated=curated, dataset=part(store, to_dataset(curated)))
 
 
+def _format(f):
+    from graph.cli_questions import format_options
+
+    return format_options(f)
+
+
+def _deprecated(fmt: str, *, as_json: bool = False, as_csv: bool = False) -> str:
+    """--format, from the old spellings --json / --csv (kept for a release, with a note)."""
+    old = [name for name, given in (("--json", as_json), ("--csv", as_csv)) if given]
+    if len(old) > 1:
+        raise DataError("choose one of --json and --csv (or, better, --format)")
+    if old:
+        new = old[0][2:]
+        click.echo(f"kg: note: {old[0]} is deprecated: use --format {new}", err=True)
+        return new
+    return fmt
+
+
 @click.command("import")
 @click.argument("kind", metavar="DATASET")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
@@ -76,13 +93,14 @@ def _with_store_part(store, data_dir: Path, part):
 @click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
               help="Load the records into this Oxigraph store (oxigraph:PATH) instead of the data folder's own "
                    "(DATA/.kg).")
+@_format
 def import_command(kind: str, files: tuple[Path, ...], data_dir: Path, strict: bool, encoding: str | None,
-                   replace: bool, mapping: str | None, quiet: bool, store_spec: str | None) -> None:
+                   replace: bool, mapping: str | None, quiet: bool, store_spec: str | None, fmt: str, wide: bool) -> None:
     """Import official records (DATASET: usaspending, ocds, wikidata, or any table
     with --mapping) into DATA/imported/.
 
     Each file (or each split download NAME_1, NAME_2, ... given together) becomes one
-    source: DATA/imported/DATASET/NAME.nq, one named graph, which `kg build` and every
+    source: DATA/imported/DATASET/NAME.nq.gz (gzip'd N-Quads), one named graph, which `kg build` and every
     other command merge with the curated facts. Files are streamed (memory stays flat).
     Importing the same file again changes nothing; a newer version of a file replaces
     the facts of the older one, unless it has fewer records or rows (a file cut short, a
@@ -129,7 +147,17 @@ def import_command(kind: str, files: tuple[Path, ...], data_dir: Path, strict: b
             click.echo(f"kg: ... and {more} more", err=True)
         if result.rejects_file:
             click.echo(f"kg: problems listed in {result.rejects_file}", err=True)
-        click.echo(result.summary() + f"; loaded into {spec}", err=True)
+        if fmt == "table":
+            click.echo(result.summary() + f"; loaded into {spec}", err=True)
+    if fmt != "table":  # the summaries on stdout, for programs
+        from graph.output import render
+
+        rows = [{"source": r.source, "output": str(r.output), "changed": r.changed, "rows": r.rows,
+                 "records": r.records, "facts": r.facts, "new_actors": r.new_actors, "merged_actors": r.merged_actors,
+                 "conflicts": r.conflicts, "rejected": r.rejected, "dropped": r.dropped, "skipped": r.skipped,
+                 "quads": r.quads, "seconds": round(r.seconds, 3),
+                 "rejects_file": str(r.rejects_file) if r.rejects_file else None, "store": spec} for r in results]
+        click.echo(render(rows, fmt), nl=False)
 
 
 @click.command("resolve")
@@ -137,10 +165,12 @@ def import_command(kind: str, files: tuple[Path, ...], data_dir: Path, strict: b
 @click.option("--report", is_flag=True, help="List candidate merges and the links made, with their scores.")
 @click.option("--min-score", default=0.75, show_default=True, type=click.FloatRange(0, 1),
               help="Lowest name similarity listed.")
-@click.option("--csv", "as_csv", is_flag=True, help="Candidates as CSV lines for DATA/resolutions.csv.")
+@_format
+@click.option("--csv", "as_csv", is_flag=True, hidden=True, help="Deprecated: --format csv.")
 @click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
               help="The store to read (default: the data folder's own, DATA/.kg; oxigraph:PATH, sparql:URL).")
-def resolve_command(data_dir: Path, report: bool, min_score: float, as_csv: bool, store_spec: str | None) -> None:
+def resolve_command(data_dir: Path, report: bool, min_score: float, fmt: str, wide: bool, as_csv: bool,
+                    store_spec: str | None) -> None:
     """Entity resolution: which imported organisations are (or may be) curated actors.
 
     Imported recipients, agencies and suppliers are linked to curated actors by a
@@ -149,12 +179,13 @@ def resolve_command(data_dir: Path, report: bool, min_score: float, as_csv: bool
     the rule is recorded on the link (dai:matchRule). --report lists the links made and
     the candidates (close names, with a score) for a human to confirm: add a line
     KEY,same,ENTITY,YOUR-NAME,why (or KEY,distinct,...) to DATA/resolutions.csv and
-    import again.
+    import again. --format csv prints the candidates and conflicts in that file's columns;
+    json, jsonl and tsv every row with its score and status.
 
     \b
     Example:
         kg resolve --report
-        kg resolve --report --csv --min-score 0.6 >> candidates.csv
+        kg resolve --report --format csv --min-score 0.6 >> candidates.csv
         kg resolve --report --store oxigraph:kg-store
     """
     import csv as csv_module
@@ -176,21 +207,32 @@ def resolve_command(data_dir: Path, report: bool, min_score: float, as_csv: bool
         click.echo(f"{len(linked)} link(s) to curated actors, {len(candidates)} candidate merge(s) "
                    f"(score >= {min_score}), {len(conflicts)} conflict(s); list them with `kg resolve --report`")
         return
-    if as_csv:
+    fmt = _deprecated(fmt, as_csv=as_csv)
+    if fmt == "csv":
         w = csv_module.writer(sys.stdout, lineterminator="\n")
         w.writerow(DECISION_COLUMNS)
         for c in candidates:
             w.writerow([c.key, "", c.entity, "", f"score {c.score}: {c.status}"])
         return
+    if fmt != "table":
+        from dataclasses import asdict
+
+        from graph.output import render
+
+        click.echo(render([asdict(c) for c in rows], fmt), nl=False)
+        return
     if not rows:
         click.echo(_nothing_to_resolve(kg, min_score))
         return
-    click.echo(f"{'score':>5}  {'status':<9}  imported (key)  ->  curated entity")
+    from graph.output import fold
+
+    lines = [f"{'score':>5}  {'status':<9}  imported (key)  ->  curated entity"]
     for c in rows:
         status = c.status.split(":", 1)[0]
-        click.echo(f"{c.score:5.2f}  {status:<9}  {c.label} ({c.key})  ->  {c.entity} ({c.entity_label})")
-        click.echo(f"{'':18}{c.status[len(status) + 2:]}  [{c.sources}]")
-    click.echo(f"{len(linked)} link(s), {len(candidates) - len(conflicts)} candidate(s), {len(conflicts)} conflict(s)")
+        lines.append(f"{c.score:5.2f}  {status:<9}  {c.label} ({c.key})  ->  {c.entity} ({c.entity_label})")
+        lines.append(f"{'':18}{c.status[len(status) + 2:]}  [{c.sources}]")
+    lines.append(f"{len(linked)} link(s), {len(candidates) - len(conflicts)} candidate(s), {len(conflicts)} conflict(s)")
+    click.echo("\n".join(lines if wide else fold(lines)))
 
 
 def _nothing_to_resolve(kg, min_score: float) -> str:
@@ -207,11 +249,13 @@ def _nothing_to_resolve(kg, min_score: float) -> str:
 @click.command("check")
 @click.argument("facts", nargs=-1)
 @_data_option
-@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
-@click.option("--csv", "as_csv", is_flag=True, help="Output CSV.")
+@_format
+@click.option("--json", "as_json", is_flag=True, hidden=True, help="Deprecated: --format json.")
+@click.option("--csv", "as_csv", is_flag=True, hidden=True, help="Deprecated: --format csv.")
 @click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
               help="The store to read (default: the data folder's own, DATA/.kg; oxigraph:PATH, sparql:URL).")
-def check_command(facts: tuple[str, ...], data_dir: Path, as_json: bool, as_csv: bool, store_spec: str | None) -> None:
+def check_command(facts: tuple[str, ...], data_dir: Path, fmt: str, wide: bool, as_json: bool, as_csv: bool,
+                  store_spec: str | None) -> None:
     """Compare what articles claim about contracts with what official records say.
 
     For each curated contract fact (or only FACTS), finds the imported official record of
@@ -227,13 +271,12 @@ def check_command(facts: tuple[str, ...], data_dir: Path, as_json: bool, as_csv:
     \b
     Example:
         kg check
-        kg check openai-dod-2025-prototype-agreement --csv > check.csv
+        kg check openai-dod-2025-prototype-agreement --format csv > check.csv
         kg check --store oxigraph:kg-store
     """
     from graph.check import FORMATS, check
 
-    if as_json and as_csv:
-        raise DataError("choose one of --json and --csv")
+    fmt = _deprecated(fmt, as_json=as_json, as_csv=as_csv)
     from graph.cli_questions import _open_store
 
     from graph.store.subset import check_dataset
@@ -243,6 +286,5 @@ def check_command(facts: tuple[str, ...], data_dir: Path, as_json: bool, as_csv:
     if unknown:
         raise DataError(f"unknown fact(s): {', '.join(unknown)}")
     report = check(kg, list(facts) or None)
-    fmt = "json" if as_json else "csv" if as_csv else "table"
     for chunk in FORMATS[fmt](report):
         sys.stdout.write(chunk)

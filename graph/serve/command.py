@@ -12,7 +12,7 @@ __all__ = ["serve_command"]
 
 
 @click.command("serve")
-@click.option("--data", "data_dir", default="data", show_default=True,
+@click.option("--data", "data_dir", default="data", show_default=True, envvar="KG_DATA",
               type=click.Path(file_okay=False, path_type=Path), help="Folder of curated YAML files.")
 @click.option("--store", "store_spec", metavar="SPEC", default=None, envvar="KG_STORE",
               help="The store to serve (default: the data folder's own, DATA/.kg; oxigraph:PATH, sparql:URL).")

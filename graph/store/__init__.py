@@ -98,17 +98,35 @@ def writer(spec: str | None = None, *, data_dir: str | os.PathLike = "data",
     return embedded.writer(path, data_dir, progress)
 
 
-def write_export(store: Store, fmt: str, path: str | os.PathLike) -> None:
+class _Retitled:
+    """A binary file whose first write (an export's header) names ``command``."""
+
+    def __init__(self, handle, command: str):
+        self.handle, self.command, self.first = handle, command, True
+
+    def write(self, data: bytes) -> int:
+        if self.first:
+            from graph.iris import retitle
+
+            self.first = False
+            data = retitle(data.decode("utf-8"), self.command).encode("utf-8")
+        return self.handle.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self.handle, name)
+
+
+def write_export(store: Store, fmt: str, path: str | os.PathLike, *, command: str = "kg build") -> None:
     """Stream the export ``fmt`` from ``store`` to ``path`` (atomically: a temporary file,
-    then a rename), or to stdout for ``-``."""
+    then a rename), or to stdout for ``-``; its header names ``command``."""
     import sys
 
     if str(path) == "-":
         sys.stdout.flush()
         out = sys.stdout.buffer
-        store.export(fmt, out)
+        store.export(fmt, _Retitled(out, command))
         out.flush()
         return
     from graph.atomic import write_atomic
 
-    write_atomic(path, lambda handle: store.export(fmt, handle))
+    write_atomic(path, lambda handle: store.export(fmt, _Retitled(handle, command)))
