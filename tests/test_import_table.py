@@ -23,6 +23,7 @@ from graph.cli import main
 from graph.importers.base import slugify, source_stem
 from graph.importers.registry import run_import
 from ontology.vocab import DAI
+from graph.errors import DataError
 from tests.import_helpers import amount, ent, fact, facts_of_type, one, output_dataset, values
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -385,3 +386,35 @@ def test_the_shipped_awards_resolve_to_the_curated_actors_and_cite_the_compilati
     (src,) = {g for _s, _p, _o, g in ds.quads((f, DAI.source, None, None))}
     assert one(ds, f, "source") == src == one(ds, c, "cites")
     assert "compilation" in str(one(ds, src, "title"))
+
+
+# --------------------------------------------------------------------------- what every importer guarantees
+
+
+def test_a_row_with_a_control_character_is_rejected_and_a_short_last_row_is_a_truncation(tmp_path, data):
+    path = tmp_path / "awards_2025.csv"
+    bad = [*ROWS[0][:3], "ACME\x00 CORP", *ROWS[0][4:]]
+    path.write_text("\n".join(",".join(r) for r in [HEADER, bad, ROWS[1]]) + "\n", encoding="utf-8")
+    result, _ds = do_import(path, table_mapping(tmp_path), data)
+    assert (result.records, result.rejected) == (1, 1)
+    assert "supplier: control character U+0000" in str(result.problems_shown[0])
+    path.write_text("\n".join(",".join(r) for r in [HEADER, *ROWS]) + '\nA-3,"Ministry of Defence\n',
+                    encoding="utf-8")  # cut after a newline inside a quoted field
+    with pytest.raises(DataError, match=r"awards_2025.csv:4: truncated: the last row has 2 of 9 fields"):
+        do_import(path, table_mapping(tmp_path), data)
+
+
+def test_an_agency_named_in_a_table_and_in_usaspending_is_one_node(tmp_path, data):
+    from tests.import_helpers import OPENAI_AWARD, write_rows
+
+    usa = write_rows(tmp_path / "Contracts_PrimeAwardSummaries_t_1.csv", "award.d1", [{
+        **OPENAI_AWARD, "awarding_agency_name": "Ministry of Defence", "awarding_sub_agency_name": "Army",
+        "awarding_office_code": "", "awarding_office_name": "", "awarding_sub_agency_code": ""}])
+    (done,) = run_import("usaspending", [usa], data)
+    path = tmp_path / "awards_2025.csv"
+    path.write_text("\n".join(",".join(r) for r in [HEADER, *ROWS]) + "\n", encoding="utf-8")
+    _result, ds = do_import(path, table_mapping(tmp_path), data)
+    usa_ds = output_dataset(done)
+    army = ent("agency-army")
+    assert one(usa_ds, fact("usaspending-cont-awd-hq08832590012-9700-none-none"), "awardingAgency") == army
+    assert one(ds, fact("table-awards-award-a-1"), "awardingAgency") == army

@@ -45,8 +45,8 @@ def test_the_readme_import_resolve_and_check_examples_run_on_the_shipped_data(tm
     assert "unchanged data/imported/table/gov_contracts_raw.nq.gz" in outputs[0]
     assert (tmp_path / "data" / "imported" / "table" / "gov_contracts_raw.nq.gz").read_bytes() == shipped
     # the awards of Anduril and Palantir are linked to the curated actors, the DoD to dod
-    for line in ("Anduril Industries (table-org-name:anduril industries)  ->  anduril",
-                 "Palantir Technologies (table-org-name:palantir technologies)  ->  palantir",
-                 "(table-agency-name:department of defense)  ->  dod"):
+    for line in ("Anduril Industries (org-name:anduril industries)  ->  anduril",
+                 "Palantir Technologies (org-name:palantir technologies)  ->  palantir",
+                 "(agency-name:department of defense)  ->  dod"):
         assert " ".join(line.split()) in " ".join(outputs[1].split())  # the report is folded to the terminal
     assert "matched contract pair(s)" in outputs[2]

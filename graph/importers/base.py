@@ -41,7 +41,7 @@ from graph.rdf import FACT, ID, SOURCE, decimal_text
 from ontology.vocab import DAI
 
 __all__ = [
-    "ImportRun", "ImportResult", "RowError", "Problem", "source_stem", "slugify", "scrub", "group_inputs",
+    "ImportRun", "ImportResult", "RowError", "Problem", "named", "source_stem", "slugify", "scrub", "group_inputs",
     "parse_amount", "parse_day", "CountingReader", "sha256_of", "check_text", "check_cells", "check_record", "MAX_FIELD",
 ]
 
@@ -79,6 +79,20 @@ def _identifiers(keys: Iterable[str], props: Iterable[tuple]) -> dict[str, str]:
         if p == DAI.cageCode:
             ids["cage"] = str(o)
     return ids
+
+
+def named(kind: str, name: str) -> tuple[str, str]:
+    """The key and IRI slug of an organisation known only by its name, the same in every
+    importer (so that one agency named in two datasets is one node): ``kind`` is ``agency``
+    or ``org``.
+
+    >>> named("agency", "DEPT OF THE AIR FORCE")
+    ('agency-name:department of the air force', 'agency-department-of-the-air-force')
+    """
+    from graph.importers.resolve import normalise
+
+    norm = normalise(name) or name.casefold()
+    return f"{kind}-name:{norm}", f"{kind}-{slugify(norm, 60)}"
 
 
 def source_stem(path: str | Path) -> str:
@@ -191,7 +205,7 @@ def check_text(text: str, where: str) -> None:
 
     >>> check_text("Anduril Industries", "recipient_name")
     >>> try:
-    ...     check_text("bad\x00name", "recipient_name")
+    ...     check_text("bad\\x00name", "recipient_name")
     ... except RowError as exc:
     ...     print(exc)
     recipient_name: control character U+0000 at position 4

@@ -44,7 +44,7 @@ from pathlib import Path
 
 from graph.errors import DataError
 from graph.schema import PropertySpec, schema
-from graph.yamlio import LineDict, loads
+from graph.yamlio import LineDict
 
 __all__ = ["Field", "Entity", "Value", "Fact", "Query", "Mapping", "load", "loads", "find", "shipped", "FORMATS"]
 

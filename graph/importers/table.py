@@ -36,13 +36,13 @@ from pathlib import Path
 from rdflib import XSD, Literal, URIRef
 
 from graph.errors import DataError
-from graph.importers.base import ImportRun, RowError, parse_amount, parse_day, slugify
+from graph.importers.base import ImportRun, RowError, check_record, named, parse_amount, parse_day, slugify
 from graph.importers.jsonstream import JSONProblem, iter_json, iter_json_lines, pointer
 from graph.importers.mapping import FORMATS, Entity, Fact, Field, Mapping, Query, Value, find
 from graph.importers.nquads import Lit
-from graph.importers.resolve import AGENCY_TYPES, ORGANIZATION_TYPES, normalise
+from graph.importers.resolve import AGENCY_TYPES, ORGANIZATION_TYPES
 from graph.importers.usaspending import _quote
-from graph.rdf import FACT, decimal_text
+from graph.rdf import decimal_text
 from ontology.vocab import DAI
 
 __all__ = ["import_files", "cell_text", "walk", "read_records"]
@@ -218,9 +218,10 @@ def _csv_records(run: ImportRun, path: Path, m: Mapping, delimiter: str):
             yield f"row {n}", dict(zip(header, cells)), None
             if n % 2000 == 0:
                 run.tick(n - 1, counter.count)
-        if last is not None and last[0] == n and counter.last not in (b"\n", b"\r"):
-            raise DataError(f"truncated: the last row has {last[1]} of {width} fields and the file does not end "
-                            "with a newline", file=str(path), line=n)
+        if last is not None and last[0] == n:  # cut short (after a newline, even inside a quoted field)
+            ending = "" if counter.last in (b"\n", b"\r") else " and the file does not end with a newline"
+            raise DataError(f"truncated: the last row has {last[1]} of {width} fields{ending}; the file is "
+                            "incomplete", file=str(path), line=n)
 
 
 def _xlsx_records(run: ImportRun, path: Path, m: Mapping):
@@ -401,9 +402,7 @@ def _actor_plan(cells: _Cells, e: Entity) -> dict | None:
     elif cage:
         key, slug = f"cage:{cage}", f"cage-{slugify(cage)}"
     else:
-        norm = normalise(name) or name.casefold()
-        kind = "agency" if agency else "org"
-        key, slug = f"table-{kind}-name:{norm}", f"{kind}-{slugify(norm, 60)}"
+        key, slug = named("agency" if agency else "org", name)  # as every importer names them
     label = cells.field(e.label) or name or uei or cage
     aliases = [a for a in (name, *(cells.field(f) for f in e.aliases)) if a and a != label]
     return {
@@ -556,6 +555,11 @@ def import_files(run: ImportRun) -> None:
             if ancestors is not None and unseen:
                 for col in [c for c in unseen if _json_get(record, ancestors, c) is not _MISSING]:
                     del unseen[col]
+            try:  # no control character, no field over MAX_FIELD characters (the row is rejected)
+                check_record(record, "" if ancestors is None else where)
+            except RowError as exc:
+                run.problem(where, "rejected", str(exc), exc.column, exc.value)
+                continue
             cells = _Cells(record, ancestors)
             for qi, q in enumerate(m.queries):
                 _apply(run, m, qi, q, cells, where)

@@ -42,7 +42,7 @@ from pathlib import Path
 from rdflib import XSD, Literal, URIRef
 
 from graph.errors import DataError
-from graph.importers.base import ImportRun, RowError, check_cells, check_record, parse_amount, parse_day, slugify
+from graph.importers.base import ImportRun, RowError, check_cells, check_record, named, parse_amount, parse_day, slugify
 from graph.importers.jsonstream import JSONProblem, iter_json
 from graph.importers.nquads import Lit
 from graph.importers.resolve import AGENCY_TYPES, normalise
@@ -170,7 +170,7 @@ def _recipient(run: ImportRun, *, uei: str, name: str, raw: str = "", dba: str =
     elif duns and duns.strip():
         key, slug = f"duns:{duns.strip()}", f"duns-{duns.strip()}"
     else:
-        key, slug = f"usaspending-name:{normalise(label)}", "usaspending-" + slugify(normalise(label), 60)
+        key, slug = named("org", label)
     props = [(DAI.cageCode, Lit(cage.strip()))] if cage and cage.strip() else []
     iri = run.actor(
         key=key, slug=slug, cls="Company" if company else "Organization", label=label or uei,
@@ -187,8 +187,7 @@ def _agency(run: ImportRun, code: str, name: str, level: str):
         slug = f"us-office-{slugify(code)}" if code else f"us-office-{slugify(normalise(name), 60)}"
         keys = []
     else:
-        key = f"usaspending-agency-name:{normalise(name)}"
-        slug = f"us-agency-{slugify(normalise(name), 60)}"
+        key, slug = named("agency", name)
         scheme = "usaspending-agency" if level == "agency" else "usaspending-subtier"
         keys = [f"{scheme}:{code}"] if code else []
     return run.actor(key=key, slug=slug, cls="GovernmentAgency", label=name, keys=keys, types=AGENCY_TYPES), name
