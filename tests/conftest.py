@@ -49,3 +49,18 @@ def pytest_runtest_makereport(item, call):
     if os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, which counts as a failure: {report.longrepr}"
+
+
+@pytest.fixture(scope="module")
+def nasty_kg(tmp_path_factory):
+    """The knowledge graph of the seed data with every text replaced by a nasty string."""
+    from tests.nasty import nasty_data
+
+    return build(nasty_data(DATA, tmp_path_factory.mktemp("nasty") / "data"))
+
+
+@pytest.fixture(params=["seed", "nasty"])
+def graph(request, kg, nasty_kg):
+    """The seed graph, then the nasty one: a property-graph export must carry both."""
+    return kg if request.param == "seed" else nasty_kg
+

@@ -13,12 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from graph import build
 from graph.exporters import registry
 from graph.exporters.gexf import xml_properties
 from graph.exporters.property_graph import property_graph
-from tests.conftest import DATA
-from tests.nasty import NASTY, NASTY_LABEL, NASTY_QUOTE, nasty_data
+from tests.nasty import NASTY, NASTY_LABEL, NASTY_QUOTE
 from tests.pg_expect import big_contracts
 from tests.servers import tool
 
@@ -32,15 +30,6 @@ def node():
         pytest.skip("run `npm ci` in tests/js")
     return exe
 
-
-@pytest.fixture(scope="module")
-def nasty_kg(tmp_path_factory):
-    return build(nasty_data(DATA, tmp_path_factory.mktemp("nasty") / "data"))
-
-
-@pytest.fixture(params=["seed", "nasty"])
-def graph(request, kg, nasty_kg):
-    return kg if request.param == "seed" else nasty_kg
 
 
 def run_js(node: str, script: str, *args) -> dict:

@@ -11,27 +11,17 @@ import datetime as dt
 
 import pytest
 
-from graph import build
 from graph.errors import PushError
 from graph.exporters import registry
 from graph.exporters.ladybug import NODE_TABLES
 from graph.exporters.property_graph import DATE_PROPERTIES, property_graph
 from graph.push_ladybug import push_ladybug
 from tests.conftest import DATA
-from tests.nasty import NASTY, NASTY_LABEL, NASTY_QUOTE, nasty_data
+from tests.nasty import NASTY, NASTY_LABEL, NASTY_QUOTE
 from tests.pg_expect import THRESHOLD, big_contracts
 
 ladybug = pytest.importorskip("ladybug")
 
-
-@pytest.fixture(scope="module")
-def nasty_kg(tmp_path_factory):
-    return build(nasty_data(DATA, tmp_path_factory.mktemp("nasty") / "data"))
-
-
-@pytest.fixture(params=["seed", "nasty"])
-def graph(request, kg, nasty_kg):
-    return kg if request.param == "seed" else nasty_kg
 
 
 def statements(text: str) -> list[str]:

@@ -14,7 +14,6 @@ import subprocess
 import networkx as nx
 import pytest
 
-from graph import build
 from graph.errors import ExportError
 from graph.exporters import registry
 from graph.exporters.neo4j_csv import ARRAY_DELIMITER
@@ -25,19 +24,9 @@ from graph.exporters.property_graph import (
     property_graph,
     to_networkx,
 )
-from tests.conftest import DATA
-from tests.nasty import NASTY, NASTY_LABEL, NASTY_QUOTE, nasty_data
+from tests.nasty import NASTY, NASTY_LABEL, NASTY_QUOTE
 from tests.servers import tool
 
-
-@pytest.fixture(scope="module")
-def nasty_kg(tmp_path_factory):
-    return build(nasty_data(DATA, tmp_path_factory.mktemp("nasty") / "data"))
-
-
-@pytest.fixture(params=["seed", "nasty"])
-def graph(request, kg, nasty_kg):
-    return kg if request.param == "seed" else nasty_kg
 
 
 def text(kg, fmt: str) -> str:

@@ -51,6 +51,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from graph.atomic import _fsync_dir
 from graph.errors import DATA_NOT_FOUND, DataError
 from graph.store.base import StoreError
 
@@ -312,13 +313,6 @@ class Generation:
         self.store.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 @contextlib.contextmanager
