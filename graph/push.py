@@ -9,8 +9,10 @@ request ``MOVE <tmp> TO <target>`` replaces the target graph: a push that fails 
 content. ``method="put"`` instead sends the whole graph in one Graph Store ``PUT`` (for a
 store without SPARQL Update; then the store decides whether a PUT is atomic).
 
-FalkorDB: the Cypher statements of :mod:`graph.exporters.cypher` load a temporary graph,
-which then replaces the target graph with one ``RENAME`` (atomic in Redis).
+FalkorDB: the Cypher statements of :mod:`graph.exporters.cypher` load a temporary graph
+(``NAME.kg-push-HEX``), whose node and relationship counts are checked before it replaces the
+target graph with one ``RENAME`` (atomic in Redis). A push killed half-way leaves its
+temporary graph behind: the next push to the same name deletes it first.
 
 Credentials are taken as arguments (the CLI reads the password from an environment
 variable), sent only in HTTP authentication (Basic or Digest, as the server asks), and
@@ -43,7 +45,7 @@ from graph.remote import AnswerTooLarge, NoRedirects, fetch
 
 __all__ = [
     "guess_endpoints", "redact", "push_sparql", "push_falkordb", "PushResult", "count_triples",
-    "DEFAULT_GRAPH", "BATCH_SIZE",
+    "DEFAULT_GRAPH", "BATCH_SIZE", "stale_falkordb_graph",
 ]
 
 #: The named graph that ``kg push`` replaces unless told otherwise.
@@ -338,8 +340,10 @@ def push_falkordb(
     """Replace the FalkorDB graph ``name`` at ``address`` (``HOST:PORT``) with ``kg``.
 
     The statements of :func:`graph.exporters.cypher.statements` (rows as query parameters)
-    load a temporary graph, which replaces ``name`` with one ``RENAME``; on failure the
-    temporary graph is deleted and ``name`` is unchanged. Needs the ``falkordb`` package
+    load a temporary graph, whose counts are checked before it replaces ``name`` with one
+    ``RENAME``; on failure the temporary graph is deleted and ``name`` is unchanged. The
+    temporary graphs of earlier pushes to ``name`` that were killed before their ``RENAME``
+    are deleted first. Needs the ``falkordb`` package
     (``pip install falkordb``, or ``pip install '.[push]'`` from a checkout).
     """
     try:
@@ -355,23 +359,64 @@ def push_falkordb(
     if not re.fullmatch(r"[A-Za-z0-9_.:-]+", name):
         raise PushError(f"graph name {name!r}: use letters, digits and _ . : -")
     secrets = [password or ""]
-    tmp = f"{name}.kg-push-{uuid.uuid4().hex}"
+    tmp = f"{name}{_FALKOR_TMP}{uuid.uuid4().hex}"
     pg = property_graph(kg)
     work = list(statements(pg, batch_size))
+    db = None
     try:
         db = FalkorDB(host=host, port=int(port), username=user, password=password)
+        _delete_stale_falkordb(db, name)
         graph = db.select_graph(tmp)
         for query, rows in work:
             graph.query(query, None if rows is None else {"rows": rows})
             if progress:
                 progress(1)
+        nodes = graph.query("MATCH (n) RETURN count(n)").result_set[0][0]
+        edges = graph.query("MATCH ()-[r]->() RETURN count(r)").result_set[0][0]
+        if (nodes, edges) != (len(pg.nodes), len(pg.edges)):
+            raise PushError(f"FalkorDB at {host}:{port}: the temporary graph holds {nodes} nodes and {edges} "
+                            f"relationships of the {len(pg.nodes)} and {len(pg.edges)} sent (another push to "
+                            f"'{name}' at the same time?); '{name}' left unchanged")
         db.connection.execute_command("RENAME", tmp, name)
     except PushError:
+        _forget(db, tmp)
         raise
     except Exception as exc:  # redis / falkordb raise many types
-        try:
-            db.connection.delete(tmp)
-        except Exception:  # noqa: BLE001 - the server may be gone
-            pass
+        _forget(db, tmp)
         raise PushError(redact(f"FalkorDB at {host}:{port}: {type(exc).__name__}: {exc}", secrets)) from None
     return PushResult(name, len(pg.nodes) + len(pg.edges), len(work), "falkordb")
+
+
+#: what a temporary FalkorDB graph's name adds to its target's: ``NAME.kg-push-`` + 32 hex digits
+_FALKOR_TMP = ".kg-push-"
+
+
+def stale_falkordb_graph(name: str, candidate: str) -> bool:
+    """Whether ``candidate`` is a temporary graph of a push to the FalkorDB graph ``name``.
+
+    >>> stale_falkordb_graph("dai", "dai.kg-push-" + "0" * 32)
+    True
+    >>> stale_falkordb_graph("dai", "dai.kg-push-mine"), stale_falkordb_graph("d", "dai.kg-push-" + "0" * 32)
+    (False, False)
+    """
+    return re.fullmatch(re.escape(name + _FALKOR_TMP) + "[0-9a-f]{32}", candidate) is not None
+
+
+def _delete_stale_falkordb(db, name: str) -> None:
+    """Delete the temporary graphs that earlier pushes to ``name``, killed before their
+    ``RENAME``, left behind (only names :func:`stale_falkordb_graph` recognises)."""
+    for candidate in db.list_graphs():
+        text = candidate.decode() if isinstance(candidate, bytes) else str(candidate)
+        if stale_falkordb_graph(name, text):
+            db.connection.delete(text)
+
+
+def _forget(db, tmp: str) -> None:
+    """Delete the temporary graph ``tmp`` of a failed push (best effort: the server may be
+    gone, and then the next push deletes it)."""
+    if db is None:
+        return
+    try:
+        db.connection.delete(tmp)
+    except Exception:  # noqa: BLE001 - the server may be gone
+        pass

@@ -14,7 +14,7 @@ from graph.errors import PushError
 from graph.exporters import registry
 from graph.exporters.cypher import parse_script, run_script
 from graph.exporters.property_graph import property_graph, to_networkx
-from graph.push import push_falkordb
+from graph.push import push_falkordb, stale_falkordb_graph
 from tests.conftest import DATA
 from tests.nasty import NASTY, NASTY_LABEL, NASTY_QUOTE, nasty_data
 from tests.servers import start_falkordb
@@ -179,3 +179,84 @@ def test_typed_query_contracts_over_100m_with_their_awarding_agency(db, kg):
     missing = rows(graph, "MATCH (n:Entity) WHERE n.label_fr IS NULL RETURN count(n)")[0][0]
     assert missing == sum(1 for n in property_graph(kg).nodes if n.labels[0] == "Entity"
                           and "label_fr" not in n.properties) > 0
+
+
+KILLED_PUSH = """
+import os, sys, time
+from pathlib import Path
+from graph import build
+from graph.push import push_falkordb, stale_falkordb_graph
+
+marker = Path(sys.argv[2])
+done = []
+
+def stop_half_way(n):
+    done.append(n)
+    if len(done) == 5:  # five statements in the temporary graph: say so, then wait to be killed
+        marker.write_text("half-way")
+        time.sleep(600)
+
+push_falkordb(build(sys.argv[3]), sys.argv[1], "killed", batch_size=20, progress=stop_half_way)
+"""
+
+
+def test_a_killed_push_leaves_a_temporary_graph_that_the_next_push_deletes(db, server, kg, tmp_path, run_kg):
+    """F20: SIGKILL in the middle of a push (a process of its own) leaves its temporary graph;
+    the next push to the same name deletes it and leaves the target whole. Other graphs,
+    temporary graphs of other targets and names that only look alike are kept."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    address = f"127.0.0.1:{server.port}"
+    push_falkordb(kg, address, "killed")  # the previous version
+    keep = ["killed.kg-push-mine", "killed-2.kg-push-" + "a" * 32, "other.kg-push-" + "b" * 32]
+    for name in keep:
+        db.select_graph(name).query("CREATE (:Keep {name: 'must survive'})")
+    marker = tmp_path / "half-way"
+    child = subprocess.Popen([sys.executable, "-c", KILLED_PUSH, address, str(marker), str(DATA)], cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        while not marker.exists():
+            assert child.poll() is None, child.stderr.read().decode()
+            time.sleep(0.05)
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait()
+        child.stderr.close()
+    assert child.returncode == -signal.SIGKILL
+    left = [g for g in db.list_graphs() if g.startswith("killed.kg-push-") and g not in keep]
+    assert len(left) == 1, db.list_graphs()  # what the killed push left behind
+    assert rows(db.select_graph(left[0]), "MATCH (n) RETURN count(n)")[0][0] < len(property_graph(kg).nodes)
+    assert_matches_property_graph(db.select_graph("killed"), kg)  # the target untouched by the kill
+
+    result = run_kg("push", "--falkordb", address, "--name", "killed", "--data", DATA, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert not [g for g in db.list_graphs() if stale_falkordb_graph("killed", g)], db.list_graphs()
+    assert_matches_property_graph(db.select_graph("killed"), kg)
+    for name in keep:
+        assert rows(db.select_graph(name), "MATCH (n:Keep) RETURN n.name") == [["must survive"]], name
+
+
+def test_a_temporary_graph_deleted_under_a_push_is_not_renamed_over_the_target(db, server, kg, nasty_kg):
+    """Another push to the same name deletes this push's temporary graph as stale: the rest
+    of the statements make a partial graph, which the count check refuses to rename."""
+    address = f"127.0.0.1:{server.port}"
+    push_falkordb(nasty_kg, address, "raced")
+    calls = []
+
+    def another_push_cleans_up(n):
+        calls.append(n)
+        if len(calls) == 5:
+            for g in db.list_graphs():
+                if stale_falkordb_graph("raced", g):
+                    db.connection.delete(g)
+
+    with pytest.raises(PushError, match=r"temporary graph holds \d+ nodes .*'raced' left unchanged"):
+        push_falkordb(kg, address, "raced", batch_size=20, progress=another_push_cleans_up)
+    assert_matches_property_graph(db.select_graph("raced"), nasty_kg)
+    assert not [g for g in db.list_graphs() if stale_falkordb_graph("raced", g)]
