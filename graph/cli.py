@@ -454,6 +454,10 @@ from graph.cli_push import register as _register_push  # noqa: E402
 
 _register_push(main)
 
+from graph.cli_flags import register as _register_flags  # noqa: E402
+
+_register_flags(main)
+
 
 from graph.importers.commands import check_command, import_command, resolve_command  # noqa: E402
 

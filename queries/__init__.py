@@ -7,7 +7,8 @@ Each file starts with a header of comments::
     # param actor (actor): the actor: id, label or alias
 
 Parameter types: ``actor`` (resolved by name to the actor's IRI), ``date`` (YYYY-MM-DD),
-``iri``, ``integer``, ``string``.
+``iri``, ``integer``, ``string``. ``# param NAME (TYPE) = DEFAULT: ...`` gives a default (the
+red flags of ``queries/flags/*.rq``, read by :mod:`graph.flags`, give one for every threshold).
 
 Example
 -------
@@ -32,6 +33,8 @@ class Param:
     name: str
     type: str
     description: str
+    #: the value used when none is given (``# param NAME (TYPE) = DEFAULT: ...``), or None
+    default: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,11 +59,11 @@ def parse_header(name: str, text: str) -> SavedQuery:
         m = re.match(r"#\s*question:\s*(.+)", line)
         if m:
             question = m.group(1).strip()
-        m = re.match(r"#\s*param\s+(\w+)\s*\((\w+)\)\s*:\s*(.*)", line)
+        m = re.match(r"#\s*param\s+(\w+)\s*\((\w+)\)\s*(?:=\s*(\S+)\s*)?:\s*(.*)", line)
         if m:
             if m.group(2) not in PARAM_TYPES:
                 raise ValueError(f"{name}: unknown parameter type {m.group(2)!r}")
-            params.append(Param(m.group(1), m.group(2), m.group(3).strip()))
+            params.append(Param(m.group(1), m.group(2), m.group(4).strip(), m.group(3)))
     return SavedQuery(name, title, question, text, tuple(params))
 
 
