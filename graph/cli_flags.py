@@ -41,7 +41,8 @@ def _complete_flag(ctx, param, incomplete: str) -> list:
                    f"facts; in tables, quotes up to {_QUOTE_SHOWN} characters).")
 @format_options
 @click.option("--output", "-o", default="-", show_default=True, help="File to write, or - for stdout.")
-@click.option("--timeout", type=float, default=300.0, show_default=True, help="Stop each flag's query after this many seconds.")
+@click.option("--timeout", type=float, default=300.0, show_default=True,
+              help="Stop each flag's query after this many seconds.")
 @click.option("--data", "data_dir", default="data", show_default=True, envvar="KG_DATA",
               type=click.Path(file_okay=False, path_type=Path), help="Folder of curated YAML files.")
 @_store_option
@@ -115,8 +116,8 @@ def _table(hits, show_all: bool, wide: bool) -> str:
     counts = Counter(h.flag for h in hits)
     lines = ["hits: " + ", ".join(f"{n:,} {flag}" for flag, n in sorted(counts.items())), ""]
     for h in hits:
-        def name(iri: str) -> str:
-            return h.labels.get(iri) or short_id(iri)
+        def name(iri: str, labels=h.labels) -> str:
+            return labels.get(iri) or short_id(iri)
 
         about = [x for x in (h.subject, h.office, h.contractor) if x]
         head = f"{h.flag}  score {_shown(h.score)}"

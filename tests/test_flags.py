@@ -1,0 +1,306 @@
+"""The red flags (issue 17): each flag finds exactly the cases planted in a synthetic
+USAspending Prime Transactions file, none in a control file without them, its hits on the
+shipped data, and the same answer through a SPARQL endpoint."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from graph import flags as lib
+from graph.store import embedded, open_store
+from tests.servers import Server, free_port, oxigraph_binary
+
+pytest.importorskip("pyoxigraph")
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+AGENCY = "Office of Synthetic Procurement"
+#: how many hits each award flag has in the planted file (none in the control file)
+PLANTED = {"single-offer": 3, "value-growth": 3, "splitting": 2, "year-end": 1, "concentration": 1, "non-competed": 1}
+
+
+# ------------------------------------------------------------------ the synthetic awards
+
+def planted_awards(plant: bool = True) -> list[dict]:
+    """Awards of one made-up agency, as Prime Transactions rows (one dict a row).
+
+    The background trips no flag: four offices, each giving three awards of $500,000 to
+    each of eight contractors (HHI 1,250), full and open with three offers, potential value
+    twice the base, none dated September 17 to 30. With ``plant``, :data:`PLANTED` cases
+    are added, each beside a decoy that must not be found.
+    """
+    rows: list[dict] = []
+    seq = iter(range(1, 10_000))
+
+    def award(office: str, contractor: str, day: dt.date, base: float, *, extent="FULL AND OPEN COMPETITION",
+              offers="3", current=None, potential=None, mods=()):
+        n = next(seq)
+        piid = f"SYN{n:05d}"
+        key = f"CONT_AWD_{piid}_9999_-NONE-_-NONE-"
+        current = base if current is None else current
+        potential = 2 * base if potential is None else potential
+        for m, (amount, when) in enumerate([(base, day), *mods]):
+            rows.append({
+                "contract_transaction_unique_key": f"{key}_{m}", "contract_award_unique_key": key,
+                "award_id_piid": piid, "modification_number": str(m), "transaction_number": "0",
+                "federal_action_obligation": f"{amount:.2f}", "action_date": when.isoformat(),
+                "current_total_value_of_award": f"{current:.2f}", "potential_total_value_of_award": f"{potential:.2f}",
+                "number_of_offers_received": offers, "extent_competed": extent,
+                "period_of_performance_start_date": day.isoformat(),
+                "period_of_performance_current_end_date": (day + dt.timedelta(days=365)).isoformat(),
+                "recipient_uei": f"SYNUEI{abs(hash_name(contractor)):06d}"[:12], "recipient_name": contractor,
+                "recipient_parent_uei": "", "recipient_parent_name": "",
+                **{f"{who}_{level}": value for who in ("awarding", "funding") for level, value in (
+                    ("agency_code", "999"), ("agency_name", AGENCY), ("sub_agency_code", "9900"),
+                    ("sub_agency_name", "Synthetic Bureau"), ("office_code", office[-2:]),
+                    ("office_name", office))},
+                "product_or_service_code": "R425", "naics_code": "541330",
+            })
+
+    def days(start: dt.date, n: int, step: int) -> list[dt.date]:
+        return [start + dt.timedelta(days=step * i) for i in range(n)]
+
+    background = [f"SYNTHETIC OFFICE {i}" for i in range(1, 5)]
+    contractors = [f"BACKGROUND CONTRACTOR {c} LLC" for c in "ABCDEFGH"]
+    for office in background:  # 24 awards each, October to July
+        for i, day in enumerate(days(dt.date(2023, 10, 2), 24, 12)):
+            award(office, contractors[i % 8], day, 500_000.0)
+    if not plant:
+        return rows
+    o1, o2 = background[0], background[1]
+    # single offer in a competed procedure: 3 hits; decoys: offers missing, one offer but not competed
+    for i, extent in enumerate(("FULL AND OPEN COMPETITION", "COMPETED UNDER SAP",
+                                "FULL AND OPEN COMPETITION AFTER EXCLUSION OF SOURCES")):
+        award(o2, contractors[i], dt.date(2024, 3, 4 + i), 500_000.0, extent=extent, offers="1")
+    award(o2, contractors[3], dt.date(2024, 3, 10), 500_000.0, offers="")
+    # value growth: 3 hits (two by later obligations, one by the current value); decoy: 5x but +$400,000
+    award(o1, "GROWTH ONE INC", dt.date(2024, 1, 8), 500_000.0, mods=[(2_000_000.0, dt.date(2024, 6, 3))])
+    award(o1, "GROWTH TWO INC", dt.date(2024, 1, 9), 400_000.0, mods=[(3_600_000.0, dt.date(2024, 7, 1))])
+    award(o1, "GROWTH THREE INC", dt.date(2024, 1, 10), 600_000.0, current=2_400_000.0, potential=2_400_000.0)
+    award(o1, "GROWTH DECOY INC", dt.date(2024, 1, 11), 100_000.0, mods=[(400_000.0, dt.date(2024, 5, 6))])
+    # splitting: 2 hits; decoys: together under the threshold, and too far apart
+    for day in days(dt.date(2024, 2, 5), 3, 9):
+        award(o1, "SPLIT ONE LLC", day, 100_000.0)
+    for day in days(dt.date(2024, 2, 12), 2, 10):
+        award(o2, "SPLIT TWO LLC", day, 200_000.0)
+    for day in days(dt.date(2024, 2, 5), 2, 5):
+        award(o2, "SPLIT DECOY UNDER LLC", day, 100_000.0)
+    for day in days(dt.date(2024, 2, 5), 2, 60):
+        award(o1, "SPLIT DECOY APART LLC", day, 200_000.0)
+    # year-end rush: one office with 8 of its 20 awards on September 17-30
+    rush = [*days(dt.date(2024, 9, 17), 8, 1), *days(dt.date(2023, 10, 10), 12, 25)]
+    for i, day in enumerate(rush):
+        award("SYNTHETIC OFFICE RUSH", contractors[i % 8], day, 500_000.0)
+    # concentration: one office, 8 of its 10 awards to one contractor (HHI 6,600)
+    for i, day in enumerate(days(dt.date(2023, 11, 6), 10, 20)):
+        award("SYNTHETIC OFFICE CONCENTRATED", "FAVOURED PRIME CORP" if i < 8 else contractors[i - 8], day, 500_000.0)
+    # non-competed: 4 of an office's 13 awards to one contractor (31 %); decoy: 1 of 13 to another
+    for i, day in enumerate(days(dt.date(2023, 11, 6), 13, 20)):
+        if i < 4:
+            award("SYNTHETIC OFFICE SOLE SOURCE", "SOLE SOURCE INC", day, 500_000.0, extent="NOT COMPETED", offers="1")
+        elif i == 4:
+            award("SYNTHETIC OFFICE SOLE SOURCE", contractors[0], day, 500_000.0,
+                  extent="NOT AVAILABLE FOR COMPETITION")
+        else:
+            award("SYNTHETIC OFFICE SOLE SOURCE", f"SMALL VENDOR {i} LLC", day, 500_000.0)
+    return rows
+
+
+def hash_name(name: str) -> int:
+    """A stable number for a name (Python's hash() is salted per process)."""
+    import zlib
+
+    return zlib.crc32(name.encode()) % 1_000_000
+
+
+def write_planted(path: Path, plant: bool = True) -> Path:
+    from graph.importers.usaspending import COLUMNS
+
+    header = COLUMNS["transaction_search.d1"]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, header, lineterminator="\n", restval="")
+        w.writeheader()
+        w.writerows(planted_awards(plant))
+    return path
+
+
+def _folder(base: Path, plant: bool) -> Path:
+    from graph.importers.registry import run_import
+
+    data = shutil.copytree(DATA, base / "data", ignore=shutil.ignore_patterns(".kg"))
+    name = "Contracts_PrimeTransactions_flags_1.csv" if plant else "Contracts_PrimeTransactions_control_1.csv"
+    run_import("usaspending", [write_planted(base / name, plant)], data)
+    embedded.sync(embedded.default_path(data), data)
+    return data
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory) -> Path:
+    return _folder(tmp_path_factory.mktemp("planted"), True)
+
+
+@pytest.fixture(scope="module")
+def control(tmp_path_factory) -> Path:
+    return _folder(tmp_path_factory.mktemp("control"), False)
+
+
+def _hits(data: Path, names=(), **kw) -> list:
+    with open_store(data_dir=data) as store:
+        return lib.run(store, names, agency=AGENCY, **kw)
+
+
+# ------------------------------------------------------------------ the library
+
+def test_every_flag_has_a_full_header():
+    flags = lib.library()
+    assert set(PLANTED) | {"single-source", "disagreements"} <= set(flags)
+    for flag in flags.values():
+        assert flag.title and flag.question and flag.method and flag.score and flag.pitfalls and flag.reference
+        assert all(p.default is not None for p in flag.params)
+        assert "ORDER BY" in flag.query.text
+
+
+def test_a_header_without_a_default_is_refused():
+    with pytest.raises(ValueError, match="min_x has no default"):
+        lib._parse("bad", "# title: t\n# question: q\n# method: m\n# score: s\n# pitfalls: p\n# reference: r\n"
+                          "# param min_x (integer): no default\nSELECT * WHERE { ?s ?p ?o }\n")
+
+
+# ------------------------------------------------------------------ planted and control
+
+def test_the_control_file_trips_no_award_flag(control):
+    assert _hits(control, list(PLANTED)) == []
+
+
+def test_each_flag_finds_exactly_the_planted_cases(planted):
+    hits = _hits(planted, list(PLANTED))
+    assert Counter(h.flag for h in hits) == Counter(PLANTED)
+    label = {h.flag: [] for h in hits}
+    for h in hits:
+        label[h.flag].append(h)
+    assert sorted(h.labels[h.contractor] for h in label["value-growth"]) == [
+        "GROWTH ONE INC", "GROWTH THREE INC", "GROWTH TWO INC"]
+    assert [h.score for h in label["value-growth"]] == [10, 5, 4]  # (400k + 3.6M) / 400k first
+    assert sorted((h.labels[h.contractor], h.measures["awards"]) for h in label["splitting"]) == [
+        ("SPLIT ONE LLC", 3), ("SPLIT TWO LLC", 2)]
+    assert sorted(h.measures["extent"] for h in label["single-offer"]) == [
+        "COMPETED UNDER SAP", "FULL AND OPEN COMPETITION", "FULL AND OPEN COMPETITION AFTER EXCLUSION OF SOURCES"]
+    (rush,) = label["year-end"]
+    assert rush.labels[rush.office] == "SYNTHETIC OFFICE RUSH" and rush.measures["year_end"] == 8
+    assert float(rush.score) == pytest.approx((8 / 14) / (12 / 351), abs=0.01)
+    (conc,) = label["concentration"]
+    assert (conc.labels[conc.contractor], conc.score, conc.measures["top_share"]) == ("FAVOURED PRIME CORP", 6600, 80)
+    (sole,) = label["non-competed"]
+    assert sole.labels[sole.contractor] == "SOLE SOURCE INC" and sole.measures["reasons"] == "NOT COMPETED"
+    assert float(sole.score) == pytest.approx(400 / 13, abs=0.01)
+    # every hit carries its facts' evidence: the source (the imported file) and the quote
+    for h in hits:
+        assert h.evidence and all(e["citations"] for e in h.evidence)
+        assert all(c["source"].startswith("usaspending-") and "award_id_piid=SYN" in c["quote"]
+                   for e in h.evidence for c in e["citations"])
+
+
+def test_thresholds_change_what_is_found(planted):
+    # a 90-day window catches the decoy 60 days apart; a $300,000 threshold the one under $250,000 too
+    wide = _hits(planted, ["splitting"], params={"window": "90"})
+    assert len(wide) == 3
+    assert len(_hits(planted, ["value-growth"], params={"min_increase": "300000"})) == 4
+    assert len(_hits(planted, ["single-offer"], params={"min_amount": "600000"})) == 0
+    # since: the year-end rush (September 2024) and the single offers (March 2024) stay
+    late = _hits(planted, list(PLANTED), since="2024-03-01")
+    assert {h.flag for h in late} >= {"single-offer", "year-end"} and "value-growth" not in {h.flag for h in late}
+
+
+def test_actor_and_agency_filters(planted):
+    with open_store(data_dir=planted) as store:
+        favoured = lib.run(store, ["concentration"], actor="FAVOURED PRIME CORP")
+        assert len(favoured) == 1
+        elsewhere = lib.run(store, list(PLANTED), agency="Department of Homeland Security")
+        assert all(h.labels.get(h.office, "").upper().find("SYNTHETIC") < 0 for h in elsewhere)
+
+
+def test_bad_input_is_one_line_and_exit_2(run_kg, planted):
+    for args, message in ((("flags", "nope"), "no flag named 'nope'"),
+                          (("flags", "splitting", "-p", "nope=1"), "--param nope"),
+                          (("flags", "splitting", "-p", "window=soon"), "expected a whole number"),
+                          (("flags", "--since", "2024-13-01"), "--since"),
+                          (("flags", "--agency", "no such agency at all"), "no such agency")):
+        result = run_kg(*args, "--data", planted)
+        assert result.exit_code == 2, result.output
+        assert message in result.output and "Traceback" not in result.output
+
+
+def test_table_fits_80_columns_and_explain_lists_the_thresholds(run_kg, planted):
+    out = run_kg("flags", "--data", planted, "--agency", AGENCY)
+    assert out.exit_code == 0, out.output
+    assert " ".join(out.stdout.split()).startswith(
+        "hits: 1 concentration, 1 non-competed, 3 single-offer, 2 splitting, 3 value-growth, 1 year-end")
+    assert max(len(line) for line in out.stdout.splitlines()) <= 80
+    explained = run_kg("flags", "--explain", "splitting").stdout
+    assert "window = 30 (integer)" in explained and "Pitfalls:" in explained and "Reference:" in explained
+    listed = run_kg("flags", "--list", "--format", "csv").stdout.splitlines()
+    assert listed[0] == "name,title,thresholds,question" and len(listed) == 1 + len(lib.library())
+
+
+def test_formats_carry_the_evidence(run_kg, planted):
+    rows = [json.loads(line) for line in run_kg("flags", "splitting", "--data", planted, "--agency", AGENCY,
+                                                 "-f", "jsonl").stdout.splitlines()]
+    assert len(rows) == 2 and all(r["sources"].startswith("usaspending-") and "SYN" in r["quotes"] for r in rows)
+    hits = json.loads(run_kg("flags", "splitting", "--data", planted, "--agency", AGENCY, "-f", "json", "--all").stdout)
+    assert [len(h["evidence"]) for h in hits] == [len(h["facts"]) for h in hits] == [2, 3]
+
+
+# ------------------------------------------------------------------ the shipped data
+
+def test_every_flag_on_the_shipped_data(data_copy):
+    """511 real awards of the Innovators League compilation (obligated amounts only: no offers,
+    no extent competed, no obligation at award) and the curated facts."""
+    with open_store(data_dir=data_copy) as store:
+        hits = lib.run(store)
+    by = Counter(h.flag for h in hits)
+    assert by == Counter({"single-source": 31, "year-end": 4, "disagreements": 3, "concentration": 2, "splitting": 2})
+    for name in ("single-offer", "non-competed", "value-growth"):  # the compilation has no such fields
+        assert by[name] == 0
+    conc = [(h.labels[h.office], h.labels[h.contractor], h.score) for h in hits if h.flag == "concentration"]
+    assert conc == [("U.S. Customs and Border Protection", "Anduril Industries", 10000),
+                    ("Chief Digital and Artificial Intelligence Office", "OpenAI Public Sector LLC", 6250)]
+    rush = [(h.labels[h.office], h.measures["year_end"]) for h in hits if h.flag == "year-end"]
+    assert rush[0] == ("Department of the Army", 11)
+    splits = sorted((h.labels[h.contractor], h.measures["first"], h.measures["last"])
+                    for h in hits if h.flag == "splitting")
+    assert splits == [("NEROS, INC.", "2026-01-29", "2026-02-20"),
+                      ("SPACE EXPLORATION TECHNOLOGIES CORP.", "2025-09-17", "2025-09-30")]
+    disagree = sorted(h.measures["property"] for h in hits if h.flag == "disagreements")
+    assert disagree == ["awardingAgency", "contractor", "placeOfPerformance"]
+    assert all(h.evidence and h.evidence[0]["citations"] for h in hits)
+
+
+# ------------------------------------------------------------------ every backend
+
+@pytest.fixture(scope="module")
+def endpoint(planted, tmp_path_factory) -> str:
+    """An Oxigraph server (read-only, union default graph) on a copy of the planted store."""
+    gen = Path(os.path.realpath(embedded.default_path(planted) / "current"))
+    copy = tmp_path_factory.mktemp("served-flags") / "kg"
+    shutil.copytree(gen, copy)
+    port = free_port()
+    server = Server([oxigraph_binary(), "serve-read-only", "--location", str(copy), "--bind", f"127.0.0.1:{port}",
+                     "--union-default-graph"], port, copy.parent / "oxigraph.log").start()
+    yield f"http://127.0.0.1:{port}/query"
+    server.stop()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "table"])
+def test_the_same_answer_through_an_endpoint(run_kg, planted, endpoint, fmt):
+    here = run_kg("flags", "--data", planted, "-f", fmt)
+    there = run_kg("flags", "--data", planted, "-f", fmt, "--store", f"sparql:{endpoint}")
+    assert here.exit_code == 0 and there.exit_code == 0, here.output + there.output
+    assert there.stdout == here.stdout and "value-growth" in here.stdout
