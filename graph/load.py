@@ -42,7 +42,8 @@ __all__ = ["load_folder", "load_files"]
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 QID = re.compile(r"Q[1-9][0-9]*")
-DURATION = re.compile(r"P(?!\Z)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?")
+# re.ASCII: ``\d`` would also take other scripts' digits ("P١Y"), which no xsd:duration has
+DURATION = re.compile(r"P(?!\Z)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?", re.ASCII)
 URL = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 SOURCE_KINDS = ("news-article", "news-excerpt", "press-release", "official-record", "dataset", "reference-list")
 

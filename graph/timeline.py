@@ -30,7 +30,7 @@ from ontology.vocab import DAI
 
 __all__ = ["interval", "parse_day", "filter_dataset", "duration_end"]
 
-_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?")
+_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?", re.ASCII)
 
 
 def parse_day(text: str) -> dt.date:

@@ -28,7 +28,7 @@ class ValueProblem(ValueError):
     """A value that does not parse; the loader adds the file and line."""
 
 
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")  # ASCII digits: "٢٠٢٤" is no xsd:gYear
 
 
 @dataclass(frozen=True, order=True)

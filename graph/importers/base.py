@@ -156,17 +156,17 @@ def parse_amount(value: str, column: str, *, allow_negative: bool = True) -> Dec
     try:
         amount = Decimal(value)
     except InvalidOperation:
-        raise RowError(f"{column}: {value!r} is not a number", column, value) from None
+        raise RowError(f"{column}: {shown(value, 40)} is not a number", column, value[:60]) from None
     if not amount.is_finite():
-        raise RowError(f"{column}: {value!r} is not a finite number", column, value)
+        raise RowError(f"{column}: {shown(value, 40)} is not a finite number", column, value[:60])
     if len(amount.as_tuple().digits) > 28 or amount.adjusted() >= 28:
         raise RowError(f"{column}: {shown(value, 40)} has more than 28 significant digits", column, value[:60])
     if amount < 0 and not allow_negative:
-        raise RowError(f"{column}: negative amount {value}", column, value)
+        raise RowError(f"{column}: negative amount {shown(value, 40, quote=False)}", column, value[:60])
     return amount
 
 
-_DAY = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$")
+_DAY = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}(?::?\d{2})?)?)?", re.ASCII)
 
 
 def parse_day(value: str, column: str) -> str | None:
@@ -180,13 +180,13 @@ def parse_day(value: str, column: str) -> str | None:
     value = (value or "").strip()
     if not value:
         return None
-    m = _DAY.match(value)
+    m = _DAY.fullmatch(value)
     if not m:
-        raise RowError(f"{column}: {value!r} is not a date", column, value)
+        raise RowError(f"{column}: {shown(value, 40)} is not a date", column, value[:60])
     try:
         dt.date.fromisoformat(m.group(1))
     except ValueError:
-        raise RowError(f"{column}: no such date {value!r}", column, value) from None
+        raise RowError(f"{column}: no such date {shown(value, 40)}", column, value[:60]) from None
     return m.group(1)
 
 

@@ -24,12 +24,10 @@ from pathlib import Path
 
 from rdflib import XSD, BNode, Literal, URIRef
 
-__all__ = ["term", "quad", "NQuadsWriter", "safe_iri", "Lit", "last_member", "open_nquads", "GZIP_LEVEL"]
+__all__ = ["term", "quad", "NQuadsWriter", "safe_iri", "valid_lang", "Lit", "last_member", "open_nquads", "GZIP_LEVEL"]
 
 _ECHAR = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f\ud800-\udfff]')
-# characters not allowed in an N-Quads IRIREF, plus controls and spaces
-_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\\ud800-\udfff]')
 _LANG = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*\Z")
 
 
@@ -52,13 +50,86 @@ def escape_string(text: str) -> str:
     return _NEEDS_ESCAPE.sub(_escape_char, text)
 
 
+def _pct(c: str) -> str:
+    return "".join(f"%{b:02X}" for b in c.encode("utf-8", "replace"))
+
+
+def _ucschar(c: str) -> bool:
+    """Whether the non-ASCII ``c`` may stand unencoded in an IRI (RFC 3987 ``ucschar``; the
+    private-use ``iprivate`` ones are encoded, which is valid anywhere)."""
+    o = ord(c)
+    return (o >= 0xA0 and not 0xD800 <= o <= 0xF8FF and not 0xFDD0 <= o <= 0xFDEF and (o & 0xFFFF) < 0xFFFE
+            and not 0xE0000 <= o <= 0xE0FFF and o < 0xF0000)
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+# what may stand in the path, query and fragment (ASCII), and in the user and host of the authority
+_REST_OK = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?")
+_NAME_OK = _REST_OK - set("@/?")
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)?")
+_IP_LITERAL = re.compile(r"\[(?:[0-9A-Fa-f:.]+|v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+)\]")
+
+
+def _encode(text: str, ok: frozenset, fragment: bool = False) -> str:
+    out, i = [], 0
+    while i < len(text):
+        c = text[i]
+        if c in ok or (c >= "\xa0" and _ucschar(c)):
+            out.append(c)
+        elif c == "%" and re.fullmatch(r"[0-9A-Fa-f]{2}", text[i + 1: i + 3]):
+            out.append(text[i: i + 3])
+            i += 2
+        elif c == "#" and not fragment and ok is _REST_OK:
+            fragment = True
+            out.append(c)
+        else:
+            out.append(_pct(c))
+        i += 1
+    return "".join(out)
+
+
+def _authority(text: str) -> str:
+    user, at, hostport = text.rpartition("@")
+    ip = _IP_LITERAL.match(hostport)
+    host_end = ip.end() if ip else len(hostport)
+    if ip:
+        colon = host_end if hostport[host_end: host_end + 1] == ":" else -1
+    else:
+        colon = hostport.rfind(":")
+    port = hostport[colon + 1:] if colon >= 0 else ""
+    if colon >= 0 and not (port.isascii() and (port.isdigit() or not port)):
+        colon, port = -1, ""  # not a port: its colon is part of the name, encoded
+    host = hostport[: colon] if colon >= 0 else hostport
+    host = host if ip and not host[ip.end():] else _encode(host, _NAME_OK - {":"})
+    return (_encode(user, _NAME_OK) + at if at else "") + host + (f":{port}" if colon >= 0 else "")
+
+
 def safe_iri(text: str) -> str:
-    """Percent-encode the characters an IRI may not contain (spaces, quotes, braces ...).
+    """``text`` as an IRI every RDF parser reads: percent-encode what an IRI may not hold
+    (spaces, quotes, braces, ``%`` not followed by two hex digits, a second ``#``, brackets
+    outside an IP literal, controls, non-characters, private-use characters, a port that is
+    not a number). An IRI that is valid already is returned as it is.
 
     >>> safe_iri("https://en.wikipedia.org/wiki/Big Book")
     'https://en.wikipedia.org/wiki/Big%20Book'
+    >>> safe_iri("https://en.wikipedia.org/wiki/100%_Pure#a#b[1]")
+    'https://en.wikipedia.org/wiki/100%25_Pure#a%23b%5B1%5D'
+    >>> safe_iri("http://[::1]:8080/x?q=%20")
+    'http://[::1]:8080/x?q=%20'
     """
-    return _IRI_BAD.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8", "replace")), text)
+    if _PLAIN.fullmatch(text):
+        return text
+    scheme = _SCHEME.match(text)
+    start = scheme.end() if scheme else 0
+    head = text[:start]
+    if scheme and text.startswith("//", start):
+        end = len(text)
+        for sep in "/?#":
+            found = text.find(sep, start + 2)
+            end = found if 0 <= found < end else end
+        head += "//" + _authority(text[start + 2: end])
+        start = end
+    return head + _encode(text[start:], _REST_OK)
 
 
 class Lit:
@@ -94,11 +165,31 @@ def _iri(text: str) -> str:
     return found
 
 
-def _lang(tag: str) -> str:
-    if tag not in _LANGS:
-        if not _LANG.match(tag):
-            raise ValueError(f"invalid language tag {tag!r}")
+def valid_lang(tag: str) -> bool:
+    """Whether ``tag`` is a well-formed BCP 47 language tag (RFC 5646), as RDF parsers
+    require: a primary subtag of one letter or of nine is not.
+
+    >>> valid_lang("be-tarask"), valid_lang("zh-Hans-CN"), valid_lang("a"), valid_lang("en\\n")
+    (True, True, False, False)
+    """
+    if tag in _LANGS:
+        return True
+    if not isinstance(tag, str) or not _LANG.match(tag):
+        return False
+    from pyoxigraph import Literal as _OxLiteral
+
+    try:
+        _OxLiteral("x", language=tag)
+    except ValueError:
+        return False
+    if len(_LANGS) < 10_000:
         _LANGS.add(tag)
+    return True
+
+
+def _lang(tag: str) -> str:
+    if not valid_lang(tag):
+        raise ValueError(f"invalid language tag {tag!r}")
     return tag
 
 
@@ -120,9 +211,7 @@ def term(t) -> str:
     if isinstance(t, Literal):
         body = f'"{escape_string(str(t))}"'
         if t.language:
-            if not _LANG.match(t.language):
-                raise ValueError(f"invalid language tag {t.language!r}")
-            return f"{body}@{t.language}"
+            return f"{body}@{_lang(t.language)}"
         if t.datatype is not None and t.datatype != XSD.string:
             return f"{body}^^<{safe_iri(str(t.datatype))}>"
         return body

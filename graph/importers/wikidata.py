@@ -32,7 +32,7 @@ from rdflib import RDF, RDFS, SKOS, XSD, Literal, URIRef
 from graph.errors import DataError
 from graph.importers.base import ImportRun, RowError, check_record
 from graph.importers.jsonstream import JSONProblem, iter_json
-from graph.importers.nquads import safe_iri
+from graph.importers.nquads import safe_iri, valid_lang
 from graph.rdf import ID
 from ontology.vocab import DAI
 
@@ -50,7 +50,6 @@ CLASS_OF = {
     "Q327333": "GovernmentAgency",  # government agency
     "Q2659904": "GovernmentAgency",  # government organization
 }
-_LANG = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*\Z")
 _QID = re.compile(r"^Q[1-9][0-9]*\Z")
 
 
@@ -109,9 +108,9 @@ def _import_entity(run: ImportRun, entity: dict, where: str) -> None:
         raise RowError(f"not an item id: {qid!r} (only items Q… are imported)", "id", qid)
     if "missing" in entity:
         raise RowError(f"{qid} is missing (deleted or never existed)", "id", qid)
-    labels = [(lang, text) for lang, text in _texts(entity, "labels") if _LANG.match(lang)]
-    aliases = [(lang, text) for lang, text in _texts(entity, "aliases") if _LANG.match(lang)]
-    descriptions = [(lang, text) for lang, text in _texts(entity, "descriptions") if _LANG.match(lang)]
+    labels = [(lang, text) for lang, text in _texts(entity, "labels") if valid_lang(lang)]
+    aliases = [(lang, text) for lang, text in _texts(entity, "aliases") if valid_lang(lang)]
+    descriptions = [(lang, text) for lang, text in _texts(entity, "descriptions") if valid_lang(lang)]
     match = run.resolver.resolve([f"wikidata:{qid}"], [], ("Company", "GovernmentAgency", "Organization", "Person", "Program", "Product", "Place"))
     en = next((t for lang, t in labels if lang == "en"), labels[0][1] if labels else qid)
     g = run.g
