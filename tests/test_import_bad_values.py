@@ -89,3 +89,17 @@ def test_a_csv_row_with_unwritable_text_or_an_absurd_amount_is_rejected(data_cop
     assert result.exit_code == 0, result.output
     assert "Contracts_PrimeAwardSummaries_z_1.csv: row 2: rejected: " in result.output and reason in result.output
     assert run_kg("build", "--data", data_copy, "--out", tmp_path / "out").exit_code == 0
+
+
+@pytest.mark.parametrize("column, value", [("total_obligated_amount", "12,3x"), ("award_base_action_date", "2025-02-30")])
+def test_a_rejected_row_writes_nothing_not_even_its_agencies(data_copy, tmp_path, column, value):
+    from graph.importers.registry import run_import
+    from tests.import_helpers import output_dataset
+
+    path = write_rows(tmp_path / "Contracts_PrimeAwardSummaries_r_1.csv", "award.d1", [{**OPENAI_AWARD, column: value}])
+    (result,) = run_import("usaspending", [path], data_copy)
+    assert result.rejected == 1
+    ds = output_dataset(result)
+    source = {g for _s, _p, _o, g in ds.quads((None, None, None, None))}
+    (g,) = source
+    assert {s for s, _p, _o, _g in ds.quads((None, None, None, None))} == {g}  # only the source's description

@@ -449,9 +449,10 @@ def _iter_csv(run: ImportRun, path: Path, on_layout) -> Iterator[tuple[int, dict
 def _import_summary_row(run: ImportRun, n: int, row: dict) -> None:
     where = f"row {n}"
     loc = run.locator(where)
-    rec = _award_record(run, row, loc)
+    # every value checked before anything is written: a rejected row leaves no agency, no link
     obligated = parse_amount(row.get("total_obligated_amount", ""), "total_obligated_amount")
     date = _day(row, "award_base_action_date")
+    rec = _award_record(run, row, loc)
     _emit_award(run, rec, quote=_quote(row, _QUOTE_COLUMNS), locator=loc, where=where, obligated=obligated, date=date)
 
 
