@@ -1,0 +1,93 @@
+"""Every red flag (``kg flags``) on a store of synthetic awards, each timed.
+
+For each size: a copy of ``data/`` (curated facts and the shipped compilation), synthetic
+Contracts Prime Award Summaries (``scale_data.py``) imported with ``kg import usaspending``
+into its store, then each flag run through :func:`graph.flags.run` on the embedded store as
+``kg flags NAME`` runs it (its query, the filters, the evidence of its first three facts
+per hit), after one untimed run of the same flag. Summaries carry no obligation at award,
+so value-growth has nothing to measure there (its query still reads every award).
+
+    python bench/flags_bench.py                    # 100,000 awards (about 10 minutes)
+    python bench/flags_bench.py --rows 1000000     # the 1M run (an hour and more, 30 GB)
+
+Results: a Markdown table on stdout and ``bench/out/flags_bench.json``.
+
+Example
+-------
+>>> measure_flags.__name__
+'measure_flags'
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def measure_flags(data: Path, repeat: int = 1) -> list[dict]:
+    """Each flag's best time over ``repeat`` runs (after one untimed run) and its hits."""
+    from graph import flags as lib
+    from graph.store import open_store
+
+    out = []
+    with open_store(data_dir=data) as store:
+        for name in lib.library():
+            lib.run(store, [name])
+            best, hits = None, []
+            for _ in range(repeat):
+                t = time.perf_counter()
+                hits = lib.run(store, [name])
+                took = time.perf_counter() - t
+                best = took if best is None else min(best, took)
+            out.append({"flag": name, "seconds": round(best, 2), "hits": len(hits)})
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, action="append", help="Synthetic awards (repeatable; default 100,000).")
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--work", default=None, help="Folder for the data copies (default: a temporary one).")
+    args = ap.parse_args(argv)
+    from graph.importers.registry import run_import
+    from graph.store import embedded
+    from scale_data import write_awards
+
+    results = []
+    work = Path(args.work or tempfile.mkdtemp(prefix="flags-bench-"))
+    for rows in args.rows or [100_000]:
+        base = work / f"rows{rows}"
+        shutil.rmtree(base, ignore_errors=True)
+        data = shutil.copytree(ROOT / "data", base / "data", ignore=shutil.ignore_patterns(".kg"))
+        csv_file = write_awards(base / f"Contracts_PrimeAwardSummaries_scale{rows}_1.csv", rows)
+        t = time.perf_counter()
+        run_import("usaspending", [csv_file], data)
+        embedded.sync(embedded.default_path(data), data)
+        print(f"{rows:,} awards imported in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+        for r in measure_flags(data, args.repeat):
+            results.append({"rows": rows, **r})
+            print(f"  {r['flag']}: {r['seconds']} s, {r['hits']:,} hits", file=sys.stderr)
+        if not args.work:
+            shutil.rmtree(base, ignore_errors=True)
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "flags_bench.json").write_text(json.dumps(results, indent=1) + "\n")
+    print("| awards | flag | seconds | hits |\n|---:|---|---:|---:|")
+    for r in results:
+        print(f"| {r['rows']:,} | {r['flag']} | {r['seconds']:.2f} | {r['hits']:,} |")
+    for rows in sorted({r["rows"] for r in results}):
+        total = sum(r["seconds"] for r in results if r["rows"] == rows)
+        print(f"| {rows:,} | **all** | **{total:.2f}** | |")
+
+
+if __name__ == "__main__":
+    main()
