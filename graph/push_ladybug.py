@@ -33,12 +33,20 @@ from pathlib import Path
 from graph.errors import PushError
 from graph.push import PushResult
 
-__all__ = ["push_ladybug", "push_ladybug_store", "load_folder"]
+__all__ = ["push_ladybug", "push_ladybug_store", "load_folder", "ROWS_PER_FILE", "BUFFER_POOL"]
+
+#: rows of each file of the tables that one COPY loads (kg push --ladybug from a store)
+ROWS_PER_FILE = 20_000
+#: bytes of LadybugDB's buffer pool for that push (LadybugDB's default: most of the memory)
+BUFFER_POOL = 1 << 30
 
 
-def load_folder(conn, folder: Path, tables, progress: Callable[[int], None] | None = None) -> int:
+def load_folder(conn, folder: Path, tables, progress: Callable[[int], None] | None = None, *,
+                files: list | None = None) -> int:
     """Create ``tables`` in the LadybugDB connection ``conn`` and ``COPY`` their files from
-    ``folder``; returns the number of statements run."""
+    ``folder`` (``files``: ``(table, file name, pair)`` to load instead of each table's
+    own files, each followed by a ``CHECKPOINT``, so LadybugDB's buffer pool holds one
+    file's pages at a time); returns the number of statements run."""
     from graph.exporters.ladybug import copy_statement, ddl
 
     count = 0
@@ -46,12 +54,13 @@ def load_folder(conn, folder: Path, tables, progress: Callable[[int], None] | No
         conn.execute(ddl(t))
         count += 1
     prefix = str(folder.resolve()) + os.sep
-    for t in tables:
-        for filename, pair in t.files():
-            conn.execute(copy_statement(t, filename, pair, prefix))
-            count += 1
-            if progress:
-                progress(1)
+    for table, filename, pair in files or [(t, f, p) for t in tables for f, p in t.files()]:
+        conn.execute(copy_statement(table, filename, pair, prefix))
+        count += 1
+        if files:
+            conn.execute("CHECKPOINT")
+        if progress:
+            progress(1)
     return count
 
 
@@ -63,8 +72,8 @@ def _ladybug():
     return ladybug
 
 
-def _push(path: str | Path, write_files: Callable[[Path], tuple[list, int, int]],
-          progress: Callable[[int], None] | None) -> PushResult:
+def _push(path: str | Path, write_files: Callable[[Path], tuple],
+          progress: Callable[[int], None] | None, *, buffer_pool: int | None = None) -> PushResult:
     """Write the tables' files into a temporary folder beside ``path`` (``write_files(folder)``
     returns the tables and the numbers of nodes and relationships), load them into a new
     database there, count, and rename it over ``path``."""
@@ -79,12 +88,12 @@ def _push(path: str | Path, write_files: Callable[[Path], tuple[list, int, int]]
     except OSError as exc:
         raise PushError(f"{path}: cannot write beside it: {exc.strerror}") from None
     try:
-        ts, want_nodes, want_rels = write_files(work)
+        ts, want_nodes, want_rels, *files = write_files(work)
         db_file = work / "db.lbdb"
-        db = ladybug.Database(str(db_file))
+        db = ladybug.Database(str(db_file), **({"buffer_pool_size": buffer_pool} if buffer_pool else {}))
         conn = ladybug.Connection(db)
         try:
-            statements = load_folder(conn, work, ts, progress)
+            statements = load_folder(conn, work, ts, progress, files=files[0] if files else None)
             nodes = conn.execute("MATCH (n) RETURN count(n)").get_all()[0][0]
             rels = conn.execute("MATCH ()-[r]->() RETURN count(r)").get_all()[0][0]
         finally:
@@ -127,12 +136,15 @@ def push_ladybug(kg, path: str | Path, *, pg=None, progress: Callable[[int], Non
     return _push(path, write_files, progress)
 
 
-def push_ladybug_store(store, path: str | Path, *, batch: int | None = None,
+def push_ladybug_store(store, path: str | Path, *, batch: int | None = None, rows_per_file: int = ROWS_PER_FILE,
                        progress: Callable[[str | None], None] | None = None) -> PushResult:
     """Replace the LadybugDB database file ``path`` with the property graph of ``store`` (an
     Oxigraph store), streamed: the tables' files are written a batch of facts at a time by
     :func:`graph.exporters.ladybug_stream.write_tables` (the same files as from the graph
-    read back), so memory stays flat at a million awards. Another backend (``sparql:URL``)
+    read back), so memory stays flat at a million awards; the files are cut into parts of
+    ``rows_per_file`` rows, each loaded by its own COPY then a CHECKPOINT, in a buffer pool of
+    :data:`BUFFER_POOL` bytes (one COPY of a whole table at 100,000 awards needs about 3 GB;
+    a 1 GB pool refuses it). Another backend (``sparql:URL``)
     is read back whole (:func:`graph.store.readback.knowledge_graph`, up to its limit).
     ``progress(message)`` names each step (:class:`graph.progress.Steps`).
 
@@ -156,13 +168,13 @@ def push_ladybug_store(store, path: str | Path, *, batch: int | None = None,
         return push_ladybug(knowledge_graph(store, what="kg push --ladybug"), path)
 
     def write_files(work: Path):
-        written = write_tables(store, work, batch=batch or BATCH, progress=progress)
+        written = write_tables(store, work, batch=batch or BATCH, rows_per_file=rows_per_file, progress=progress)
         if progress:
             progress("ladybug: loading the tables (COPY)")
-        return written.tables, written.nodes, written.relationships
+        return written.tables, written.nodes, written.relationships, written.files
 
     try:
-        return _push(path, write_files, None)
+        return _push(path, write_files, None, buffer_pool=BUFFER_POOL)
     finally:
         if progress:
             progress(None)

@@ -101,13 +101,32 @@ def test_push_from_the_store_holds_the_property_graph(nasty_dir, tmp_path):
 
     path = tmp_path / "kg.lbdb"
     with open_store(data_dir=nasty_dir) as store:
-        result = push_ladybug_store(store, path, batch=7)
+        result = push_ladybug_store(store, path, batch=7, rows_per_file=50)  # several COPYs into each table
         kg = knowledge_graph(store)
     conn = ladybug.Connection(ladybug.Database(str(path), read_only=True))
     assert_holds_property_graph(conn, kg)
     assert result.triples == rows(conn, "MATCH (n) RETURN count(n)")[0][0] + \
         rows(conn, "MATCH ()-[r]->() RETURN count(r)")[0][0]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kg.lbdb"]
+
+
+def test_files_cut_into_parts_hold_the_same_rows(tmp_path):
+    """rows_per_file: each part has the header; the parts, in order, are the file."""
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    whole.mkdir()
+    parts.mkdir()
+    with open_store(data_dir=DATA) as store:
+        write_tables(store, whole)
+        written = write_tables(store, parts, rows_per_file=40)
+    for t in written.tables:
+        for name, pair in t.files():
+            cut = [f for table, f, p in written.files if table.name == t.name and p == pair]
+            text = [(parts / f).read_text(encoding="utf-8") for f in cut]
+            header, *_ = text[0].split("\n", 1)
+            assert all(x.startswith(header + "\n") for x in text)
+            body = "".join(x[len(header) + 1:] for x in text)
+            assert header + "\n" + body == (whole / name).read_text(encoding="utf-8"), name
+            assert len(cut) == max(1, -(-t.rows[pair] // 40)), name
 
 
 def test_push_of_a_store_past_the_read_back_limit(awards_dir, tmp_path, monkeypatch, run_kg):

@@ -287,6 +287,8 @@ class Written:
     tables: list[Table]
     nodes: int
     relationships: int
+    #: ``(table, file name, pair)`` of every file written, in the order to load them
+    files: list = field(default_factory=list)
 
 
 class _Rows:
@@ -331,17 +333,38 @@ class _Rows:
             out.append(Table(name, "REL", self._cols(name).columns(), dict(sorted(rels[name].items()))))
         return out
 
-    def write(self, table: Table, folder: Path) -> None:
+    def write(self, table: Table, folder: Path, rows_per_file: int | None = None) -> list[tuple[str, tuple | None]]:
+        """Write the files of ``table``; with ``rows_per_file``, each file is cut into parts
+        of that many rows (``nodes_Fact.part1.csv``, ...), each with the header. Returns the
+        ``(file name, pair)`` written, in order."""
+        written = []
         for filename, pair in table.files():
             spool = self._spool(table.name if pair is None else (table.name, *pair))
-            with open(folder / filename, "w", encoding="utf-8", newline="") as out:
-                out.write(csv_header(table))
-                last = None
+            part, out, rows, last = 0, None, 0, None
+            try:
                 for key, props in spool.iter():
                     if key == last:
                         raise ExportError(f"two rows of table {table.name} have the key {'|'.join(key)}")
                     last = key
+                    if out is None or (rows_per_file and rows >= rows_per_file):
+                        if out is not None:
+                            out.close()
+                        part += 1
+                        name = filename if not rows_per_file else filename.replace(".csv", f".part{part}.csv")
+                        out = open(folder / name, "w", encoding="utf-8", newline="")
+                        out.write(csv_header(table))
+                        written.append((name, pair))
+                        rows = 0
                     out.write(csv_line(table, key if pair is None else (key[0], key[1]), props))
+                    rows += 1
+                if out is None:  # an empty table: its header only
+                    with open(folder / filename, "w", encoding="utf-8", newline="") as empty:
+                        empty.write(csv_header(table))
+                    written.append((filename, pair))
+            finally:
+                if out is not None:
+                    out.close()
+        return written
 
 
 def _grouped(records: Iterable[list]) -> Iterator[tuple]:
@@ -365,13 +388,16 @@ def _degrees(pairs: Spool) -> Iterator[tuple[str, int]]:
 
 
 def write_tables(store, folder: str | Path, *, batch: int = BATCH, budget: int = BUDGET,
+                 rows_per_file: int | None = None,
                  progress: Callable[[str | None], None] | None = None) -> Written:
     """Write the CSV files of the LadybugDB tables of ``store``'s graph into ``folder``.
 
     The same files as :func:`graph.exporters.ladybug.generate_ladybug` of the graph read
     back (tests compare them byte for byte), streamed from the store (see the module
-    docstring). ``progress(message)`` names each step (:class:`graph.progress.Steps`). Raises
-    :class:`~graph.errors.ExportError` as the in-memory export does, and
+    docstring). With ``rows_per_file``, each file is cut into parts of that many rows (what
+    ``kg push --ladybug`` loads one COPY at a time). ``progress(message)`` names each step
+    (:class:`graph.progress.Steps`). Raises :class:`~graph.errors.ExportError` as the
+    in-memory export does, and
     :class:`~graph.errors.DataError` for a store that is not an Oxigraph store.
     """
     ox = getattr(store, "oxigraph", None)
@@ -382,7 +408,7 @@ def write_tables(store, folder: str | Path, *, batch: int = BATCH, budget: int =
     folder = Path(folder)
     work = Path(tempfile.mkdtemp(prefix=".kg-sort-", dir=folder))
     try:
-        return _write(ox, px, folder, work, batch, budget, progress or (lambda _m: None))
+        return _write(ox, px, folder, work, batch, budget, rows_per_file, progress or (lambda _m: None))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -422,7 +448,7 @@ def write_folder(store, path: str | Path, *, batch: int = BATCH, budget: int = B
     return written
 
 
-def _write(ox, px, folder: Path, work: Path, batch: int, budget: int, progress) -> Written:
+def _write(ox, px, folder: Path, work: Path, batch: int, budget: int, rows_per_file, progress) -> Written:
     hood = _Neighbourhood(ox, px)
     entity_classes = {str(c): _local(c) for c in _ENTITY_CLASSES}
     source_class, skipped = str(DAI.Source), {str(DAI.Citation), str(DAI.MonetaryAmount)}
@@ -516,8 +542,7 @@ def _write(ox, px, folder: Path, work: Path, batch: int, budget: int, progress) 
 
     progress("ladybug: writing the tables' files")
     tables = rows.tables()  # 6. the files, in the order of the in-memory export
-    for t in tables:
-        rows.write(t, folder)
+    files = [(t, name, pair) for t in tables for name, pair in rows.write(t, folder, rows_per_file)]
     progress(None)
     nodes = sum(t.rows[None] for t in tables if t.kind == "NODE")
-    return Written(tables, nodes, sum(n for t in tables if t.kind == "REL" for n in t.rows.values()))
+    return Written(tables, nodes, sum(n for t in tables if t.kind == "REL" for n in t.rows.values()), files)
