@@ -33,22 +33,27 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
-def measure_flags(data: Path, repeat: int = 1) -> list[dict]:
-    """Each flag's best time over ``repeat`` runs (after one untimed run) and its hits."""
+def measure_flags(data: Path, repeat: int = 1, timeout: float = 600.0) -> list[dict]:
+    """Each flag's best time over ``repeat`` runs (after one untimed run) and its hits, or
+    why it failed (its timeout, the memory limit ``KG_QUERY_MEMORY``)."""
     from graph import flags as lib
     from graph.store import open_store
 
     out = []
     with open_store(data_dir=data) as store:
         for name in lib.library():
-            lib.run(store, [name])
-            best, hits = None, []
-            for _ in range(repeat):
-                t = time.perf_counter()
-                hits = lib.run(store, [name])
-                took = time.perf_counter() - t
-                best = took if best is None else min(best, took)
-            out.append({"flag": name, "seconds": round(best, 2), "hits": len(hits)})
+            best, hits, failed = None, [], ""
+            try:
+                lib.run(store, [name], timeout=timeout)
+                for _ in range(repeat):
+                    t = time.perf_counter()
+                    hits = lib.run(store, [name], timeout=timeout)
+                    took = time.perf_counter() - t
+                    best = took if best is None else min(best, took)
+            except Exception as exc:  # a flag stopped by its timeout or the memory limit: said, not hidden
+                failed = f"{type(exc).__name__}: {exc}"
+            out.append({"flag": name, "seconds": None if failed else round(best, 2), "hits": len(hits),
+                        "failed": failed})
     return out
 
 
@@ -56,26 +61,32 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, action="append", help="Synthetic awards (repeatable; default 100,000).")
     ap.add_argument("--repeat", type=int, default=1)
-    ap.add_argument("--work", default=None, help="Folder for the data copies (default: a temporary one).")
+    ap.add_argument("--work", default=None, help="Folder for the data copies (default: a temporary one; "
+                    "given, its folders are kept and an imported one is measured again without importing).")
+    ap.add_argument("--timeout", type=float, default=600.0, help="Stop each flag after this many seconds.")
     args = ap.parse_args(argv)
+    from scale_data import write_awards
+
     from graph.importers.registry import run_import
     from graph.store import embedded
-    from scale_data import write_awards
 
     results = []
     work = Path(args.work or tempfile.mkdtemp(prefix="flags-bench-"))
     for rows in args.rows or [100_000]:
         base = work / f"rows{rows}"
-        shutil.rmtree(base, ignore_errors=True)
-        data = shutil.copytree(ROOT / "data", base / "data", ignore=shutil.ignore_patterns(".kg"))
-        csv_file = write_awards(base / f"Contracts_PrimeAwardSummaries_scale{rows}_1.csv", rows)
-        t = time.perf_counter()
-        run_import("usaspending", [csv_file], data)
-        embedded.sync(embedded.default_path(data), data)
-        print(f"{rows:,} awards imported in {time.perf_counter() - t:.0f} s", file=sys.stderr)
-        for r in measure_flags(data, args.repeat):
+        data = base / "data"
+        if not (args.work and (base / "imported.ok").exists()):
+            shutil.rmtree(base, ignore_errors=True)
+            shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns(".kg"))
+            csv_file = write_awards(base / f"Contracts_PrimeAwardSummaries_scale{rows}_1.csv", rows)
+            t = time.perf_counter()
+            run_import("usaspending", [csv_file], data)
+            embedded.sync(embedded.default_path(data), data)
+            (base / "imported.ok").write_text("")
+            print(f"{rows:,} awards imported in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+        for r in measure_flags(data, args.repeat, args.timeout):
             results.append({"rows": rows, **r})
-            print(f"  {r['flag']}: {r['seconds']} s, {r['hits']:,} hits", file=sys.stderr)
+            print(f"  {r['flag']}: {r['seconds']} s, {r['hits']:,} hits {r['failed']}", file=sys.stderr)
         if not args.work:
             shutil.rmtree(base, ignore_errors=True)
     out = ROOT / "bench" / "out"
@@ -83,9 +94,10 @@ def main(argv: list[str] | None = None) -> None:
     (out / "flags_bench.json").write_text(json.dumps(results, indent=1) + "\n")
     print("| awards | flag | seconds | hits |\n|---:|---|---:|---:|")
     for r in results:
-        print(f"| {r['rows']:,} | {r['flag']} | {r['seconds']:.2f} | {r['hits']:,} |")
+        took = f"{r['seconds']:.2f}" if r["seconds"] is not None else f"stopped ({r['failed'].split(':')[0]})"
+        print(f"| {r['rows']:,} | {r['flag']} | {took} | {r['hits']:,} |")
     for rows in sorted({r["rows"] for r in results}):
-        total = sum(r["seconds"] for r in results if r["rows"] == rows)
+        total = sum(r["seconds"] or 0 for r in results if r["rows"] == rows)
         print(f"| {rows:,} | **all** | **{total:.2f}** | |")
 
 
