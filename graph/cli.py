@@ -214,7 +214,8 @@ def export(data_dir: Path, fmt: str, output: str, as_of: str | None, store_spec:
     stream from the store (Oxigraph serialises them itself; nothing is held in memory),
     graphml, gexf and nodelink hold the store's aggregated actor view (one relationship per
     pair of actors, with counts, amounts and dates: what Gephi can open at a million
-    awards), and the other formats are refused.
+    awards), ladybug streams its tables a batch of facts at a time, and the other formats
+    are refused.
 
     \b
     Example:
@@ -248,6 +249,13 @@ def export(data_dir: Path, fmt: str, output: str, as_of: str | None, store_spec:
             return
         elif exporter.name in EXPORT_FORMATS and not as_of:  # streamed from the store
             write_export(store, exporter.name, output, command=command)
+            return
+        elif exporter.name == "ladybug" and not as_of and getattr(store, "kind", "") == "oxigraph":
+            from graph.exporters.ladybug_stream import write_folder  # streamed, a batch of facts at a time
+
+            if output == "-":
+                raise click.UsageError("-f ladybug writes a folder: give -o DIR")
+            write_folder(store, output, progress=_say)
             return
         else:
             kg = knowledge_graph(store, as_of, what=f"kg export -f {exporter.name}")  # raises: too large

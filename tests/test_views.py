@@ -21,7 +21,9 @@ def test_full_graph_has_entities_facts_and_sources_with_typed_edges(kg):
     assert "12 (article-fr, techstrong-openai-200m)" in details["offers"]
     assert len(g.nodes[contract]["citations"]) >= 10
     counts = {k: sum(1 for _, d in g.nodes(data=True) if d["node_type"] == k) for k in ("entity", "fact", "source")}
-    assert counts == {"entity": len(kg.curated.entities), "fact": len(kg.curated.facts), "source": len(kg.curated.sources)}
+    assert counts["source"] == len(kg.curated.sources) + 1  # and the shipped table import
+    assert counts["fact"] >= len(kg.curated.facts) + 500 and counts["entity"] >= len(kg.curated.entities) + 130
+    assert {*kg.curated.facts} <= {n.split("/", 1)[1] for n, d in g.nodes(data=True) if d["node_type"] == "fact"}
 
 
 def test_actor_view_draws_direct_edges_from_facts(kg):
@@ -59,9 +61,9 @@ def test_actor_view_nodes_carry_labels_aliases_and_centrality(kg):
     assert dod["label_fr"] == "Département de la Défense des États-Unis"
     assert "Pentagone" in dod["aliases"]
     assert 0 < kg.actors.nodes["openai"]["degree_centrality"] <= 1
-    assert kg.actors.nodes["openai"]["degree_centrality"] == max(
-        d["degree_centrality"] for _, d in kg.actors.nodes(data=True)
-    )
+    curated = [d["degree_centrality"] for n, d in kg.actors.nodes(data=True) if n in kg.curated.entities and n != "dod"]
+    assert kg.actors.nodes["openai"]["degree_centrality"] == max(curated)  # of the curated actors (the DoD
+    # has the shipped awards' units besides)
 
 
 def test_assertions_about_a_contract_travel_with_its_edges(kg):
@@ -83,7 +85,7 @@ def test_imported_rdf_in_the_data_folder_joins_the_views(data_copy):
     to a new company appears in the actor view with its citation."""
     from graph import build
 
-    (data_copy / "imported").mkdir()
+    (data_copy / "imported").mkdir(exist_ok=True)  # the shipped imports are there
     (data_copy / "imported" / "award.trig").write_text(
         """
 @prefix dai: <https://w3id.org/defense-ai-graph/ontology#> .
