@@ -14,7 +14,7 @@ __all__ = ["register", "push"]
 
 
 @click.command()
-@click.option("--data", "data_dir", default="data", show_default=True,
+@click.option("--data", "data_dir", default="data", show_default=True, envvar="KG_DATA",
               type=click.Path(file_okay=False, path_type=Path), help="Folder of curated YAML files.")
 @click.option("--endpoint", metavar="URL", help="Graph Store Protocol endpoint of a triple store "
               "(Oxigraph .../store, Fuseki .../ds/data, Virtuoso .../sparql-graph-crud-auth).")
