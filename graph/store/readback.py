@@ -107,7 +107,7 @@ def derived_store(store, *, as_of: str | None = None, reason: str | None = None)
         def compute() -> str:
             return entailments(kg, reason).serialize(format="nt")
 
-        text = compute() if as_of else kept_value(store, f"entailments-{reason}", "entailments-1", compute)
+        text = compute() if as_of else kept_value(store, f"entailments-{reason}", "entailments-2", compute)
         ox = _ox()
         derived.oxigraph.bulk_load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
                                    to_graph=ox.NamedNode(str(INFERRED_GRAPH)))
