@@ -9,8 +9,8 @@ Example
 >>> actors = build("data").actors
 >>> [hop["to"] for hop in shortest_paths(actors, "openai", "palantir")[0]]
 ['palantir']
->>> rank(actors, by="degree", top=1)[0]["actor"]
-'openai'
+>>> rank(actors, by="degree", top=1)[0]["label"]  # the shipped awards' largest buyer
+'Department of the Air Force'
 """
 
 from __future__ import annotations

@@ -84,18 +84,18 @@ def test_resolve_report_lists_candidates_with_scores_then_a_confirmation_links(d
                recipient_parent_uei="", recipient_parent_name="", recipient_name_raw="")
     path = write_rows(tmp_path / "Contracts_PrimeAwardSummaries_pltr_1.csv", "award.d1", [row])
     run_import("usaspending", [path], data_copy)
-    report = run_kg("resolve", "--report", "--data", data_copy)
+    report = run_kg("resolve", "--report", "--wide", "--data", data_copy)
     assert report.exit_code == 0, report.output
     line = next(x for x in report.stdout.splitlines() if "PALANTIR TECHNOLOGY INC (uei:TESTPALANTR1)" in x)
     assert "candidate" in line and "->  palantir (Palantir Technologies)" in line
     assert float(line.split()[0]) >= 0.75
-    as_csv = run_kg("resolve", "--report", "--csv", "--data", data_copy).stdout.splitlines()
+    as_csv = run_kg("resolve", "--report", "--wide", "--csv", "--data", data_copy).stdout.splitlines()
     assert as_csv[0] == "key,decision,entity,confirmed_by,note"
     assert as_csv[1].startswith("uei:TESTPALANTR1,,palantir,,score ")
     (data_copy / "resolutions.csv").write_text(
         "key,decision,entity,confirmed_by,note\nuei:TESTPALANTR1,same,palantir,reviewer,checked SAM.gov\n")
     run_import("usaspending", [path], data_copy)
-    after = run_kg("resolve", "--report", "--data", data_copy).stdout
+    after = run_kg("resolve", "--report", "--wide", "--data", data_copy).stdout
     assert "confirmed: uei:TESTPALANTR1 = palantir" in after
     assert "PALANTIR TECHNOLOGY INC (uei:TESTPALANTR1)" not in after
 
@@ -122,4 +122,4 @@ def test_resolve_report_from_a_store_is_the_report_in_memory(data_copy, tmp_path
         assert from_store.exit_code == 0, from_store.output
         assert from_store.stdout == in_memory.stdout
     assert "PALANTIR TECHNOLOGY INC (uei:TESTPALANTR1)" in from_store.stdout or "uei:TESTPALANTR1" in from_store.stdout
-    assert "linked" in run_kg("resolve", "--report", "--data", data_copy, "--store", spec).stdout
+    assert "linked" in run_kg("resolve", "--report", "--wide", "--data", data_copy, "--store", spec).stdout

@@ -373,7 +373,7 @@ def test_search_names_aliases_and_identifiers(server):
     assert hits[0]["id"] == "openai" and {"openai-public-sector", "openai-for-government"} <= {h["id"] for h in hits}
     assert all(h["kind"] and "relations" in h for h in hits)
     # a register's identifier, and a contract's PIID (the actors of that contract)
-    assert api(server, "search", q="table-org-name:trustpoint")[1]["results"][0]["id"] == "org-trustpoint"
+    assert api(server, "search", q="org-name:trustpoint")[1]["results"][0]["id"] == "org-trustpoint"
     piid = api(server, "search", q="fa228025f0014")[1]["results"]
     assert piid and all(h["matched"] == "PIID" and h["text"] == "FA228025F0014" for h in piid)
     assert len({h["kind"] for h in piid}) == 2  # the agency and the contractor
