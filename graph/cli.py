@@ -289,8 +289,9 @@ def formats() -> None:
 
 @main.command()
 @_data_option
-@click.option("--out", "-o", "out", default="exports/view.html", show_default=True,
-              type=click.Path(dir_okay=False, path_type=Path), help="HTML file to write.")
+@click.option("--output", "-o", "--out", "out", default="exports/view.html", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="HTML file to write (-o FILE, as in every command that writes a file; --out still works).")
 @click.option("--as-of", "as_of", metavar="DATE", default=None,
               help="Only the facts valid on this date (YYYY-MM-DD).")
 @click.option("--focus", metavar="ACTOR", default=None,
