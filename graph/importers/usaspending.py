@@ -436,11 +436,13 @@ def _iter_csv(run: ImportRun, path: Path, on_layout) -> Iterator[tuple[int, dict
 
     for status, n, cells in _rows(run, path, got_header):
         if status == "short":
+            run.result.rows += 1  # read, and rejected
             run.problem(f"row {n}", "rejected", f"row has {len(cells)} fields, the header has {len(header)}")
             continue
         try:
             check_cells(header, cells)
         except RowError as exc:
+            run.result.rows += 1
             run.problem(f"row {n}", "rejected", str(exc), exc.column, exc.value)
             continue
         yield n, dict(zip(header, cells))
