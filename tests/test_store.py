@@ -26,7 +26,7 @@ from graph.store import actors as at_scale
 from graph.store.sparql import SparqlStore
 from queries import saved
 from tests.import_helpers import CONTRACTS, SHIPPED_AWARDS
-from tests.servers import Server, free_port, oxigraph_binary
+from tests.servers import serve_store
 from tests.test_html_export import driver  # noqa: F401  (the headless Chromium fixture)
 from tests.test_query import PARAMS, _canonical
 
@@ -59,14 +59,7 @@ def engine_data(tmp_path_factory) -> Path:
 def endpoint(engine_data, tmp_path_factory) -> str:
     """An Oxigraph server (read-only, union default graph) on a copy of the data folder's
     store, on loopback: the same data behind SPARQL."""
-    gen = Path(os.path.realpath(embedded.default_path(engine_data) / "current"))
-    copy = tmp_path_factory.mktemp("served") / "kg"
-    shutil.copytree(gen, copy)
-    port = free_port()
-    server = Server([oxigraph_binary(), "serve-read-only", "--location", str(copy), "--bind", f"127.0.0.1:{port}",
-                     "--union-default-graph"], port, copy.parent / "oxigraph.log").start()
-    yield f"http://127.0.0.1:{port}/query"
-    server.stop()
+    yield from serve_store(engine_data, tmp_path_factory.mktemp("served"))
 
 
 @pytest.fixture(scope="module")
