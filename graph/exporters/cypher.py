@@ -29,11 +29,10 @@ CREATE INDEX FOR (n:Entity) ON (n.id);
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterator
 
 from graph.errors import ExportError
-from graph.exporters.property_graph import EDGE_TYPES, NODE_LABELS, PropertyGraph, property_graph
+from graph.exporters.property_graph import EDGE_TYPES, NODE_LABELS
 
 __all__ = ["generate_cypher", "statements", "cypher_literal", "parse_script", "run_script", "BATCH_SIZE"]
 
@@ -84,45 +83,76 @@ def _allowed(name: str, allowed: tuple[str, ...]) -> str:
     return name
 
 
-def statements(pg: PropertyGraph, batch_size: int = BATCH_SIZE) -> Iterator[tuple[str, list | None]]:
-    """The (query, rows) pairs that load ``pg``: indexes, then nodes, then relationships."""
+def statements(pg, batch_size: int = BATCH_SIZE) -> Iterator[tuple[str, list | None]]:
+    """The (query, rows) pairs that load ``pg`` (a property graph, or the
+    :class:`~graph.exporters.pg_stream.SpooledGraph` of a store): indexes, then nodes by
+    labels, then relationships by type and the base labels of their ends. The rows are
+    grouped through a sort on disk, so that memory holds one batch."""
+    from graph.exporters.ladybug_stream import Spool
+    from graph.exporters.pg_stream import base_label, iter_edges, iter_nodes, scratch
+
     for label in _BASE_LABELS:
         yield f"CREATE INDEX FOR (n:{label}) ON (n.id)", None
-    groups: dict = defaultdict(list)
-    base_of = {}
-    for n in pg.nodes:
-        labels = tuple(_allowed(x, NODE_LABELS) for x in n.labels)
-        if labels[0] not in _BASE_LABELS:
-            raise ExportError(f"node {n.id}: first label must be one of {', '.join(_BASE_LABELS)}")
-        base_of[n.id] = labels[0]
-        groups[labels].append(n.properties)
-    for labels in sorted(groups):
-        query = f"UNWIND $rows AS row MERGE (n:{':'.join(labels)} {{id: row.id}}) SET n = row"
-        for i in range(0, len(groups[labels]), batch_size):
-            yield query, groups[labels][i : i + batch_size]
-    rels: dict = defaultdict(list)
-    for e in pg.edges:
-        rtype = _allowed(e.type, EDGE_TYPES)
-        rels[(rtype, base_of[e.source], base_of[e.target])].append(
-            {"source": e.source, "target": e.target, "key": e.key, "properties": e.properties}
-        )
-    for rtype, a, b in sorted(rels):
-        query = (
-            f"UNWIND $rows AS row MATCH (a:{a} {{id: row.source}}) MATCH (b:{b} {{id: row.target}}) "
-            f"MERGE (a)-[r:{rtype} {{key: row.key}}]->(b) SET r = row.properties"
-        )
-        rows = rels[(rtype, a, b)]
-        for i in range(0, len(rows), batch_size):
-            yield query, rows[i : i + batch_size]
+    with scratch() as work:
+        nodes, rels = Spool(work, "cypher-nodes"), Spool(work, "cypher-rels")
+        for n in iter_nodes(pg):
+            labels = [_allowed(x, NODE_LABELS) for x in n.labels]
+            if labels[0] not in _BASE_LABELS:
+                raise ExportError(f"node {n.id}: first label must be one of {', '.join(_BASE_LABELS)}")
+            nodes.add([labels, n.id], n.properties)
+        for e in iter_edges(pg):
+            rtype = _allowed(e.type, EDGE_TYPES)
+            rels.add([rtype, base_label(e.source), base_label(e.target), e.source, e.target, e.type, e.key],
+                     {"source": e.source, "target": e.target, "key": e.key, "properties": e.properties})
+        for labels, group in _runs(nodes, lambda key: tuple(key[0])):
+            query = f"UNWIND $rows AS row MERGE (n:{':'.join(labels)} {{id: row.id}}) SET n = row"
+            for rows in _chunks(group, batch_size):
+                yield query, rows
+        for (rtype, a, b), group in _runs(rels, lambda key: tuple(key[:3])):
+            query = (
+                f"UNWIND $rows AS row MATCH (a:{a} {{id: row.source}}) MATCH (b:{b} {{id: row.target}}) "
+                f"MERGE (a)-[r:{rtype} {{key: row.key}}]->(b) SET r = row.properties"
+            )
+            for rows in _chunks(group, batch_size):
+                yield query, rows
 
 
-def generate_cypher(kg, *, batch_size: int = BATCH_SIZE) -> Iterator[str]:
-    """The property graph of ``kg`` as a parameterised Cypher script (see the module docstring)."""
-    yield HEADER
-    for query, rows in statements(property_graph(kg), batch_size):
-        if rows is not None:
-            yield _PARAM_PREFIX + cypher_literal(rows) + "};\n"
-        yield query + ";\n"
+def _runs(spool, group_of) -> Iterator[tuple[tuple, Iterator]]:
+    """``(group, values)`` of a spool's sorted records, consecutive keys grouped."""
+    from itertools import groupby
+
+    for group, records in groupby(spool.iter(), key=lambda r: group_of(r[0])):
+        yield group, (value for _key, value in records)
+
+
+def _chunks(values, size: int) -> Iterator[list]:
+    batch = []
+    for v in values:
+        batch.append(v)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def count_statements(pg, batch_size: int = BATCH_SIZE) -> int:
+    """How many statements :func:`statements` gives for ``pg`` (without writing their rows)."""
+    return sum(1 for _ in statements(pg, batch_size))
+
+
+def generate_cypher(kg, *, batch_size: int = BATCH_SIZE, progress=None) -> Iterator[str]:
+    """The property graph of ``kg`` (a KnowledgeGraph or a store, streamed from it: see
+    :mod:`graph.exporters.pg_stream`) as a parameterised Cypher script (see the module
+    docstring)."""
+    from graph.exporters.pg_stream import property_graph_of
+
+    with property_graph_of(kg, progress=progress) as pg:
+        yield HEADER
+        for query, rows in statements(pg, batch_size):
+            if rows is not None:
+                yield _PARAM_PREFIX + cypher_literal(rows) + "};\n"
+            yield query + ";\n"
 
 
 def parse_script(text: str) -> Iterator[tuple[str, str | None]]:

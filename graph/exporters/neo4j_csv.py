@@ -29,7 +29,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from graph.errors import ExportError
-from graph.exporters.property_graph import DATE_PROPERTIES, EDGE_TYPES, NODE_LABELS, property_graph, xml_type
+from graph.exporters.pg_stream import Shared, iter_edges, iter_nodes
+from graph.exporters.property_graph import DATE_PROPERTIES, EDGE_TYPES, NODE_LABELS, xml_type
 
 __all__ = ["generate_neo4j_csv", "ARRAY_DELIMITER", "neo4j_type", "csv_field"]
 
@@ -95,32 +96,51 @@ def _csv(header: list[str], rows: Iterable[list[str]]) -> Iterator[str]:
         yield ",".join(row) + "\n"
 
 
-def generate_neo4j_csv(kg) -> dict[str, Iterator[str]]:
-    """The property graph as neo4j-admin import files: ``{filename: chunks}``."""
-    pg = property_graph(kg)
-    files: dict[str, Iterator[str]] = {}
-    for base in _BASES:
-        nodes = [n for n in pg.nodes if n.labels[0] == base]
-        for n in nodes:
-            for label in n.labels:
-                if label not in NODE_LABELS:
-                    raise ExportError(f"node {n.id}: label '{label}' is not allowed")
-        props = [{k: v for k, v in n.properties.items() if k != "id"} for n in nodes]
-        cols = _columns(props, f"nodes_{base}.csv")
-        header = ["id:ID", ":LABEL", *(f"{k}:{t}" for k, t in cols)]
-        rows = [
-            [_quote(n.id), _quote(ARRAY_DELIMITER.join(n.labels), joined=True), *(csv_field(p.get(k)) for k, _ in cols)]
-            for n, p in zip(nodes, props, strict=True)
-        ]
-        files[f"nodes_{base}.csv"] = _csv(header, rows)
-    edge_props = [e.properties for e in pg.edges]  # with their key
-    cols = _columns(edge_props, "relationships.csv")
+def _node_file(pg, base: str) -> Iterator[str]:
+    """``nodes_BASE.csv``: the nodes whose first label is ``base`` (two passes over the
+    spooled nodes: the typed columns, then the rows)."""
+    def props_of(n):
+        return {k: v for k, v in n.properties.items() if k != "id"}
+
+    def nodes():
+        for n in iter_nodes(pg):
+            if n.labels[0] == base:
+                for label in n.labels:
+                    if label not in NODE_LABELS:
+                        raise ExportError(f"node {n.id}: label '{label}' is not allowed")
+                yield n
+
+    cols = _columns((props_of(n) for n in nodes()), f"nodes_{base}.csv")
+    header = ["id:ID", ":LABEL", *(f"{k}:{t}" for k, t in cols)]
+    yield from _csv(header, (
+        [_quote(n.id), _quote(ARRAY_DELIMITER.join(n.labels), joined=True),
+         *(csv_field(p.get(k)) for k, _ in cols)]
+        for n in nodes() for p in (props_of(n),)))
+
+
+def _relationships_file(pg) -> Iterator[str]:
+    """``relationships.csv``: every edge, with its key (two passes, as the node files)."""
+    cols = _columns((e.properties for e in iter_edges(pg)), "relationships.csv")
     header = [":START_ID", ":END_ID", ":TYPE", *(f"{k}:{t}" for k, t in cols)]
-    rows = []
-    for e, p in zip(pg.edges, edge_props, strict=True):
-        if e.type not in EDGE_TYPES:
-            raise ExportError(f"edge {e.key}: type '{e.type}' is not allowed")
-        rows.append([_quote(e.source), _quote(e.target), _quote(e.type), *(csv_field(p.get(k)) for k, _ in cols)])
-    files["relationships.csv"] = _csv(header, rows)
+
+    def rows():
+        for e in iter_edges(pg):
+            if e.type not in EDGE_TYPES:
+                raise ExportError(f"edge {e.key}: type '{e.type}' is not allowed")
+            p = e.properties
+            yield [_quote(e.source), _quote(e.target), _quote(e.type), *(csv_field(p.get(k)) for k, _ in cols)]
+
+    yield from _csv(header, rows())
+
+
+def generate_neo4j_csv(kg, *, progress=None) -> dict[str, Iterator[str]]:
+    """The property graph of ``kg`` (a KnowledgeGraph or a store, streamed from it: see
+    :mod:`graph.exporters.pg_stream`) as neo4j-admin import files: ``{filename: chunks}``,
+    each file written a row at a time."""
+    names = [f"nodes_{base}.csv" for base in _BASES] + ["relationships.csv"]
+    shared = Shared(kg, len(names), progress)
+    files: dict[str, Iterator[str]] = {
+        name: shared.file(lambda pg, base=base: _node_file(pg, base)) for name, base in zip(names, _BASES)}
+    files["relationships.csv"] = shared.file(_relationships_file)
     files["import.sh"] = iter([IMPORT_SH])
     return files

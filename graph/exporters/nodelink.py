@@ -17,26 +17,25 @@ Example
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
-from graph.exporters.property_graph import property_graph
+from graph.exporters.jsonstream import document
+from graph.exporters.pg_stream import iter_edges, iter_nodes, property_graph_of
 
 __all__ = ["generate_nodelink"]
 
 
-def generate_nodelink(kg) -> Iterator[str]:
-    """The property graph as node-link JSON (sorted, so byte-identical across runs)."""
-    pg = property_graph(kg)
-    doc = {
-        "directed": True,
-        "multigraph": True,
-        "graph": {"name": "defense-ai-graph"},
-        "nodes": [{**n.properties, "id": n.id, "labels": list(n.labels)} for n in pg.nodes],
-        "links": [
-            {**e.properties, "source": e.source, "target": e.target, "key": e.key, "type": e.type}
-            for e in pg.edges
-        ],
-    }
-    yield json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True)
-    yield "\n"
+def generate_nodelink(kg, *, progress=None) -> Iterator[str]:
+    """The property graph of ``kg`` (a KnowledgeGraph or a store, streamed from it: see
+    :mod:`graph.exporters.pg_stream`) as node-link JSON (sorted, so byte-identical across
+    runs), written a node or a link at a time."""
+    with property_graph_of(kg, progress=progress) as pg:
+        yield from document({
+            "directed": True,
+            "multigraph": True,
+            "graph": {"name": "defense-ai-graph"},
+            "nodes": ({**n.properties, "id": n.id, "labels": list(n.labels)} for n in iter_nodes(pg)),
+            "links": ({**e.properties, "source": e.source, "target": e.target, "key": e.key, "type": e.type}
+                      for e in iter_edges(pg)),
+        })
+        yield "\n"
