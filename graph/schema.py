@@ -33,7 +33,7 @@ ENTITY_TYPES = ("Company", "GovernmentAgency", "Organization", "Person", "Progra
 #: Fact classes a curated fact may have (``type:`` in ``facts``).
 FACT_TYPES = (
     "Contract", "Partnership", "Investment", "Competition", "Subsidiary", "SubUnit",
-    "Involvement", "Event", "Assertion",
+    "Involvement", "Event", "Assertion", "Position",
 )
 #: Properties the builder writes itself; a claim may not set them.
 GENERATED = {"source", "citation", "supports", "cites", "quote", "inference", "mentionedIn", "subOrganizationOf"}

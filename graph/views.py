@@ -293,6 +293,8 @@ def _edge_label(r: _Reader, rec: FactRecord) -> str:
         return "unit of"
     if rec.type == "Involvement":
         return _first(v, "role") or "involved in"
+    if rec.type == "Position":
+        return _first(v, "positionTitle") or "position at"
     if rec.type == "Subaward":
         for prop in ("value", "obligatedAmount"):
             amounts = [a for a in (r.money_of(t) for t in v.get(prop, ())) if a]
@@ -348,6 +350,8 @@ def _ends(r: _Reader, rec: FactRecord) -> list[tuple[str, str, bool]]:
         return [(a, b, True) for a in actors("participant") for b in actors("about", "program", "product") if a != b]
     if t == "Subaward":
         return [(a, b, True) for a in actors("primeRecipient") for b in actors("subRecipient") if a != b]
+    if t == "Position":
+        return [(a, b, True) for a in actors("holder") for b in actors("organization")]
     return []
 
 

@@ -33,6 +33,7 @@ class DAI(DefinedNamespace):
     Partnership: URIRef  # partnership
     Person: URIRef  # person
     Place: URIRef  # place
+    Position: URIRef  # position
     Product: URIRef  # product
     Program: URIRef  # program or initiative
     Relationship: URIRef  # relationship
@@ -57,11 +58,13 @@ class DAI(DefinedNamespace):
     contractor: URIRef  # contractor
     currentValue: URIRef  # current value
     fundingAgency: URIRef  # funding agency
+    holder: URIRef  # holder
     investee: URIRef  # investee
     investor: URIRef  # investor
     mentionedIn: URIRef  # mentioned in
     obligatedAmount: URIRef  # obligated amount
     obligatedAtAward: URIRef  # obligated at award
+    organization: URIRef  # organization
     parent: URIRef  # parent organization
     participant: URIRef  # participant
     party: URIRef  # party
@@ -105,6 +108,7 @@ class DAI(DefinedNamespace):
     note: URIRef  # note
     offers: URIRef  # number of offers
     parentAward: URIRef  # parent award
+    positionTitle: URIRef  # position title
     potentialEndDate: URIRef  # potential end date
     pscCode: URIRef  # product or service code
     publicationDate: URIRef  # publication date
@@ -127,6 +131,7 @@ class DAI(DefinedNamespace):
     title: URIRef  # title
     transactionCount: URIRef  # number of transactions
     uei: URIRef  # Unique Entity ID (SAM.gov)
+    undated: URIRef  # undated
     url: URIRef  # URL
     vehicle: URIRef  # contract vehicle
     wikidata: URIRef  # Wikidata id

@@ -159,6 +159,8 @@ def generate_ftm(kg) -> Iterator[str]:
             out.add(eid, "Ownership", owner=ftm_id(v), asset=ftm_id(u), role="parent company", **common)
         elif relation in ("SubUnit", "Subsidiary") and su in _LEGAL and sv in ("PublicBody", "Organization", "Company"):
             out.add(eid, "Membership", member=ftm_id(u), organization=ftm_id(v), role="unit of", **common)
+        elif relation == "Position" and su == "Person" and sv in ("PublicBody", "Organization", "Company"):
+            out.add(eid, "Membership", member=ftm_id(u), organization=ftm_id(v), role=e.get("label", ""), **common)
         elif relation == "Involvement" and su in _LEGAL and sv == "Project":
             out.add(eid, "ProjectParticipant", participant=ftm_id(u), project=ftm_id(v), role=e.get("label", ""),
                     **common)

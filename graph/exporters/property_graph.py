@@ -77,7 +77,7 @@ NODE_LABELS = (
     "Entity", "Fact", "Source",
     "Company", "GovernmentAgency", "Organization", "Person", "Program", "Product", "Place",
     "Contract", "Subaward", "Partnership", "Investment", "Competition", "Subsidiary", "SubUnit",
-    "Involvement", "Event", "Assertion",
+    "Involvement", "Event", "Assertion", "Position",
 )
 
 #: Fact property (``kg.full`` edge key) -> relationship type.
@@ -89,6 +89,7 @@ FACT_PROPERTY_TYPES = {
     "investor": "INVESTOR", "parent": "PARENT", "participant": "PARTICIPANT", "party": "PARTY",
     "place": "HAS_PLACE", "placeOfPerformance": "PLACE_OF_PERFORMANCE", "product": "HAS_PRODUCT",
     "program": "HAS_PROGRAM", "subOrganizationOf": "SUB_ORGANIZATION_OF",
+    "holder": "HOLDER", "organization": "AT_ORGANIZATION",
     "source": "STATED_IN", "mentionedIn": "MENTIONED_IN",
 }
 
@@ -96,7 +97,7 @@ FACT_PROPERTY_TYPES = {
 RELATION_TYPES = {
     "Contract": "CONTRACTED_WITH", "Subaward": "SUBCONTRACTED_TO", "Partnership": "PARTNER_OF",
     "Investment": "INVESTED_IN", "Competition": "COMPETES_WITH", "Subsidiary": "SUBSIDIARY_OF",
-    "SubUnit": "UNIT_OF", "Involvement": "INVOLVED_IN", "Event": "EVENT_ABOUT",
+    "SubUnit": "UNIT_OF", "Involvement": "INVOLVED_IN", "Event": "EVENT_ABOUT", "Position": "HOLDS_POSITION_AT",
 }
 
 #: Every relationship type a writer may emit.

@@ -33,7 +33,7 @@ __all__ = ["Explorer", "ApiError", "RELATIONS"]
 
 #: the kinds of relation the aggregated view draws (graph.store.actors._PAIRS)
 RELATIONS = ("Contract", "Partnership", "Competition", "Investment", "Subsidiary", "SubUnit", "Involvement", "Event",
-             "Subaward")
+             "Subaward", "Position")
 
 _DAY = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
@@ -88,8 +88,8 @@ class Explorer:
         self.graph = Graph(store, None)
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._index: list | None = None
-        self._sizes: dict | None = None
+        self._shared = None  # the SearchIndex, shared by threads when it lives in memory
+        self._units: dict | None = None
 
     # -- shared state ----------------------------------------------------------------
 
@@ -103,95 +103,62 @@ class Explorer:
             adj = self._local.adj = Adjacency.of(self.store)
         return adj
 
-    def sizes(self) -> dict:
-        with self._lock:
-            if self._sizes is None:
-                self._sizes = self.adjacency.sizes()
-            return self._sizes
+    @property
+    def index(self):
+        """This thread's :class:`~graph.serve.index.SearchIndex` (made once, kept beside the store)."""
+        ix = getattr(self._local, "index", None)
+        if ix is None:
+            import sqlite3
 
-    def index(self) -> list:
-        """``[(normalised text, actor id, field, text)]`` of every actor name, alias and
-        identifier, read once."""
-        with self._lock:
-            if self._index is None:
-                self._index = self._read_index()
-            return self._index
+            from graph.serve.index import SearchIndex
 
-    def _read_index(self) -> list:
-        from graph.lookup import normalize
-        from graph.store.actors import ACTOR_VALUES, _key
-
-        rows = self.store.select_plain(f"""SELECT ?e ?p ?v WHERE {{
-            {{ SELECT DISTINCT ?e WHERE {{ VALUES ?k {{ {ACTOR_VALUES} }} ?e a ?k }} }}
-            VALUES ?p {{ rdfs:label skos:altLabel skos:prefLabel dai:uei dai:cageCode dai:identifier dai:wikidata }}
-            ?e ?p ?v }}""", timeout=600)
-        fields = {"label": "name", "altLabel": "alias", "prefLabel": "name", "uei": "UEI", "cageCode": "CAGE",
-                  "identifier": "identifier", "wikidata": "Wikidata"}
-        out = set()
-        for r in rows:
-            field = fields.get(re.split(r"[#/]", r["p"])[-1], "name")
-            text = r["v"]
-            node = _key(r["e"])
-            out.add((normalize(text), node, field, text))
-            if field == "identifier" and ":" in text:  # SCHEME:VALUE: the value alone too
-                out.add((normalize(text.split(":", 1)[1]), node, field, text))
-        for node in self._labels(()):
-            out.add((normalize(node), node, "id", node))
-        return sorted(out)
+            with self._lock:
+                if self._shared is None:
+                    self._shared = SearchIndex.of(self.store, self.adjacency)
+                shared = self._shared
+            path = shared.conn.execute("PRAGMA database_list").fetchone()[2]
+            ix = SearchIndex(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) if path else shared
+            self._local.index = ix
+        return ix
 
     def _labels(self, ids) -> dict:
         adj = self.adjacency
-        if ids:
-            return {i: adj.node(i) for i in ids}
-        return {row[0]: {"kind": row[1], "label": row[2], "label_fr": row[3]}
-                for row in adj.conn.execute("SELECT id, kind, label, label_fr FROM actor")}
+        return {i: adj.node(i) for i in ids}
 
     def close(self) -> None:
-        adj = getattr(self._local, "adj", None)
-        if adj is not None:
-            adj.close()
-            self._local.adj = None
+        for name in ("adj", "index"):
+            found = getattr(self._local, name, None)
+            if found is not None and found is not self._shared:
+                found.close()
+            setattr(self._local, name, None)
 
     # -- the questions ---------------------------------------------------------------
 
     def _card(self, node: str) -> dict:
-        info = self.adjacency.node(node)
-        n, amount = self.sizes().get(node, (0, 0.0))
-        return {"id": node, "label": info.get("label", node), "label_fr": info.get("label_fr", ""),
-                "kind": info.get("kind", ""), "relations": n, "amount": amount or None}
+        return self.index.card(node)
 
     def search(self, q: str, limit=20) -> dict:
         """Actors whose name, alias (any language) or identifier (UEI, CAGE, a register's
-        id, Wikidata) matches ``q``, accents and case ignored, and the actors of a contract
-        whose PIID is ``q``: exact matches first, then names starting with it, then names
-        with a word starting with it, then names containing it; ties by portfolio size."""
-        from graph.lookup import normalize
-
+        id, Wikidata) matches ``q``, the actors of a contract whose PIID is ``q``, then the
+        actors of the facts whose quotes hold its words and of the sources whose titles do;
+        accents and case ignored; ranked (see :meth:`graph.serve.index.SearchIndex.search`),
+        each hit with its kind and portfolio (relations, amount)."""
         limit = _int(limit, "limit", 20, 1, 200)
         q = (q or "").strip()
         if not q:
             raise ApiError("search needs q=TEXT")
         if len(q) > 200:
             raise ApiError("q is longer than 200 characters")
-        key = normalize(q)
-        best: dict = {}
-        sizes = self.sizes()
-        if key:
-            for text, node, field, shown in self.index():
-                if key not in text:
-                    continue
-                rank = 0 if text == key else 1 if text.startswith(key) else 2 if f" {key}" in f" {text}" else 3
-                if node not in best or rank < best[node][0]:
-                    best[node] = (rank, field, shown)
-        for node, shown in self._by_piid(q):
-            best[node] = min(best.get(node, (9, "", "")), (0, "PIID", shown))
-        ranked = sorted(best, key=lambda n: (best[n][0], -sizes.get(n, (0, 0))[0], -sizes.get(n, (0, 0.0))[1], n))
-        results = []
-        for node in ranked[:limit]:
+        piid = self._by_piid(q)
+        hits = self.index.search(q, limit + len(piid))
+        first = []
+        for node, shown in piid:
             card = self._card(node)
-            card.update(matched=best[node][1], text=best[node][2])
-            results.append(card)
-        return {"q": q, "results": results, "more": max(0, len(ranked) - limit)}
+            card.update(matched="PIID", text=shown)
+            first.append(card)
+        seen = {h["id"] for h in first}
+        results = first + [h for h in hits if h["id"] not in seen]
+        return {"q": q, "results": results[:limit], "more": max(0, len(results) - limit)}
 
     def _by_piid(self, q: str) -> list[tuple[str, str]]:
         """The actors of the contracts numbered ``q`` (as typed or upper case): an index lookup."""
@@ -240,39 +207,81 @@ class Explorer:
         except GraphError as exc:
             raise ApiError(str(exc), status=404) from None
 
-    def expand(self, node: str, *, limit=50, offset=0, relation=None, since=None, until=None, kind=None) -> dict:
+    def filters(self, relation=None, since=None, until=None, source=None):
+        """The :class:`~graph.serve.index.Filters` of a request's parameters (ApiError if one is bad)."""
+        from graph.serve.index import Filters
+
+        since, until = _day(since, "since"), _day(until, "until")
+        if since and until and since[:len(until)] > until[:len(since)]:
+            raise ApiError(f"since ({since}) is after until ({until})")
+        source = (source or "").strip()
+        if source and self.index.conn.execute("SELECT 1 FROM source WHERE id = ?", (source,)).fetchone() is None:
+            raise ApiError(f"no source {source[:60]!r}", status=404)
+        return Filters(frozenset(_relations(relation)), since, until, source)
+
+    def _relations_of(self, node: str, filters) -> list[tuple]:
+        if filters.narrows:
+            return self.index.relations_of(node, filters)
+        rows = self.adjacency.around(node)
+        return [r for r in rows if r[2] in filters.relations] if filters.relations else rows
+
+    def units(self) -> dict[str, str]:
+        """Each agency unit's parent (read once)."""
+        with self._lock:
+            if self._units is None:
+                self._units = self.index.parents()
+            return self._units
+
+    def _agencies(self, node: str) -> list[str]:
+        """``node`` and the agencies above it, nearest first."""
+        parents, chain = self.units(), [node]
+        while chain[-1] in parents and parents[chain[-1]] not in chain and len(chain) < 20:
+            chain.append(parents[chain[-1]])
+        return chain
+
+    def expand(self, node: str, *, limit=50, offset=0, relation=None, since=None, until=None, kind=None,
+               agency=None, source=None) -> dict:
         """The actors one relation away from ``node``, largest first (summed amount, then
-        number of facts), ``limit`` of them from ``offset``, with how many more there are
-        and how many of each relation kind; ``relation`` (comma-separated kinds), ``since``
-        / ``until`` (the relation has dated facts and its first..last dates meet the
-        range) and ``kind`` (of the neighbour) filter them."""
+        number of facts), ``limit`` of them from ``offset``, with how many more there are,
+        how many of each relation kind and of each agency (``agencies``: the agencies among
+        them and those above them). Filters: ``relation`` (comma-separated kinds), ``since``
+        / ``until`` (facts dated in the range), ``source`` (facts that source states),
+        ``agency`` (neighbours that are that agency or one of its units) and ``kind`` (of
+        the neighbour); ``by_relation`` and ``agencies`` count under every filter but their own."""
         node = self._known(node)
         limit = _int(limit, "limit", 50, 1, 1000)
         offset = _int(offset, "offset", 0, 0, 10_000_000)
-        wanted = _relations(relation)
-        since, until = _day(since, "since"), _day(until, "until")
-        adj = self.adjacency
+        filters = self.filters(relation, since, until, source)
+        from dataclasses import replace
+
+        within = None
+        if agency:
+            within = self.index.units(self._known(agency))
+        rows = self._relations_of(node, replace(filters, relations=frozenset()))
         grouped: dict = {}
         counts: dict = defaultdict(int)
-        for a, b, rel, facts, amount, first, last in adj.around(node):
+        agencies: dict = defaultdict(int)
+        kinds: dict = {}
+        for a, b, rel, facts, amount, first, last in rows:
             other = b if a == node else a
-            if wanted and rel not in wanted:
+            if other not in kinds:
+                kinds[other] = self._card(other)["kind"]
+            if kind and kinds[other] != kind:
                 continue
-            if (since or until) and not first:  # no date: not in any range
+            in_agency = within is None or other in within
+            in_relation = not filters.relations or rel in filters.relations
+            if in_agency:
+                counts[rel] += 1
+            if in_relation and kinds[other] == "GovernmentAgency":
+                for up in self._agencies(other):
+                    agencies[up] += 1
+            if not (in_agency and in_relation):
                 continue
-            if since and (last or first)[: len(since)] < since:
-                continue
-            if until and first[: len(until)] > until:
-                continue
-            counts[rel] += 1
             g = grouped.setdefault(other, {"amount": 0.0, "facts": 0, "relations": []})
             g["amount"] += float(amount) if amount else 0.0
             g["facts"] += facts
             g["relations"].append({"from": a, "to": b, "relation": rel, "facts": facts,
                                    "amount": float(amount) if amount else None, "first": first, "last": last})
-        infos = self._labels(list(grouped))
-        if kind:
-            grouped = {k: v for k, v in grouped.items() if infos[k].get("kind") == kind}
         order = sorted(grouped, key=lambda k: (-grouped[k]["amount"], -grouped[k]["facts"], k))
         page = order[offset: offset + limit]
         neighbours = []
@@ -281,8 +290,13 @@ class Explorer:
             card.update(link_amount=grouped[other]["amount"] or None, link_facts=grouped[other]["facts"],
                         links=grouped[other]["relations"])
             neighbours.append(card)
+        top = sorted(agencies, key=lambda k: (-agencies[k], k))[:30]
         return {"actor": self._card(node), "neighbours": neighbours, "total": len(order), "offset": offset,
-                "more": max(0, len(order) - offset - len(page)), "by_relation": dict(sorted(counts.items()))}
+                "more": max(0, len(order) - offset - len(page)), "by_relation": dict(sorted(counts.items())),
+                "agencies": [{"id": k, "label": self._card(k)["label"], "relations": agencies[k]} for k in top],
+                "filters": {"relation": ",".join(sorted(filters.relations)), "since": filters.since,
+                            "until": filters.until, "source": filters.source, "agency": agency or "",
+                            "kind": kind or ""}}
 
     def edges_among(self, ids: list[str]) -> dict:
         """The actors ``ids`` and the relations between them (a shared view, reloaded)."""
@@ -299,37 +313,66 @@ class Explorer:
         return {"actors": [self._card(i) for i in known], "links": links,
                 "unknown": [i for i in ids if i not in chosen][:20]}
 
-    def facts(self, a: str, b: str, *, relation=None, offset=0, limit=20) -> dict:
-        """The facts behind the relations of ``a`` and ``b`` (of the kinds ``relation``),
-        largest amount first, each with its sources and exact quotes; paged."""
-        from graph.store.actors import hop_facts
-
+    def facts(self, a: str, b: str, *, relation=None, offset=0, limit=20, since=None, until=None,
+              source=None) -> dict:
+        """The facts behind the relations of ``a`` and ``b`` (of the kinds ``relation``,
+        dated ``since``..``until``, stated by ``source``), largest amount first, each with
+        its sources and exact quotes; paged."""
         a, b = self._known(a), self._known(b)
-        wanted = _relations(relation)
-        offset = _int(offset, "offset", 0, 0, 100_000)
+        filters = self.filters(relation, since, until, source)
+        offset = _int(offset, "offset", 0, 0, 10_000_000)
         limit = _int(limit, "limit", 20, 1, 200)
-        links = [e for e in self.adjacency.edges(a, b) if not wanted or e[2] in wanted]
-        total = sum(e[3] for e in links)
-        rows = hop_facts(self.store, a, b, limit=offset + limit, links=links) if links else []
-        page = rows[offset: offset + limit]
+        total, page = self._fact_page(a, b, filters, offset, limit)
         return {"a": a, "b": b, "total": total, "offset": offset, "facts": page,
                 "more": max(0, total - offset - len(page))}
 
-    def path(self, a: str, b: str, *, limit=3) -> dict:
+    def _fact_page(self, a: str, b: str, filters, offset: int, limit: int) -> tuple[int, list[dict]]:
+        """The facts of one page, read from the store: the index says which (in the order of
+        :func:`graph.store.actors.hop_facts`), the store gives them with their quotes."""
+        from rdflib import URIRef
+
+        from graph.store.actors import hop_facts
+
+        links = [e for e in self.adjacency.edges(a, b) if not filters.relations or e[2] in filters.relations]
+        total, iris = self.index.fact_page(a, b, filters, offset, limit)
+        if not iris or not links:
+            return total, []
+        chosen = "VALUES ?f { " + " ".join(URIRef(i).n3() for i in iris) + " }"
+        return total, hop_facts(self.store, a, b, limit=len(iris), links=links, valid=chosen)
+
+    def path(self, a: str, b: str, *, limit=3, since=None, until=None, source=None, relation=None) -> dict:
         """Shortest paths between ``a`` and ``b`` over the whole graph (not only what is
-        drawn), each hop with its facts (what ``kg path`` prints)."""
+        drawn), each hop with its facts (what ``kg path`` prints); with filters, over the
+        facts that pass them only, and each hop shows those."""
         from graph.store.actors import shortest_paths
+        from graph.store.adjacency import node_paths
 
         a, b = self._known(a), self._known(b)
         limit = _int(limit, "limit", 3, 1, 10)
-        paths = shortest_paths(self.store, self.adjacency, a, b, limit=limit)
+        filters = self.filters(relation, since, until, source)
+        if not filters.narrows and not filters.relations:
+            paths = shortest_paths(self.store, self.adjacency, a, b, limit=limit)
+        else:
+            index = self.index
+
+            class Filtered:  # the view made of the facts that pass the filters, for node_paths
+                def linked(self, node):
+                    return index.linked(node, filters)
+
+            paths = [[{"from": u, "to": v, "facts": self._fact_page(u, v, filters, 0, 20)[1]}
+                      for u, v in zip(p, p[1:])] for p in node_paths(Filtered(), a, b, limit)]
         cards = {n: self._card(n) for p in paths for hop in p for n in (hop["from"], hop["to"])}
+        cards.update({a: self._card(a), b: self._card(b)})
         return {"a": a, "b": b, "paths": paths, "actors": cards}
+
+    def sources(self) -> list[dict]:
+        """The sources (id, title, how many facts each states), for the source filter."""
+        return self.index.sources()
 
     def start(self, n=40) -> dict:
         """The first view: the ``n`` actors with the most relations, and their relations."""
         n = _int(n, "n", 40, 1, 500)
-        return self.edges_among(self.adjacency.top_actors(n))
+        return self.edges_among(self.index.top_actors(n))
 
     def queries(self) -> list[dict]:
         """The saved queries (``kg query --list``) with their parameters."""

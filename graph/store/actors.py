@@ -59,6 +59,7 @@ _PAIRS = [
     ("Involvement", "?f a dai:Involvement ; dai:actor ?a ; dai:program|dai:product ?b ."),
     ("Event", "?f a dai:Event ; dai:participant ?a ; dai:about|dai:program|dai:product ?b . FILTER (?a != ?b)"),
     ("Subaward", "?f dai:primeRecipient ?a ; dai:subRecipient ?b ; a dai:Subaward . FILTER (?a != ?b)"),
+    ("Position", "?f a dai:Position ; dai:holder ?a ; dai:organization ?b ."),
 ]
 _UNDIRECTED = {"Partnership", "Competition"}
 
