@@ -137,10 +137,9 @@ def generate_neo4j_csv(kg, *, progress=None) -> dict[str, Iterator[str]]:
     """The property graph of ``kg`` (a KnowledgeGraph or a store, streamed from it: see
     :mod:`graph.exporters.pg_stream`) as neo4j-admin import files: ``{filename: chunks}``,
     each file written a row at a time."""
-    names = [f"nodes_{base}.csv" for base in _BASES] + ["relationships.csv"]
-    shared = Shared(kg, len(names), progress)
+    shared = Shared(kg, len(_BASES) + 1, progress)
     files: dict[str, Iterator[str]] = {
-        name: shared.file(lambda pg, base=base: _node_file(pg, base)) for name, base in zip(names, _BASES)}
+        f"nodes_{base}.csv": shared.file(lambda pg, base=base: _node_file(pg, base)) for base in _BASES}
     files["relationships.csv"] = shared.file(_relationships_file)
     files["import.sh"] = iter([IMPORT_SH])
     return files

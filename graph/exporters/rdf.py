@@ -181,34 +181,37 @@ def _jsonld_value(term) -> dict:
     return {"@id": _jsonld_node_id(term)}
 
 
-def _jsonld_nodes(g: Graph) -> list[dict]:
-    nodes: dict = defaultdict(lambda: defaultdict(list))
-    for s, p, o in g:
-        nodes[s][p].append(o)
-    out = []
-    for s in sorted(nodes, key=lambda t: (isinstance(t, BNode), str(t))):
-        node = {"@id": _jsonld_node_id(s)}
-        for p, objects in nodes[s].items():
-            if p == RDF.type and all(isinstance(o, URIRef) for o in objects):
-                node["@type"] = sorted(_compact(str(o)) for o in objects)
-            else:
-                values = [_jsonld_value(o) for o in objects]
-                node[_compact(str(p))] = sorted(values, key=lambda v: json.dumps(v, sort_keys=True))
-        out.append(node)
-    return out
+def _jsonld_node(subject, pairs) -> dict:
+    """The JSON-LD node object of ``subject`` and its ``(predicate, object)`` pairs."""
+    by_p: dict = defaultdict(list)
+    for p, o in pairs:
+        by_p[p].append(o)
+    node = {"@id": _jsonld_node_id(subject)}
+    for p, objects in by_p.items():
+        if p == RDF.type and all(isinstance(o, URIRef) for o in objects):
+            node["@type"] = sorted(_compact(str(o)) for o in objects)
+        else:
+            values = [_jsonld_value(o) for o in objects]
+            node[_compact(str(p))] = sorted(values, key=lambda v: json.dumps(v, sort_keys=True))
+    return node
 
 
-def generate_jsonld(kg, *, with_ontology: bool = True) -> Iterator[str]:
-    """The dataset as JSON-LD 1.1: one ``@graph`` object per named graph, compact IRIs from an
-    embedded ``@context`` (the same quads as :func:`generate_trig`)."""
-    doc = {
-        "@context": jsonld_context(),
-        "@graph": [
-            {"@id": _compact(str(name)), "@graph": _jsonld_nodes(g)}
-            for name, g in _named_graphs(kg, with_ontology)
-        ],
-    }
-    yield json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True)
+def generate_jsonld(kg, *, with_ontology: bool = True, progress=None) -> Iterator[str]:
+    """The dataset as JSON-LD 1.1: one ``@graph`` object per named graph (sorted by IRI),
+    its nodes sorted by subject, compact IRIs from an embedded ``@context`` (the same quads
+    as :func:`generate_trig`). ``kg`` is a KnowledgeGraph or a store: the nodes are read
+    from the store a graph at a time and sorted on disk (:mod:`graph.exporters.rdf_stream`),
+    so memory stays bounded at any size."""
+    from graph.exporters.jsonstream import document
+    from graph.exporters.rdf_stream import graph_names, subjects
+
+    with subjects(kg, progress=progress) as read:
+        graphs = [g for g in graph_names(read) if with_ontology or g != ONTOLOGY_GRAPH]
+        yield from document({
+            "@context": jsonld_context(),
+            "@graph": ({"@id": _compact(str(name)), "@graph": (_jsonld_node(s, pairs) for s, pairs in read(name))}
+                       for name in graphs),
+        })
     yield "\n"
 
 
@@ -243,33 +246,38 @@ def _node_attr(term, name: str) -> str:
     return f'rdf:{name}="{escape_attr(str(term))}"'
 
 
-def generate_rdfxml(kg, *, with_ontology: bool = False) -> Iterator[str]:
+def _rdfxml_object(qname: str, o) -> str:
+    if isinstance(o, Literal):
+        attrs = ""
+        if o.language:
+            attrs = f' xml:lang="{o.language}"'
+        elif o.datatype is not None and o.datatype != XSD.string:
+            attrs = f' rdf:datatype="{escape_attr(str(o.datatype))}"'
+        return f"    <{qname}{attrs}>{escape_text(str(o))}</{qname}>\n"
+    return f"    <{qname} {_node_attr(o, 'resource')}/>\n"
+
+
+def generate_rdfxml(kg, *, with_ontology: bool = False, progress=None) -> Iterator[str]:
     """All data triples as RDF/XML (the triples of :func:`generate_turtle`): one
-    ``rdf:Description`` per subject, sorted, so the output is byte-identical across runs."""
-    g = _canonical(union_graph(kg.dataset, with_ontology=with_ontology))
-    namespaces = {"rdf": str(RDF)}
-    by_subject: dict = defaultdict(list)
-    for s, p, o in g:
-        by_subject[s].append((_qname(str(p), namespaces), o))
-    body = []
-    for s in sorted(by_subject, key=lambda t: (isinstance(t, BNode), str(t))):
-        body.append(f"  <rdf:Description {_node_attr(s, 'about')}>\n")
-        for qname, o in sorted(by_subject[s], key=lambda po: (po[0], nt_term(po[1]))):
-            if isinstance(o, Literal):
-                attrs = ""
-                if o.language:
-                    attrs = f' xml:lang="{o.language}"'
-                elif o.datatype is not None and o.datatype != XSD.string:
-                    attrs = f' rdf:datatype="{escape_attr(str(o.datatype))}"'
-                body.append(f"    <{qname}{attrs}>{escape_text(str(o))}</{qname}>\n")
-            else:
-                body.append(f"    <{qname} {_node_attr(o, 'resource')}/>\n")
-        body.append("  </rdf:Description>\n")
-    yield '<?xml version="1.0" encoding="utf-8"?>\n'
-    yield "<!-- " + HEADER.replace("# ", "").replace("\n", " ").replace("--", "-").strip() + " -->\n"
-    yield "<rdf:RDF"
-    for prefix in sorted(namespaces):
-        yield f'\n    xmlns:{prefix}="{escape_attr(namespaces[prefix])}"'
-    yield ">\n"
-    yield from body
-    yield "</rdf:RDF>\n"
+    ``rdf:Description`` per subject, sorted, so the output is byte-identical across runs.
+    ``kg`` is a KnowledgeGraph or a store: the subjects are read from the store and sorted
+    on disk (:mod:`graph.exporters.rdf_stream`); the namespaces of the predicates come
+    first, in the order of their IRIs."""
+    from graph.exporters.rdf_stream import UNION, predicates, subjects
+
+    with subjects(kg, progress=progress, with_ontology=with_ontology) as read:
+        nodes = read(UNION)
+        namespaces = {"rdf": str(RDF)}
+        qnames = {p: _qname(str(p), namespaces) for p in sorted(predicates(nodes), key=str)}
+        yield '<?xml version="1.0" encoding="utf-8"?>\n'
+        yield "<!-- " + HEADER.replace("# ", "").replace("\n", " ").replace("--", "-").strip() + " -->\n"
+        yield "<rdf:RDF"
+        for prefix in sorted(namespaces):
+            yield f'\n    xmlns:{prefix}="{escape_attr(namespaces[prefix])}"'
+        yield ">\n"
+        for s, pairs in nodes:
+            lines = sorted({(qnames[p], nt_term(o)): o for p, o in pairs}.items())
+            yield f"  <rdf:Description {_node_attr(s, 'about')}>\n"
+            yield "".join(_rdfxml_object(qname, o) for (qname, _nt), o in lines)
+            yield "  </rdf:Description>\n"
+        yield "</rdf:RDF>\n"
