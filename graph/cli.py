@@ -467,6 +467,10 @@ from graph.cli_flags import register as _register_flags  # noqa: E402
 
 _register_flags(main)
 
+from graph.cli_interlocks import register as _register_interlocks  # noqa: E402
+
+_register_interlocks(main)
+
 
 from graph.importers.commands import check_command, import_command, resolve_command  # noqa: E402
 
