@@ -38,9 +38,12 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from itertools import groupby
 
 from rdflib import Literal, URIRef
 
+from graph.exporters.ladybug_stream import BUDGET, Spool
+from graph.exporters.pg_stream import Visitor, local_oxigraph, opened, scratch, walk
 from graph.rdf import BASE
 
 __all__ = ["generate_ftm", "SCHEMA_OF_KIND", "ftm_id"]
@@ -66,25 +69,55 @@ def _amount(value: float) -> str:
 
 
 class _Entities:
-    def __init__(self):
-        self.items: dict[str, dict] = {}
+    """The FtM entities as fragments (``add``), sorted on disk by id and merged when read:
+    what one ``add`` after another of the same id makes in memory (the first schema; each
+    value once, in order; ``_extend`` values appended as they are)."""
 
-    def add(self, eid: str, schema: str, **props) -> dict:
-        entity = self.items.setdefault(eid, {"id": eid, "schema": schema, "properties": defaultdict(list)})
+    def __init__(self, work, budget: int = BUDGET):
+        self.spool = Spool(work, "ftm", budget)
+        self.phase, self.seq = 0, 0
+
+    def add(self, eid: str, schema: str, _extend: dict | None = None, **props) -> None:
+        values_of = {}
         for prop, values in props.items():
             if isinstance(values, str | int | float):
                 values = [values]
-            for v in values or ():
-                if v in (None, ""):
-                    continue
-                v = str(v)
-                if v not in entity["properties"][prop]:
-                    entity["properties"][prop].append(v)
-        return entity
+            kept = [str(v) for v in values or () if v not in (None, "")]
+            if kept:
+                values_of[prop] = kept
+        self.seq += 1
+        self.spool.add([eid, self.phase, self.seq], [schema, values_of, _extend or {}])
+
+    def merged(self) -> Iterator[dict]:
+        """``{"id", "schema", "properties"}`` of every entity, by id."""
+        for eid, records in groupby(self.spool.iter(), key=lambda r: r[0][0]):
+            schema, props = None, defaultdict(list)
+            for _key, (first, values_of, extend) in records:
+                schema = schema or first
+                for prop, values in values_of.items():
+                    have = props[prop]
+                    have.extend(v for v in dict.fromkeys(values) if v not in have)
+                for prop, values in extend.items():
+                    props[prop].extend(values)
+            yield {"id": eid, "schema": schema, "properties": props}
 
     def lines(self) -> Iterator[str]:
-        for eid in sorted(self.items):
-            e = self.items[eid]
+        """One JSON line per entity, by id; a note about a fact that has no entity of its
+        own points to the fact's link entities (two passes first: the notes' references,
+        then which of them are entities and which facts' links)."""
+        refs = {r for e in self.merged() if e["schema"] == "Note" for r in e["properties"].get("entity", [])}
+        exists, by_record = set(), defaultdict(list)
+        if refs:
+            for e in self.merged():
+                if e["id"] in refs:
+                    exists.add(e["id"])
+                for record in e["properties"].get("recordId", []):
+                    if ftm_id("fact/" + record) in refs:
+                        by_record[ftm_id("fact/" + record)].append(e["id"])
+        for e in self.merged():
+            if e["schema"] == "Note":
+                e["properties"]["entity"] = sorted({x for ref in e["properties"]["entity"]
+                                                    for x in ([ref] if ref in exists else by_record.get(ref, []))})
             props = {k: sorted(v) for k, v in sorted(e["properties"].items()) if v}
             line = json.dumps({"id": e["id"], "schema": e["schema"], "properties": props},
                               ensure_ascii=False, sort_keys=True)
@@ -103,85 +136,103 @@ def _provenance(citations: list, sources: dict, only=None) -> dict:
     }
 
 
-def generate_ftm(kg) -> Iterator[str]:
-    """The graph as FollowTheMoney entities, one JSON object a line (see the module docstring)."""
-    full, actors = kg.full, kg.actors
-    reader = kg.records
-    out = _Entities()
-    schema_of: dict[str, str] = {}
-    sources = {}
-    for node, a in full.nodes(data=True):
-        if a.get("node_type") == "source":
-            sources[node.removeprefix("source/")] = a
-            out.add(
-                ftm_id(node), "Article", title=a.get("title", ""), name=a.get("title", ""),
-                sourceUrl=a.get("url", ""), publisher=a.get("publisher", ""),
-                language=_LANG3.get(a.get("language", ""), ""), publishedAt=a.get("publicationDate", ""),
-                summary=[a.get("note", ""), a.get("publicationDateNote", "")],
-            )
-    for node, a in full.nodes(data=True):
-        if a.get("node_type") != "entity":
-            continue
+def generate_ftm(kg, *, progress=None) -> Iterator[str]:
+    """The graph as FollowTheMoney entities, one JSON object a line (see the module
+    docstring). ``kg`` is a KnowledgeGraph or a store: read from the store a batch of facts
+    at a time (:func:`graph.exporters.pg_stream.walk`: the sources, then the entities,
+    then the facts and the actor edges they draw), the entities sorted and merged on disk;
+    memory holds a batch, and the schema of each entity and the URL and publisher of each
+    source."""
+    with opened(kg) as store, scratch() as work, local_oxigraph(store, work, progress) as (ox, px):
+        visitor = _Visitor(_Entities(work))
+        walk(ox, px, work, visitor, progress=progress)
+        yield from visitor.out.lines()
+
+
+class _Schemas(dict):
+    """Entity node -> FtM schema, and by FtM id (the first node of that id)."""
+
+    def __init__(self):
+        super().__init__()
+        self.by_id: dict[str, str] = {}
+
+    def __setitem__(self, node: str, schema: str) -> None:
+        super().__setitem__(node, schema)
+        self.by_id.setdefault(ftm_id(node), schema)
+
+
+class _Visitor(Visitor):
+    order = ("sources", "entities", "facts")
+    degrees = False
+
+    def __init__(self, out: _Entities):
+        self.out = out
+        self.sources: dict[str, dict] = {}
+        self.schema_of = _Schemas()
+
+    def source(self, view, node: str, a: dict) -> None:
+        self.out.phase = 0
+        self.sources[node.removeprefix("source/")] = {k: a[k] for k in ("url", "publisher") if a.get(k)}
+        self.out.add(
+            ftm_id(node), "Article", title=a.get("title", ""), name=a.get("title", ""),
+            sourceUrl=a.get("url", ""), publisher=a.get("publisher", ""),
+            language=_LANG3.get(a.get("language", ""), ""), publishedAt=a.get("publicationDate", ""),
+            summary=[a.get("note", ""), a.get("publicationDateNote", "")],
+        )
+
+    def entity(self, view, node: str, a: dict) -> None:
+        self.out.phase = 1
+        sources = self.sources
         schema = SCHEMA_OF_KIND.get(a.get("kind"), "Organization")
-        schema_of[node] = schema
+        self.schema_of[node] = schema
         names = {"full" if schema == "Address" else "name": a.get("label", "")}
-        out.add(
+        self.out.add(
             ftm_id(node), schema, **names,
             alias=[x for x in [a.get("label_fr", ""), *a.get("aliases", [])] if x != a.get("label")],
             description=[a.get("label", ""), a.get("description", "")],
             wikidataId=a.get("wikidata", ""), proof=[ftm_id("source/" + s) for s in a.get("sources", [])],
             sourceUrl=[sources.get(s, {}).get("url", "") for s in a.get("sources", [])],
         )
-    for node, a in sorted(full.nodes(data=True)):
-        if a.get("node_type") != "fact":
-            continue
-        _fact(out, kg, reader, node, a, sources, schema_of)
-    # the direct actor edges: one FtM interval entity per pair of actors a fact links
-    for u, v, key, e in sorted(actors.edges(keys=True, data=True), key=lambda t: t[2]):
-        fact = "fact/" + e["fact"]
-        common = {
-            "summary": [e.get("fact_label", ""), e.get("label", "")], "recordId": e["fact"],
-            "startDate": e.get("start", "") or e.get("date", ""), "endDate": e.get("end", ""),
-            "date": e.get("date", ""), **_provenance(e.get("citations", []), sources),
-        }
-        eid = ftm_id(fact) + ("-link-" + key.split("#")[1] if "#" in key else "-link")
-        su, sv = schema_of.get(u), schema_of.get(v)
-        relation = e.get("relation")
-        if relation == "Contract" and su in _LEGAL and sv in _LEGAL:
-            eid = f"{ftm_id(fact)}-award-{ftm_id(v).removeprefix('dai-')}"  # one award per supplier
-            out.add(eid, "ContractAward", contract=ftm_id(fact), supplier=ftm_id(v), role="contractor", **common,
-                    **_money(reader, e["fact"]))
-        elif relation == "Contract" and su in _LEGAL and sv == "Project":
-            out.add(eid, "ProjectParticipant", participant=ftm_id(u), project=ftm_id(v), role="contractor", **common)
-        elif relation == "Investment" and su in _LEGAL and sv in _ASSETS:
-            out.add(eid, "Ownership", owner=ftm_id(u), asset=ftm_id(v), role="investor", **common)
-        elif relation == "Subsidiary" and sv in _LEGAL and su in _ASSETS:
-            out.add(eid, "Ownership", owner=ftm_id(v), asset=ftm_id(u), role="parent company", **common)
-        elif relation in ("SubUnit", "Subsidiary") and su in _LEGAL and sv in ("PublicBody", "Organization", "Company"):
-            out.add(eid, "Membership", member=ftm_id(u), organization=ftm_id(v), role="unit of", **common)
-        elif relation == "Position" and su == "Person" and sv in ("PublicBody", "Organization", "Company"):
-            out.add(eid, "Membership", member=ftm_id(u), organization=ftm_id(v), role=e.get("label", ""), **common)
-        elif relation == "Involvement" and su in _LEGAL and sv == "Project":
-            out.add(eid, "ProjectParticipant", participant=ftm_id(u), project=ftm_id(v), role=e.get("label", ""),
-                    **common)
-        else:
-            out.add(eid, "UnknownLink", subject=ftm_id(u), object=ftm_id(v), role=e.get("label", ""), **common)
-    _resolve_references(out)
-    yield from out.lines()
+
+    def fact(self, view, node: str, a: dict) -> None:
+        self.out.phase = 2
+        _fact(self.out, view, view.records, node, a, self.sources, self.schema_of)
+
+    def actor_edge(self, view, u: str, v: str, key: str, e: dict) -> None:
+        """A direct actor edge: one FtM interval entity per pair of actors a fact links."""
+        self.out.phase = 3
+        _link(self.out, view.records, u, v, key, e, self.sources, self.schema_of)
 
 
-def _resolve_references(out: _Entities) -> None:
-    """A note about a fact that has no entity of its own points to the fact's link entities."""
-    by_record = defaultdict(list)
-    for eid, e in out.items.items():
-        for record in e["properties"].get("recordId", []):
-            by_record[ftm_id("fact/" + record)].append(eid)
-    for e in out.items.values():
-        if e["schema"] == "Note":
-            refs = e["properties"]["entity"]
-            e["properties"]["entity"] = sorted(
-                {x for ref in refs for x in ([ref] if ref in out.items else by_record.get(ref, []))}
-            )
+def _link(out: _Entities, reader, u: str, v: str, key: str, e: dict, sources: dict, schema_of: dict) -> None:
+    fact = "fact/" + e["fact"]
+    common = {
+        "summary": [e.get("fact_label", ""), e.get("label", "")], "recordId": e["fact"],
+        "startDate": e.get("start", "") or e.get("date", ""), "endDate": e.get("end", ""),
+        "date": e.get("date", ""), **_provenance(e.get("citations", []), sources),
+    }
+    eid = ftm_id(fact) + ("-link-" + key.split("#")[1] if "#" in key else "-link")
+    su, sv = schema_of.get(u), schema_of.get(v)
+    relation = e.get("relation")
+    if relation == "Contract" and su in _LEGAL and sv in _LEGAL:
+        eid = f"{ftm_id(fact)}-award-{ftm_id(v).removeprefix('dai-')}"  # one award per supplier
+        out.add(eid, "ContractAward", contract=ftm_id(fact), supplier=ftm_id(v), role="contractor", **common,
+                **_money(reader, e["fact"]))
+    elif relation == "Contract" and su in _LEGAL and sv == "Project":
+        out.add(eid, "ProjectParticipant", participant=ftm_id(u), project=ftm_id(v), role="contractor", **common)
+    elif relation == "Investment" and su in _LEGAL and sv in _ASSETS:
+        out.add(eid, "Ownership", owner=ftm_id(u), asset=ftm_id(v), role="investor", **common)
+    elif relation == "Subsidiary" and sv in _LEGAL and su in _ASSETS:
+        out.add(eid, "Ownership", owner=ftm_id(v), asset=ftm_id(u), role="parent company", **common)
+    elif relation in ("SubUnit", "Subsidiary") and su in _LEGAL and sv in ("PublicBody", "Organization", "Company"):
+        out.add(eid, "Membership", member=ftm_id(u), organization=ftm_id(v), role="unit of", **common)
+    elif relation == "Position" and su == "Person" and sv in ("PublicBody", "Organization", "Company"):
+        out.add(eid, "Membership", member=ftm_id(u), organization=ftm_id(v), role=e.get("label", ""), **common)
+    elif relation == "Involvement" and su in _LEGAL and sv == "Project":
+        out.add(eid, "ProjectParticipant", participant=ftm_id(u), project=ftm_id(v), role=e.get("label", ""),
+                **common)
+    else:
+        out.add(eid, "UnknownLink", subject=ftm_id(u), object=ftm_id(v), role=e.get("label", ""), **common)
 
 
 def _money(reader, fact_key: str) -> dict:
@@ -236,11 +287,8 @@ def _fact(out: _Entities, kg, reader, node: str, a: dict, sources: dict, schema_
         about = sorted({ftm_id(reader_key(t)) for t in values.get("about", ())})
         statements = sorted(str(t) for t in values.get("statement", ()))
         out.add(ftm_id(node), "Note", name=a.get("label", ""), entity=about, **common)
-        out.items[ftm_id(node)]["properties"]["summary"].extend(s for s in statements if s)
+        out.add(ftm_id(node), "Note", _extend={"summary": [s for s in statements if s]})
 
 
-def _schema(schema_of: dict, eid: str) -> str:
-    for node, schema in schema_of.items():
-        if ftm_id(node) == eid:
-            return schema
-    return ""
+def _schema(schema_of: _Schemas, eid: str) -> str:
+    return schema_of.by_id.get(eid, "")

@@ -57,7 +57,7 @@ from graph.views import _ENTITY_CLASSES, ACTOR_KINDS, _local, _node_key, _Reader
 from ontology.vocab import DAI
 
 __all__ = ["spooled", "SpooledGraph", "local_oxigraph", "scratch", "base_label", "opened", "property_graph_of",
-           "iter_nodes", "iter_edges"]
+           "iter_nodes", "iter_edges", "walk", "Visitor", "Shared"]
 
 Progress = Callable[[str | None], None]
 
@@ -144,7 +144,37 @@ class SpooledGraph:
         return self.edge_spool.count
 
 
-class _Sink:
+class Visitor:
+    """What :func:`walk` calls, a node or an edge at a time, with the views of the batch it
+    is in (``view.full``, ``view.actors``, ``view.records``, as a KnowledgeGraph has them).
+    ``order`` is the order of the passes; ``degrees`` whether the actors' degree centrality
+    is wanted (then the facts must come before the entities)."""
+
+    order = ("facts", "entities", "sources")
+    degrees = True
+
+    def fact(self, view, node: str, attrs: dict) -> None:
+        """A fact node (``fact/<slug>``) and its attributes in ``view.full``."""
+
+    def fact_edge(self, view, u: str, v: str, key: str, data: dict) -> None:
+        """An edge of ``view.full`` out of a fact."""
+
+    def actor_edge(self, view, u: str, v: str, key: str, data: dict) -> None:
+        """An edge of ``view.actors`` drawn by a fact (with its ``assertions``)."""
+
+    def entity(self, view, node: str, attrs: dict) -> None:
+        """An entity node (``view.actors`` holds its assertions and degree centrality)."""
+
+    def entity_edge(self, view, u: str, v: str, key: str, data: dict) -> None:
+        """An edge of ``view.full`` out of an entity (to a source that mentions it)."""
+
+    def source(self, view, node: str, attrs: dict) -> None:
+        """A source node (``source/<slug>``)."""
+
+
+class _Sink(Visitor):
+    """The property graph's nodes and edges, spooled."""
+
     def __init__(self, work: Path, budget: int):
         self.graph = SpooledGraph(Spool(work, "pg-nodes", budget), Spool(work, "pg-edges", budget))
 
@@ -160,6 +190,19 @@ class _Sink:
         for k, v in e.properties.items():
             g.edge_props.setdefault(k, set()).add(type(v).__name__)
         g.edge_spool.add(list(edge_order(e)), e.properties)
+
+    def fact(self, view, node, attrs):
+        self.node(pg_node(view, node, attrs))
+
+    entity = source = fact
+
+    def fact_edge(self, view, u, v, key, data):
+        self.edge(pg_full_edge(view, u, v, key, data))
+
+    entity_edge = fact_edge
+
+    def actor_edge(self, view, u, v, key, data):
+        self.edge(pg_actor_edge(view, u, v, key, data))
 
 
 @contextlib.contextmanager
@@ -177,14 +220,18 @@ def spooled(store, *, batch: int = BATCH, budget: int = BUDGET, work: Path | Non
             work = stack.enter_context(scratch())
         ox, px = stack.enter_context(local_oxigraph(store, work, say))
         sink = _Sink(work, budget)
-        _spool(ox, px, work, sink, batch, budget, say)
+        walk(ox, px, work, sink, batch=batch, budget=budget, progress=say)
         say(None)
         yield sink.graph
 
 
-def _spool(ox, px, work: Path, sink: _Sink, batch: int, budget: int, say: Progress) -> None:
-    """What :func:`graph.exporters.ladybug_stream.write_tables` reads, each node and edge
-    given to ``sink``."""
+def walk(ox, px, work: Path, visitor: Visitor, *, batch: int = BATCH, budget: int = BUDGET,
+         progress: Progress | None = None) -> None:
+    """Read a store (``ox``, a pyoxigraph Store; ``px`` the module) as
+    :func:`graph.exporters.ladybug_stream.write_tables` does, giving ``visitor`` every
+    fact, entity and source node with its edges (see :class:`Visitor`); ``work`` holds the
+    sort runs."""
+    say = progress or (lambda _m: None)
     hood = _Neighbourhood(ox, px)
     entity_classes = {str(c): _local(c) for c in _ENTITY_CLASSES}
     source_class, skipped = str(DAI.Source), {str(DAI.Citation), str(DAI.MonetaryAmount)}
@@ -211,68 +258,76 @@ def _spool(ox, px, work: Path, sink: _Sink, batch: int, budget: int, say: Progre
     on_actor = {n: a for n, a in view.actors.nodes(data="assertions") if a}
     on_fact = {iri: rec.__dict__["assertions"] for iri, rec in view.records.facts.items()
                if "assertions" in rec.__dict__}
-
     pairs = Spool(work, "pairs", budget)
-    n_facts, done, shown = sum(1 for _ in facts.iter(unique=True)), 0, -1
-    for chunk in _batches((iri for iri, _v in facts.iter(unique=True)), batch):
-        view = _fact_view(hood, [px.NamedNode(iri) for iri in chunk])
-        keys = {_node_key(iri) for iri in chunk}
-        for node in sorted(keys):
-            attrs = view.full.nodes.get(node)
-            if attrs is None or attrs.get("node_type") != "fact":
-                continue
-            sink.node(pg_node(view, node, attrs))
-            for u, v, key, data in view.full.out_edges(node, keys=True, data=True):
-                sink.edge(pg_full_edge(view, u, v, key, data))
-        for u, v, key, data in view.actors.edges(keys=True, data=True):
-            if "fact/" + data["fact"] not in keys:
-                continue
-            data = {**data, "assertions": on_fact.get(URIRef(BASE + "fact/" + data["fact"]), [])}
-            sink.edge(pg_actor_edge(view, u, v, key, data))
-            pairs.add([u, v])
-            pairs.add([v, u])
-        done += len(chunk)
-        if done * 10 // max(n_facts, 1) != shown:
-            shown = done * 10 // max(n_facts, 1)
-            say(f"facts, {done:,} of {n_facts:,}")
 
-    degrees = _degrees(pairs)
-    next_degree = next(degrees, None)
-    say("entities")
-    for chunk in _batches(_grouped(entities.iter()), batch):
-        quads: list = []
-        for _key, found in chunk:
-            for iri in sorted({iri for iri, _k in found}):
-                quads.extend(hood.quads(px.NamedNode(iri)))
-        reader = _Reader(_Quads(quads))
-        full = full_view(None, reader)
-        on_nodes = nx.MultiDiGraph()
-        for key, _found in chunk:
-            attrs = full.nodes.get(key)
-            if attrs is None or attrs.get("node_type") != "entity":
-                continue
-            if attrs["kind"] in ACTOR_KINDS:
-                while next_degree is not None and next_degree[0] < key:
-                    next_degree = next(degrees, None)
-                degree = next_degree[1] if next_degree is not None and next_degree[0] == key else 0
-                on_nodes.add_node(key, assertions=on_actor.get(key, []),
-                                  degree_centrality=round(degree * scale, 6) if actors > 1 else 0.0)
-            view = _View(reader, full, on_nodes)
-            sink.node(pg_node(view, key, attrs))
-            for u, v, k, data in full.out_edges(key, keys=True, data=True):
-                sink.edge(pg_full_edge(view, u, v, k, data))
+    def fact_pass() -> None:
+        n_facts, done, shown = sum(1 for _ in facts.iter(unique=True)), 0, -1
+        for chunk in _batches((iri for iri, _v in facts.iter(unique=True)), batch):
+            view = _fact_view(hood, [px.NamedNode(iri) for iri in chunk])
+            keys = {_node_key(iri) for iri in chunk}
+            for node in sorted(keys):
+                attrs = view.full.nodes.get(node)
+                if attrs is None or attrs.get("node_type") != "fact":
+                    continue
+                visitor.fact(view, node, attrs)
+                for u, v, key, data in view.full.out_edges(node, keys=True, data=True):
+                    visitor.fact_edge(view, u, v, key, data)
+            for u, v, key, data in view.actors.edges(keys=True, data=True):
+                if "fact/" + data["fact"] not in keys:
+                    continue
+                data = {**data, "assertions": on_fact.get(URIRef(BASE + "fact/" + data["fact"]), [])}
+                visitor.actor_edge(view, u, v, key, data)
+                if visitor.degrees:
+                    pairs.add([u, v])
+                    pairs.add([v, u])
+            done += len(chunk)
+            if done * 10 // max(n_facts, 1) != shown:
+                shown = done * 10 // max(n_facts, 1)
+                say(f"facts, {done:,} of {n_facts:,}")
 
-    say("sources")
-    for chunk in _batches((iri for _key, iri in sources.iter(unique=True)), batch):
-        quads = [q for iri in chunk for q in hood.quads(px.NamedNode(iri))]
-        reader = _Reader(_Quads(quads))
-        full = full_view(None, reader)
-        view = _View(reader, full)
-        for iri in chunk:
-            key = _node_key(iri)
-            attrs = full.nodes.get(key)
-            if attrs is not None and attrs.get("node_type") == "source":
-                sink.node(pg_node(view, key, attrs))
+    def entity_pass() -> None:
+        degrees = _degrees(pairs)
+        next_degree = next(degrees, None)
+        say("entities")
+        for chunk in _batches(_grouped(entities.iter()), batch):
+            quads: list = []
+            for _key, found in chunk:
+                for iri in sorted({iri for iri, _k in found}):
+                    quads.extend(hood.quads(px.NamedNode(iri)))
+            reader = _Reader(_Quads(quads))
+            full = full_view(None, reader)
+            on_nodes = nx.MultiDiGraph()
+            for key, _found in chunk:
+                attrs = full.nodes.get(key)
+                if attrs is None or attrs.get("node_type") != "entity":
+                    continue
+                if attrs["kind"] in ACTOR_KINDS:
+                    while next_degree is not None and next_degree[0] < key:
+                        next_degree = next(degrees, None)
+                    degree = next_degree[1] if next_degree is not None and next_degree[0] == key else 0
+                    on_nodes.add_node(key, assertions=on_actor.get(key, []),
+                                      degree_centrality=round(degree * scale, 6) if actors > 1 else 0.0)
+                view = _View(reader, full, on_nodes)
+                visitor.entity(view, key, attrs)
+                for u, v, k, data in full.out_edges(key, keys=True, data=True):
+                    visitor.entity_edge(view, u, v, k, data)
+
+    def source_pass() -> None:
+        say("sources")
+        for chunk in _batches((iri for _key, iri in sources.iter(unique=True)), batch):
+            quads = [q for iri in chunk for q in hood.quads(px.NamedNode(iri))]
+            reader = _Reader(_Quads(quads))
+            full = full_view(None, reader)
+            view = _View(reader, full)
+            for iri in chunk:
+                key = _node_key(iri)
+                attrs = full.nodes.get(key)
+                if attrs is not None and attrs.get("node_type") == "source":
+                    visitor.source(view, key, attrs)
+
+    passes = {"facts": fact_pass, "entities": entity_pass, "sources": source_pass}
+    for name in visitor.order:
+        passes[name]()
 
 
 @contextlib.contextmanager
