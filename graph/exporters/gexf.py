@@ -37,9 +37,9 @@ Example
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 
+from graph.exporters.pg_stream import iter_edges, iter_nodes, property_graph_of
 from graph.exporters.property_graph import (
     PGEdge,
     PGNode,
@@ -47,7 +47,6 @@ from graph.exporters.property_graph import (
     drawing,
     epoch_ms,
     flat_value,
-    property_graph,
     xml_text,
     xml_type,
 )
@@ -113,24 +112,21 @@ def _viz(x: int, y: int, size: float, colour: str, indent: str) -> Iterator[str]
     yield f'{indent}<viz:size value="{size}"/>\n'
 
 
-def actor_graph(pg: PropertyGraph) -> PropertyGraph:
-    """The actors of ``pg`` and one edge per (from, to, relationship) of its direct actor
-    edges, with ``facts``, ``amount`` (sum of ``amount``, else ``obligated``, in USD),
-    ``first`` / ``last`` (earliest ``valid_from``, latest ``valid_to`` or ``valid_from``),
-    ``sources`` (sorted), ``relation`` and ``relationship``; nodes keep ``label``,
-    ``label_fr``, ``kind``, ``degree_centrality``, ``wikidata``."""
-    direct = [e for e in pg.edges if "relation" in e.properties]
-    ends = {x for e in direct for x in (e.source, e.target)}
-    nodes = [
-        PGNode(n.id, n.labels, {k: v for k, v in n.properties.items()
-                                if k in ("id", "kind", "label", "label_fr", "degree_centrality", "wikidata")})
-        for n in pg.nodes if n.id in ends
-    ]
-    groups: dict = defaultdict(list)
-    for e in direct:
-        groups[(e.source, e.target, e.type)].append(e.properties)
-    edges = []
-    for (u, v, etype), items in sorted(groups.items()):
+def actor_graph(pg) -> PropertyGraph:
+    """The actors of ``pg`` (a property graph or a
+    :class:`~graph.exporters.pg_stream.SpooledGraph`) and one edge per (from, to,
+    relationship) of its direct actor edges, with ``facts``, ``amount`` (sum of ``amount``,
+    else ``obligated``, in USD), ``first`` / ``last`` (earliest ``valid_from``, latest
+    ``valid_to`` or ``valid_from``), ``sources`` (sorted), ``relation`` and
+    ``relationship``; nodes keep ``label``, ``label_fr``, ``kind``, ``degree_centrality``,
+    ``wikidata``. The edges come sorted, so each group is summed as it goes."""
+    from itertools import groupby
+
+    edges, ends = [], set()
+    direct = (e for e in iter_edges(pg) if "relation" in e.properties)
+    for (u, v, etype), group in groupby(direct, key=lambda e: (e.source, e.target, e.type)):
+        items = [e.properties for e in group]
+        ends.update((u, v))
         props: dict = {"key": f"{u}|{etype}|{v}", "relation": items[0]["relation"], "facts": len(items),
                        "directed": items[0].get("directed", True)}
         money = [p.get("amount", p.get("obligated")) for p in items if p.get("currency") == "USD"]
@@ -146,28 +142,43 @@ def actor_graph(pg: PropertyGraph) -> PropertyGraph:
         props["sources"] = sorted({s for p in items for s in p.get("sources", [])})
         props = {k: x for k, x in props.items() if x not in ([], "")}
         edges.append(PGEdge(props["key"], u, v, etype, dict(sorted(props.items()))))
+    nodes = [
+        PGNode(n.id, n.labels, {k: v for k, v in n.properties.items()
+                                if k in ("id", "kind", "label", "label_fr", "degree_centrality", "wikidata")})
+        for n in iter_nodes(pg) if n.id in ends
+    ]
     return PropertyGraph(nodes, edges)
 
 
-def generate_gexf(kg, *, actors: bool = False) -> Iterator[str]:
-    """The property graph (or with ``actors``, the actor graph) as GEXF 1.3, drawn."""
-    pg = property_graph(kg)
-    if actors:
-        pg = actor_graph(pg)
-    draw = drawing(pg)
-    intervals = {n.id: n.properties for n in pg.nodes if n.properties.get("valid_from") or n.properties.get("valid_to")}
-    node_props = [
-        {
-            **{k: v for k, v in xml_properties(n.properties).items() if k not in _NODE_XML},
-            "labels": "".join(f":{x}" for x in n.labels),
-        }
-        for n in pg.nodes
-    ]
+def generate_gexf(kg, *, actors: bool = False, progress=None) -> Iterator[str]:
+    """The property graph (or with ``actors``, the actor graph) as GEXF 1.3, drawn. ``kg``
+    is a KnowledgeGraph or a store: the property graph is streamed from it
+    (:mod:`graph.exporters.pg_stream`) and written a node or an edge at a time; memory
+    holds the graph's shape for the layout and each fact's validity dates."""
+    with property_graph_of(kg, progress=progress) as spooled:
+        yield from _gexf(actor_graph(spooled) if actors else spooled, actors)
+
+
+def _gexf(pg, actors: bool) -> Iterator[str]:
+    from graph.exporters.graphml import shape
+
+    draw = drawing(shape(pg))
+    intervals = {n.id: {k: n.properties[k] for k in ("valid_from", "valid_to") if n.properties.get(k)}
+                 for n in iter_nodes(pg) if n.properties.get("valid_from") or n.properties.get("valid_to")}
+
+    def nodes():
+        for n in iter_nodes(pg):
+            yield n, {**{k: v for k, v in xml_properties(n.properties).items() if k not in _NODE_XML},
+                      "labels": "".join(f":{x}" for x in n.labels)}
+
     # the edge's key is its XML id (GEXF readers keep it; networkx refuses an attribute "key")
-    edge_props = [{**{k: v for k, v in xml_properties(e.properties).items() if k != "key"},
-                   "relationship": e.type} for e in pg.edges]
-    node_ids, node_attrs = _attributes(node_props, "node")
-    edge_ids, edge_attrs = _attributes(edge_props, "edge")
+    def edges():
+        for e in iter_edges(pg):
+            yield e, {**{k: v for k, v in xml_properties(e.properties).items() if k != "key"},
+                      "relationship": e.type}
+
+    node_ids, node_attrs = _attributes((props for _n, props in nodes()), "node")
+    edge_ids, edge_attrs = _attributes((props for _e, props in edges()), "edge")
     what = "The actors and one edge per pair and relation" if actors else (
         "Entities, facts and sources as nodes, plus direct actor edges")
     yield '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -185,14 +196,14 @@ def generate_gexf(kg, *, actors: bool = False) -> Iterator[str]:
     yield from node_attrs
     yield from edge_attrs
     yield "    <nodes>\n"
-    for n, props in zip(pg.nodes, node_props, strict=True):
+    for n, props in nodes():
         label = escape_attr(n.properties.get("label", n.id))
         yield f'      <node id="{escape_attr(n.id)}" label="{label}"{_interval(n.properties)}>\n'
         yield from _attvalues(props, node_ids, "        ")
         yield from _viz(*draw[n.id], "        ")
         yield "      </node>\n"
     yield "    </nodes>\n    <edges>\n"
-    for e, props in zip(pg.edges, edge_props, strict=True):
+    for e, props in edges():
         timed = {} if actors else e.properties if "valid_from" in e.properties else intervals.get(e.source, {})
         yield (
             f'      <edge id="{escape_attr(e.key)}" source="{escape_attr(e.source)}" '

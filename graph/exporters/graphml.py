@@ -27,10 +27,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from graph.exporters.gexf import xml_properties
-from graph.exporters.property_graph import drawing, property_graph, xml_text, xml_type
+from graph.exporters.pg_stream import iter_edges, iter_nodes, property_graph_of
+from graph.exporters.property_graph import PGEdge, PGNode, PropertyGraph, drawing, xml_text, xml_type
 from graph.exporters.xmltext import escape_attr, escape_text
 
-__all__ = ["generate_graphml", "graphml_type"]
+__all__ = ["generate_graphml", "graphml_type", "shape"]
 
 
 graphml_type = xml_type  # kept as a public name
@@ -51,41 +52,58 @@ def _keys(items, domain: str, prefix: str) -> tuple[dict, list[str]]:
     return ids, lines
 
 
-def generate_graphml(kg) -> Iterator[str]:
-    """The property graph as GraphML (directed multigraph, edge ids = edge keys)."""
-    pg = property_graph(kg)
-    draw = drawing(pg)
-    node_props = [
-        {**xml_properties(n.properties), "labels": "".join(f":{x}" for x in n.labels),
-         **dict(zip(("x", "y", "size", "color"), (float(draw[n.id][0]), float(-draw[n.id][1]), *draw[n.id][2:]),
-                    strict=True))}
-        for n in pg.nodes
-    ]
-    edge_props = [{**xml_properties(e.properties), "label": e.type, "relationship": e.type} for e in pg.edges]
-    node_ids, node_keys = _keys(node_props, "node", "n")
-    edge_ids, edge_keys = _keys(edge_props, "edge", "e")
-    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
-    yield "<!-- defense-ai-graph: entities, facts and sources as nodes, plus direct actor edges. -->\n"
-    yield (
-        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
-        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-        'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
-        'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
-    )
-    yield from node_keys
-    yield from edge_keys
-    yield '  <graph id="defense-ai-graph" edgedefault="directed">\n'
-    for n, props in zip(pg.nodes, node_props, strict=True):
-        yield f'    <node id="{escape_attr(n.id)}">\n'
-        for k in sorted(props):
-            yield f'      <data key="{node_ids[k]}">{escape_text(_text(props[k]))}</data>\n'
-        yield "    </node>\n"
-    for e, props in zip(pg.edges, edge_props, strict=True):
+def shape(pg) -> PropertyGraph:
+    """What :func:`~graph.exporters.property_graph.drawing` reads of a property graph (or of
+    a :class:`~graph.exporters.pg_stream.SpooledGraph`): each node's id, labels and kind,
+    each edge's ends; the layout needs the whole graph's shape, not its properties."""
+    nodes = [PGNode(n.id, n.labels[:1], {"kind": n.properties["kind"]} if "kind" in n.properties else {})
+             for n in iter_nodes(pg)]
+    edges = [PGEdge("", e.source, e.target, "", {}) for e in iter_edges(pg)]
+    return PropertyGraph(nodes, edges)
+
+
+def generate_graphml(kg, *, progress=None) -> Iterator[str]:
+    """The property graph as GraphML (directed multigraph, edge ids = edge keys). ``kg`` is
+    a KnowledgeGraph or a store: the property graph is streamed from it
+    (:mod:`graph.exporters.pg_stream`) and written a node or an edge at a time; memory
+    holds the graph's shape for the layout."""
+    with property_graph_of(kg, progress=progress) as pg:
+        draw = drawing(shape(pg))
+
+        def nodes():
+            for n in iter_nodes(pg):
+                x, y, size, colour = draw[n.id]
+                yield n, {**xml_properties(n.properties), "labels": "".join(f":{x}" for x in n.labels),
+                          "x": float(x), "y": float(-y), "size": size, "color": colour}
+
+        def edges():
+            for e in iter_edges(pg):
+                yield e, {**xml_properties(e.properties), "label": e.type, "relationship": e.type}
+
+        node_ids, node_keys = _keys((props for _n, props in nodes()), "node", "n")
+        edge_ids, edge_keys = _keys((props for _e, props in edges()), "edge", "e")
+        yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+        yield "<!-- defense-ai-graph: entities, facts and sources as nodes, plus direct actor edges. -->\n"
         yield (
-            f'    <edge id="{escape_attr(e.key)}" source="{escape_attr(e.source)}" '
-            f'target="{escape_attr(e.target)}">\n'
+            '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+            'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
         )
-        for k in sorted(props):
-            yield f'      <data key="{edge_ids[k]}">{escape_text(_text(props[k]))}</data>\n'
-        yield "    </edge>\n"
-    yield "  </graph>\n</graphml>\n"
+        yield from node_keys
+        yield from edge_keys
+        yield '  <graph id="defense-ai-graph" edgedefault="directed">\n'
+        for n, props in nodes():
+            yield f'    <node id="{escape_attr(n.id)}">\n'
+            for k in sorted(props):
+                yield f'      <data key="{node_ids[k]}">{escape_text(_text(props[k]))}</data>\n'
+            yield "    </node>\n"
+        for e, props in edges():
+            yield (
+                f'    <edge id="{escape_attr(e.key)}" source="{escape_attr(e.source)}" '
+                f'target="{escape_attr(e.target)}">\n'
+            )
+            for k in sorted(props):
+                yield f'      <data key="{edge_ids[k]}">{escape_text(_text(props[k]))}</data>\n'
+            yield "    </edge>\n"
+        yield "  </graph>\n</graphml>\n"
