@@ -848,7 +848,8 @@ def test_browser_loads_offline_with_all_nodes(page, explorer_file, shots):
     assert ids == sorted(NODES)
     assert page.execute_script("return window.kgNodes.getIds().length") == len(NODES)
     assert page.execute_script("return window.kgEdges.length") == len(EDGES)
-    assert page.execute_script("return window.kgNodes.get('n:evil').label") == XSS_LABEL  # text on the canvas
+    labels = page.execute_script("return window.kgLabels()")  # drawn on the canvas, as text
+    assert {"id": "evil", "text": XSS_LABEL} in [{"id": b["id"], "text": b["text"]} for b in labels]
     assert page.execute_script("return document.querySelectorAll('#kg-network canvas').length") == 1
     legend = page.execute_script("return document.querySelector('.legend').innerText")
     assert "Government agency" in legend and "Company" in legend and "Partnership" in legend
@@ -1116,8 +1117,12 @@ def test_browser_seed_page_shows_every_actor_and_the_contract_quote(driver, seed
     assert driver.execute_script("return window.kgSearch('département de la défense')")[0] == "dod"
     driver.execute_script("window.kgSelectNode('openai')")
     panel = driver.execute_script("return document.getElementById('kg-panel').innerText")
-    assert "Douze contributions ont été reçues" in panel or "200 millions de dollars" in panel
     assert "OpenAI Public Sector LLC" in panel
+    contract = driver.execute_script(
+        "return window.kgData.edges.find(e => e.fact === 'openai-dod-2025-prototype-agreement').id")
+    driver.execute_script("window.kgSelectEdge(arguments[0])", contract)  # the relation's own panel: every quote
+    panel = driver.execute_script("return document.getElementById('kg-panel').innerText")
+    assert "Douze contributions ont été reçues" in panel and "200 millions de dollars" in panel
     update = os.environ.get("KG_UPDATE_SCREENSHOTS")
     if update:
         time.sleep(0.8)  # the focus animation

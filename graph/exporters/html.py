@@ -379,6 +379,15 @@ def _page_data(actors: nx.MultiDiGraph, *, as_of: str, focus: str, large: bool, 
     for record in info.values():
         if not record["edges"]:
             del record["edges"]
+    for fact in facts.values():  # each line's sources once, where all its values share them
+        if fact.get("details"):
+            lines, cited_by = _detail_lines(fact["details"], sources)
+            fact["details"] = lines
+            if any(cited_by):
+                fact["detail_sources"] = cited_by
+            amount = _amount(lines)
+            if amount:
+                fact["amount"] = amount  # the panel sorts a relation type's facts by it
 
     by_id = {e["id"]: e for e in edges}
     for record in info.values():  # a node's relations grouped by kind, then by fact
@@ -403,9 +412,9 @@ def _page_data(actors: nx.MultiDiGraph, *, as_of: str, focus: str, large: bool, 
         for rel in relation_order
         if rel in relation_counts
     ]
-    source_list = sorted(
-        ({"source": slug, "title": rec["title"] or slug, "count": source_counts.get(slug, 0)}
-         for slug, rec in sources.items()),
+    source_list = sorted(  # the sources that state a relation (not those cited by assertions alone)
+        ({"source": slug, "title": rec["title"] or slug, "count": source_counts[slug]}
+         for slug, rec in sources.items() if source_counts.get(slug)),
         key=lambda s: (fold(s["title"]), s["source"]),
     )
     dates = {"min": min(days, default=""), "max": max(days, default="")}
@@ -518,6 +527,70 @@ def _details(value: Any) -> list[list[str]]:
     if isinstance(value, Mapping):
         return [[str(k), _text(v)] for k, v in value.items()]
     return []
+
+
+#: Fact lines that state an amount, the first found giving the fact's amount.
+_AMOUNT_KEYS = ("value", "ceiling", "potentialValue", "amount", "obligatedAmount", "annualValue")
+_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w,])|(?<![\w.,])\d+(?:\.\d+)?(?![\w,])")
+
+
+def _amount(lines: list[list[str]]) -> float:
+    """The largest number on the first amount line of a fact (0 when none).
+
+    >>> _amount([["date", "2025"], ["obligatedAmount", "1,999,998 USD"], ["value", "200,000,000 USD"]])
+    200000000.0
+    """
+    by_key = dict((k, v) for k, v in lines)
+    for key in _AMOUNT_KEYS:
+        numbers = [float(n.replace(",", "")) for n in _NUMBER.findall(by_key.get(key, ""))]
+        if numbers:
+            return max(numbers)
+    return 0.0
+
+
+_SOURCES_SUFFIX = re.compile(r" \(([^()]+)\)(?:; |$)")
+
+
+def _detail_lines(details: list[list[str]], known: Mapping[str, Any]) -> tuple[list[list[str]], list[list[str]]]:
+    """Fact lines with each line's sources said once.
+
+    The views write a line's values as ``value (source, source); value (source)``. Where
+    every value of a line has the same sources, the line becomes its values alone and its
+    sources are returned beside it; a line whose values have different sources (sources
+    that disagree) or that does not read as such is kept as it was, with no sources beside.
+
+    >>> _detail_lines([["value", "200 USD (a, b)"], ["party", "X (a); Y (a)"],
+    ...                ["contractor", "X (a); Y (b)"], ["note", "free text (c)"]], {"a": 1, "b": 1})
+    ([['value', '200 USD'], ['party', 'X; Y'], ['contractor', 'X (a); Y (b)'], ['note', 'free text (c)']], \
+[['a', 'b'], ['a'], [], []])
+    """
+    lines, cited_by = [], []
+    for key, text in details:
+        parts = _split_sourced(text, known)
+        if parts and len({srcs for _, srcs in parts}) == 1:
+            lines.append([key, "; ".join(v for v, _ in parts)])
+            cited_by.append(list(parts[0][1]))
+        else:
+            lines.append([key, text])
+            cited_by.append([])
+    return lines, cited_by
+
+
+def _split_sourced(text: str, known: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...]]] | None:
+    """``"a (s1, s2); b (s3)"`` as ``[("a", ("s1", "s2")), ("b", ("s3",))]`` when every name
+    in parentheses is a known source; None when the text does not read so."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    rest = text
+    while rest:
+        for m in _SOURCES_SUFFIX.finditer(rest):
+            names = tuple(n.strip() for n in m.group(1).split(","))
+            if m.start() > 0 and all(n in known for n in names):
+                out.append((rest[: m.start()], names))
+                rest = rest[m.end():]
+                break
+        else:
+            return None
+    return out or None
 
 
 def _wikidata_url(qid: str) -> str:
