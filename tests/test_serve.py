@@ -379,6 +379,50 @@ def test_search_names_aliases_and_identifiers(server):
     assert len({h["kind"] for h in piid}) == 2  # the agency and the contractor
 
 
+def test_search_quotes_and_source_titles(server):
+    """A quote's words find the actors of its fact; a source's title, the actors it states
+    facts about; accents and case ignored; names rank before quotes, quotes before titles."""
+    hits = api(server, "search", q="PREMIER CONTRAT DE DEFENSE signe")[1]["results"]
+    assert {"dod", "openai-public-sector"} <= {h["id"] for h in hits}
+    assert all(h["matched"] == "quote" and "premier contrat de défense signé" in h["text"] for h in hits)
+    assert all(h["kind"] and h["relations"] > 0 for h in hits)
+    sizes = [h["relations"] for h in hits]
+    assert sizes == sorted(sizes, reverse=True)  # ties of rank by portfolio size
+    titled = api(server, "search", q="innovators league")[1]["results"]
+    assert titled and all(h["matched"] == "source" and "Innovators League" in h["text"] for h in titled)
+    mixed = [h["matched"] for h in api(server, "search", q="missile", limit=50)[1]["results"]]
+    assert mixed[0] in ("name", "alias", "identifier") and "quote" in mixed
+    assert mixed.index("quote") > max(i for i, m in enumerate(mixed) if m in ("name", "alias", "identifier", "id"))
+
+
+def test_the_search_index_is_kept_beside_the_store(server):
+    """Made once per store generation, beside it; the same view as the adjacency table."""
+    from graph.serve.index import Filters, SearchIndex
+    from graph.store import open_store
+    from graph.store.adjacency import Adjacency
+
+    api(server, "search", q="openai")
+    data = Path(server.log).parent / "data"
+    kept = list((data / ".kg").glob("store-*/kg-kept-serve-index.sqlite"))
+    assert len(kept) == 1
+    with open_store(data_dir=data) as store:
+        made = []
+        original = SearchIndex.build
+        SearchIndex.build = classmethod(lambda cls, *a, **k: made.append(1) or original.__func__(cls, *a, **k))
+        try:
+            index = SearchIndex.of(store)
+        finally:
+            SearchIndex.build = original
+        assert made == []  # read back, not made again
+        adj = Adjacency.of(store)
+        for (node,) in adj.conn.execute("SELECT id FROM actor"):
+            def rounded(rows):
+                return [(*r[:4], round(float(r[4]), 2) if r[4] else None, *r[5:]) for r in rows]
+            assert rounded(index.relations_of(node, Filters())) == rounded(adj.around(node)), node
+        adj.close()
+        index.close()
+
+
 def test_search_refuses_what_it_cannot_answer(server):
     assert api(server, "search")[0] == 400
     status, answer = api(server, "search", q="x", limit="lots")
@@ -414,6 +458,56 @@ def test_expand_is_capped_largest_first_and_filtered(server):
     assert api(server, "expand", id="dod", since="yesterday")[0] == 400
 
 
+def test_expand_by_source_agency_and_dates_with_the_rest_by_the_same_filters(server):
+    _s, sources = api(server, "sources")
+    assert sources[0]["facts"] >= sources[-1]["facts"] and all("title" in s for s in sources)
+    _s, everything = api(server, "expand", id="openai", limit=1000)
+    _s, fr = api(server, "expand", id="openai", source="article-fr", limit=1000)
+    assert 0 < fr["total"] < everything["total"]
+    for n in fr["neighbours"]:  # each neighbour has a fact of that source with openai
+        facts = api(server, "facts", a="openai", b=n["id"], source="article-fr")[1]
+        assert facts["total"] >= 1
+        assert all(any(c["source"] == "article-fr" for c in f["citations"]) for f in facts["facts"])
+    # an agency: the neighbours that are it or one of its units
+    _s, dod = api(server, "expand", id="anduril", agency="dod", limit=2)
+    assert dod["filters"]["agency"] == "dod" and dod["total"] > 2
+    assert any(a["id"] == "dod" for a in dod["agencies"])
+    _s, rest = api(server, "expand", id="anduril", agency="dod", limit=1000, offset=2)
+    _s, all_dod = api(server, "expand", id="anduril", agency="dod", limit=1000)
+    assert [n["id"] for n in dod["neighbours"] + rest["neighbours"]] == [n["id"] for n in all_dod["neighbours"]]
+    assert rest["more"] == 0 and dod["more"] == len(rest["neighbours"])
+    units = {n["id"] for n in all_dod["neighbours"]}
+    _s, plain = api(server, "expand", id="anduril", limit=1000)
+    assert units < {n["id"] for n in plain["neighbours"]} and "agency-department-of-homeland-security" not in units
+    # dates: every fact counted is in the range
+    _s, dated = api(server, "expand", id="agency-department-of-the-air-force", since="2025-01", until="2025-12",
+                    limit=1000)
+    assert 0 < dated["total"]
+    assert all("2025-01" <= lk["first"][:7] and lk["last"][:7] <= "2025-12"
+               for n in dated["neighbours"] for lk in n["links"])
+    assert api(server, "expand", id="openai", source="no-such-source")[0] == 404
+    assert api(server, "expand", id="openai", since="2026", until="2025")[0] == 400
+
+
+def test_facts_and_path_filtered_server_side(server):
+    _s, every = api(server, "facts", a="agency-department-of-the-air-force", b="anduril", limit=200)
+    _s, dated = api(server, "facts", a="agency-department-of-the-air-force", b="anduril", since="2025",
+                    until="2025", limit=200)
+    assert 0 < dated["total"] < every["total"] == len(every["facts"])
+    assert dated["total"] == len(dated["facts"])
+    in_2025 = [f["fact"] for f in dated["facts"]]
+    assert set(in_2025) < {f["fact"] for f in every["facts"]}
+    _s, paged = api(server, "facts", a="agency-department-of-the-air-force", b="anduril", limit=3, offset=3)
+    assert [f["fact"] for f in paged["facts"]] == [f["fact"] for f in every["facts"][3:6]]
+    # a path made only of facts from one source: longer than the shortest over every fact
+    _s, plain = api(server, "path", a="anduril", b="cdao")
+    _s, found = api(server, "path", a="anduril", b="cdao", source="article-fr")
+    assert len(found["paths"][0]) > len(plain["paths"][0])
+    for hop in found["paths"][0]:
+        assert hop["facts"] and all(any(c["source"] == "article-fr" for c in f["citations"]) for f in hop["facts"])
+    assert api(server, "path", a="anduril", b="cdao", source="table-gov-contracts-raw")[1]["paths"] == []
+
+
 def test_facts_of_a_relation_with_sources_and_quotes_paged(server):
     _s, first = api(server, "facts", a="dod", b="openai-public-sector")
     fact = first["facts"][0]
@@ -443,6 +537,56 @@ def test_view_and_start(server):
     _s, view = api(server, "view", ids=",".join(ids))
     assert [a["id"] for a in view["actors"]] == ids[:4] and view["unknown"] == ["not-an-actor"]
     assert all(lk["from"] in ids and lk["to"] in ids for lk in view["links"])
+
+
+def test_view_filtered_by_dates_keeps_the_relations_of_those_facts(server):
+    ids = "agency-department-of-the-air-force,anduril,openai,openai-public-sector,dod"
+    _s, every = api(server, "view", ids=ids)
+    _s, dated = api(server, "view", ids=ids, since="2025-06", until="2025-06")
+    assert {a["id"] for a in dated["actors"]} == {a["id"] for a in every["actors"]}
+    assert 0 < len(dated["links"]) < len(every["links"])
+    assert all("2025-06" <= lk["first"][:7] <= lk["last"][:7] <= "2025-06" for lk in dated["links"])
+    agency = next(a for a in every["actors"] if a["id"] == "agency-department-of-the-air-force")
+    assert agency["agency"] == "dod" and agency["agency_label"] == "United States Department of Defense"
+
+
+def test_a_static_page_of_the_actors_shown(server):
+    """The offline single-file explorer of what is shown: an attachment, no outside address."""
+    status, headers, body = get(f"{server.url}/api/static-page?" + urllib.parse.urlencode(
+        {"ids": "dod,openai-public-sector,openai", "title": "My <view>"}))
+    html = body.decode("utf-8")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert "attachment" in headers["Content-Disposition"]
+    assert "My &lt;view&gt;" in html and "<view>" not in html
+    data = json.loads(re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', html, re.S).group(1))
+    assert sorted(n["id"] for n in data["nodes"]) == ["dod", "openai", "openai-public-sector"]
+    assert not re.search(r'(src|href)="https?://', html)
+    assert api(server, "static-page", ids="nobody")[0] == 400
+
+
+def test_a_sparql_answer_drawn_as_actors(server):
+    construct = ("CONSTRUCT { ?f dai:contractor ?c } WHERE { ?f a dai:Contract ; dai:contractor ?c ; "
+                 "dai:awardingAgency id:agency-department-of-the-army }")
+    _s, drawn = api(server, "query-view", query=construct)
+    ids = {a["id"] for a in drawn["actors"]}
+    assert "agency-department-of-the-army" in ids and len(ids) > 2  # the facts' actors, both ends
+    assert all(lk["from"] in ids and lk["to"] in ids for lk in drawn["links"]) and drawn["links"]
+    _s, selected = api(server, "query-view", query="SELECT ?a WHERE { VALUES ?a { id:anduril id:openai } }")
+    assert {a["id"] for a in selected["actors"]} == {"anduril", "openai"}
+    assert api(server, "query-view", query="ASK { ?s ?p ?o }")[0] == 400
+    assert api(server, "query-view", query="DELETE WHERE { ?s ?p ?o }")[0] == 400
+
+
+def test_flags_layer(server):
+    _s, listed = api(server, "flags-list")
+    assert {"concentration", "single-source", "splitting"} <= {f["name"] for f in listed}
+    _s, found = api(server, "flags", name="concentration")
+    assert found["total"] == len(found["hits"]) >= 1
+    hit = found["hits"][0]
+    assert "agency-us-customs-and-border-protection" in hit["actors"] and "anduril" in hit["actors"]
+    assert ["agency-us-customs-and-border-protection", "anduril"] in hit["pairs"]
+    assert any("table-gov-contracts-raw" in line and "“awardId=" in line for line in hit["evidence"])
+    assert api(server, "flags", name="../../etc/passwd")[0] == 404
 
 
 def test_saved_queries_with_parameters(server):

@@ -121,10 +121,6 @@ class Explorer:
             self._local.index = ix
         return ix
 
-    def _labels(self, ids) -> dict:
-        adj = self.adjacency
-        return {i: adj.node(i) for i in ids}
-
     def close(self) -> None:
         for name in ("adj", "index"):
             found = getattr(self._local, name, None)
@@ -134,8 +130,15 @@ class Explorer:
 
     # -- the questions ---------------------------------------------------------------
 
-    def _card(self, node: str) -> dict:
-        return self.index.card(node)
+    def _card(self, node: str, card: dict | None = None) -> dict:
+        """An actor's card (:meth:`graph.serve.index.SearchIndex.card`); an agency's says the
+        agency it is part of at the top (``agency``, ``agency_label``), its group in the explorer."""
+        card = card or self.index.card(node)
+        if card["kind"] == "GovernmentAgency":
+            top = self._agencies(node)[-1]
+            card["agency"] = top
+            card["agency_label"] = card["label"] if top == node else self.index.card(top)["label"]
+        return card
 
     def search(self, q: str, limit=20) -> dict:
         """Actors whose name, alias (any language) or identifier (UEI, CAGE, a register's
@@ -261,11 +264,10 @@ class Explorer:
         grouped: dict = {}
         counts: dict = defaultdict(int)
         agencies: dict = defaultdict(int)
-        kinds: dict = {}
+        cards = self.index.cards({b if a == node else a for a, b, *_rest in rows})
+        kinds = {k: v["kind"] for k, v in cards.items()}
         for a, b, rel, facts, amount, first, last in rows:
             other = b if a == node else a
-            if other not in kinds:
-                kinds[other] = self._card(other)["kind"]
             if kind and kinds[other] != kind:
                 continue
             in_agency = within is None or other in within
@@ -286,7 +288,7 @@ class Explorer:
         page = order[offset: offset + limit]
         neighbours = []
         for other in page:
-            card = self._card(other)
+            card = self._card(other)  # with its agency
             card.update(link_amount=grouped[other]["amount"] or None, link_facts=grouped[other]["facts"],
                         links=grouped[other]["relations"])
             neighbours.append(card)
@@ -298,20 +300,82 @@ class Explorer:
                             "until": filters.until, "source": filters.source, "agency": agency or "",
                             "kind": kind or ""}}
 
-    def edges_among(self, ids: list[str]) -> dict:
-        """The actors ``ids`` and the relations between them (a shared view, reloaded)."""
+    def edges_among(self, ids: list[str], *, since=None, until=None, source=None) -> dict:
+        """The actors ``ids`` and the relations between them (a shared view, reloaded); with
+        a date range or a source, the relations made of the facts that pass them."""
         if len(ids) > 2000:
             raise ApiError("at most 2,000 actors in one view")
+        filters = self.filters(None, since, until, source)
         known = [i for i in dict.fromkeys(ids) if i in self.adjacency]
         chosen = set(known)
         links = []
         for node in known:
-            for a, b, rel, facts, amount, first, last in self.adjacency.around(node):
+            for a, b, rel, facts, amount, first, last in self._relations_of(node, filters):
                 if a == node and b in chosen:
                     links.append({"from": a, "to": b, "relation": rel, "facts": facts,
                                   "amount": float(amount) if amount else None, "first": first, "last": last})
-        return {"actors": [self._card(i) for i in known], "links": links,
+        cards = self.index.cards(known)
+        return {"actors": [self._card(i, cards[i]) for i in known], "links": links,
                 "unknown": [i for i in ids if i not in chosen][:20]}
+
+    def static_page(self, ids: list[str], *, title: str = "", since=None, until=None, source=None) -> str:
+        """The offline single-file explorer (:func:`graph.exporters.html.generate`) of the
+        actors ``ids`` and the relations among them: on a store small enough to read back,
+        every fact with its sources and quotes; else the aggregated relations."""
+        from graph.exporters.html import generate
+        from graph.store.actors import explorer_view, to_graph
+        from graph.store.readback import fits, knowledge_graph
+
+        view = self.edges_among(ids, since=since, until=until, source=source)
+        chosen = [a["id"] for a in view["actors"]]
+        if not chosen:
+            raise ApiError("no actor to write: ids=ID,ID,... of actors in the graph")
+        title = (title or "defense-ai-graph").strip()[:200]
+        filters = self.filters(None, since, until, source)
+        if fits(self.store) and not filters.narrows:
+            with self._lock:
+                if getattr(self, "_actors", None) is None:
+                    self._actors = knowledge_graph(self.store, None, what="the static page").actors
+                actors = self._actors
+            shown = actors.subgraph([c for c in chosen if c in actors]).copy()
+        else:
+            nodes = [[a["id"], a["kind"], a["label"], a["label_fr"]] for a in view["actors"]]
+            edges = sorted([lk["from"], lk["to"], lk["relation"], lk["facts"],
+                            None if lk["amount"] is None else repr(lk["amount"]), lk["first"], lk["last"]]
+                           for lk in view["links"])
+            shown = to_graph(sorted(nodes), edges)
+            shown = explorer_view(shown, shown, cite="kg path {a} {b}")
+        return "".join(generate(shown, title=title))
+
+    def query_view(self, answer) -> dict:
+        """The actors a SPARQL answer names (an actor's IRI, or a fact's: its actors), at
+        most 500, and the relations among them: a query's result drawn in the explorer."""
+        from graph.iris import BASE
+
+        iris = set()
+        for row in answer.rows:
+            iris.update(c[1] for c in row if c and c[0] == "uri")
+        for t in answer.triples:
+            for term in (t.subject, t.object):
+                if hasattr(term, "value"):
+                    iris.add(term.value)
+        if answer.rdflib_graph is not None:
+            for s, _p, o in answer.rdflib_graph:
+                iris.update((str(s), str(o)))
+        actors = {i[len(BASE) + 3:] for i in iris if i.startswith(BASE + "id/")}
+        facts = sorted(i for i in iris if i.startswith(BASE + "fact/"))
+        if facts:
+            import json
+
+            actors.update(r[0] for r in self.index.conn.execute(
+                "SELECT f.a FROM fact f JOIN fact_id i ON i.fid = f.fid "
+                "WHERE i.iri IN (SELECT value FROM json_each(?)) "
+                "UNION SELECT f.b FROM fact f JOIN fact_id i ON i.fid = f.fid "
+                "WHERE i.iri IN (SELECT value FROM json_each(?))", (json.dumps(facts), json.dumps(facts))))
+        known = sorted(a for a in actors if a in self.adjacency)
+        view = self.edges_among(known[:500])
+        view["more"] = max(0, len(known) - 500)
+        return view
 
     def facts(self, a: str, b: str, *, relation=None, offset=0, limit=20, since=None, until=None,
               source=None) -> dict:
@@ -360,7 +424,7 @@ class Explorer:
                     return index.linked(node, filters)
 
             paths = [[{"from": u, "to": v, "facts": self._fact_page(u, v, filters, 0, 20)[1]}
-                      for u, v in zip(p, p[1:])] for p in node_paths(Filtered(), a, b, limit)]
+                      for u, v in zip(p, p[1:], strict=False)] for p in node_paths(Filtered(), a, b, limit)]
         cards = {n: self._card(n) for p in paths for hop in p for n in (hop["from"], hop["to"])}
         cards.update({a: self._card(a), b: self._card(b)})
         return {"a": a, "b": b, "paths": paths, "actors": cards}
@@ -369,10 +433,71 @@ class Explorer:
         """The sources (id, title, how many facts each states), for the source filter."""
         return self.index.sources()
 
-    def start(self, n=40) -> dict:
+    def start(self, n=40, *, since=None, until=None, source=None) -> dict:
         """The first view: the ``n`` actors with the most relations, and their relations."""
         n = _int(n, "n", 40, 1, 500)
-        return self.edges_among(self.index.top_actors(n))
+        return self.edges_among(self.index.top_actors(n), since=since, until=until, source=source)
+
+    def flags_list(self) -> list[dict]:
+        """The red flags (``kg flags``): name, title and question of each."""
+        from graph.flags import library
+
+        return [{"name": f.name, "title": f.title, "question": f.question} for f in library().values()]
+
+    def flag_hits(self, name: str, since=None, until=None, source=None, limit=500) -> dict:
+        """The hits of the flag ``name`` (:func:`graph.flags.run`, its default thresholds),
+        each with the actors and relations it is about (to mark them in the explorer) and its
+        evidence as lines of text (facts, sources, quotes). Kept beside the store once run.
+        ``since``: the flag's own threshold where it has one; ``until`` and ``source`` are
+        the explorer's filters, not the flag's, and are not used here."""
+        import json
+
+        from graph import flags
+        from graph.store.actors import _key
+        from graph.store.base import kept_value
+
+        library = flags.library()
+        if name not in library:
+            raise ApiError(f"no flag named {str(name)[:60]!r} (kg flags --list)", status=404)
+        limit = _int(limit, "limit", 500, 1, 5000)
+        since = _day(since, "since")
+        has_since = any(p.name == "since" for p in library[name].params)
+        since = since if has_since else ""
+
+        def compute():
+            out = []
+            for h in flags.run(self.store, [name], since=since or None, evidence=3, timeout=600):
+                facts = list(h.facts)
+                rows = self.index.conn.execute(
+                    "SELECT DISTINCT f.a, f.b FROM fact f JOIN fact_id i ON i.fid = f.fid "
+                    "WHERE i.iri IN (SELECT value FROM json_each(?)) AND f.relation != ''",
+                    (json.dumps(facts[:200]),)).fetchall()
+                ends = [_key(x) for x in (h.office, h.contractor, *h.parties) if x]
+                pairs = sorted({tuple(r) for r in rows} | ({(_key(h.office), _key(h.contractor))}
+                                                          if h.office and h.contractor else set()))
+                actors = sorted({*ends, *(x for p in pairs for x in p)})
+                labels = {_key(k): v for k, v in h.labels.items()}
+                who = " → ".join(labels.get(_key(x), _key(x)) for x in (h.office, h.contractor) if x)
+                title = labels.get(_key(h.subject), "") if h.subject else ""
+                measures = "; ".join(f"{k} {flags._shown(v)}" for k, v in h.measures.items() if v not in (None, ""))
+                evidence = [measures] if measures else []
+                for e in h.evidence:
+                    for c in e.get("citations", [])[:2]:
+                        evidence.append(f"{e.get('label') or _key(e.get('fact', ''))} — {c.get('source', '')}: "
+                                        f"“{c.get('quote', '')}”")
+                out.append({"label": " · ".join(x for x in (title, who) if x) or library[name].title,
+                            "score": float(h.score), "actors": [a for a in actors if a in self.adjacency],
+                            "pairs": [list(p) for p in pairs], "labels": labels, "evidence": evidence,
+                            "facts": [_key(f) for f in h.facts[:50]]})
+            return out
+
+        import hashlib
+
+        digest = hashlib.sha256(library[name].query.text.encode("utf-8")).hexdigest()[:16]
+        version = f"serve-flags-1:{name}:{since}:{digest}"
+        hits = kept_value(self.store, f"serve-flag-{name}", version, compute)
+        return {"name": name, "title": library[name].title, "question": library[name].question,
+                "total": len(hits), "hits": hits[:limit], "more": max(0, len(hits) - limit)}
 
     def queries(self) -> list[dict]:
         """The saved queries (``kg query --list``) with their parameters."""

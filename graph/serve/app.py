@@ -211,6 +211,24 @@ def create_app(store, *, timeout: float = 30.0, max_rows: int = 10_000, max_body
         text, terms = await in_thread(explorer.saved_params, name, params)
         return await _answer(request, bind_everywhere(text, terms) if terms else text, fmt, download)
 
+    async def static_page(request: Request) -> Response:
+        p = dict(request.query_params)
+        html = await in_thread(lambda q: explorer.static_page(
+            [i for i in q.get("ids", "").split(",") if i], title=q.get("title", ""), since=q.get("since"),
+            until=q.get("until"), source=q.get("source")), p)
+        return Response(html, media_type="text/html; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="defense-ai-graph-view.html"',
+                                 "Cache-Control": "no-store"})
+
+    async def query_view(request: Request) -> Response:
+        text = request.query_params.get("query", "")
+        if not text.strip():
+            raise EndpointError(400, "query-view needs query=SPARQL")
+        answer = await run_in_threadpool(endpoint.run, text)
+        if answer.kind == "ASK":
+            raise EndpointError(400, "an ASK query names no actor to draw")
+        return JSONResponse(await in_thread(lambda _p: explorer.query_view(answer), {}))
+
     # -- the API -----------------------------------------------------------------------
 
     routes = [
@@ -220,12 +238,25 @@ def create_app(store, *, timeout: float = 30.0, max_rows: int = 10_000, max_body
         Route("/api/actor", api(lambda p: explorer.actor(p.get("id", "")))),
         Route("/api/expand", api(lambda p: explorer.expand(
             p.get("id", ""), limit=p.get("limit"), offset=p.get("offset"), relation=p.get("relation"),
-            since=p.get("since"), until=p.get("until"), kind=p.get("kind")))),
-        Route("/api/facts", api(lambda p: explorer.facts(p.get("a", ""), p.get("b", ""), relation=p.get("relation"),
-                                                         offset=p.get("offset"), limit=p.get("limit")))),
-        Route("/api/path", api(lambda p: explorer.path(p.get("a", ""), p.get("b", ""), limit=p.get("limit")))),
-        Route("/api/view", api(lambda p: explorer.edges_among([i for i in p.get("ids", "").split(",") if i]))),
-        Route("/api/start", api(lambda p: explorer.start(p.get("n")))),
+            since=p.get("since"), until=p.get("until"), kind=p.get("kind"), agency=p.get("agency"),
+            source=p.get("source")))),
+        Route("/api/facts", api(lambda p: explorer.facts(
+            p.get("a", ""), p.get("b", ""), relation=p.get("relation"), offset=p.get("offset"), limit=p.get("limit"),
+            since=p.get("since"), until=p.get("until"), source=p.get("source")))),
+        Route("/api/path", api(lambda p: explorer.path(
+            p.get("a", ""), p.get("b", ""), limit=p.get("limit"), since=p.get("since"), until=p.get("until"),
+            source=p.get("source"), relation=p.get("relation")))),
+        Route("/api/sources", api(lambda p: explorer.sources())),
+        Route("/api/view", api(lambda p: explorer.edges_among(
+            [i for i in p.get("ids", "").split(",") if i], since=p.get("since"), until=p.get("until"),
+            source=p.get("source")))),
+        Route("/api/start", api(lambda p: explorer.start(p.get("n"), since=p.get("since"), until=p.get("until"),
+                                                         source=p.get("source")))),
+        Route("/api/flags-list", api(lambda p: explorer.flags_list())),
+        Route("/api/flags", api(lambda p: explorer.flag_hits(p.get("name", ""), since=p.get("since"),
+                                                             limit=p.get("limit")))),
+        Route("/api/static-page", static_page),
+        Route("/api/query-view", query_view),
         Route("/api/queries", api(lambda p: explorer.queries())),
         Route("/api/vocabulary", api(lambda p: vocabulary())),
         Route("/api/saved", saved),
