@@ -38,6 +38,8 @@ CHECKED_ELSEWHERE = {
     "nodejs npm": "tests/test_readme.py: the packages .ci/run installs",
     "kg import table data/sources/innovators-league/gov_contracts_raw.json --mapping innovators-league":
         "tests/test_readme_imports.py runs the import, resolve and check examples",
+    "kg query 'SELECT ?who ?where WHERE { ?m a org:Membership ; org:member ?who ; org:organization ?where }' "
+    "--reason rdfs": "tests/test_roles.py::test_the_readme_block_runs_as_written",
 }
 #: first line of a block -> why it cannot run here
 NOT_RUNNABLE = {

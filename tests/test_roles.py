@@ -280,3 +280,15 @@ def test_the_same_hits_through_an_endpoint(run_kg, planted, endpoint, fmt):
     assert here.exit_code == 0 and there.exit_code == 0, here.output + there.output
     assert there.stdout == here.stdout and "Alice" in here.stdout
 
+
+
+def test_the_readme_block_runs_as_written(run_kg, data_copy, monkeypatch):
+    from tests.test_readme_blocks import command_blocks, commands
+
+    (text,) = [b for first, b in command_blocks().items() if "org:Membership" in first]
+    monkeypatch.chdir(data_copy.parent)
+    out = {line: run_kg(*__import__("shlex").split(line)[1:]) for line in commands(text)}
+    assert all(r.exit_code == 0 for r in out.values()), {k: r.output for k, r in out.items() if r.exit_code}
+    said = [r.stdout for r in out.values()]
+    assert "id:doug-matty" in said[0] and "cdao" in said[1] and said[2].splitlines()[2].startswith("partner  Amazon Web")
+    assert said[3].strip() == "[]" and "months = 24" in said[4] and said[5] == "no hits\n"
