@@ -4,7 +4,8 @@
 // tests/test_exports_sigma.py; bench/renderer_bench.py draws its synthetic graphs with it.
 //
 //   kgLoad(url, "gexf" | "graphml")  fetch a file of the page's own server, parse, draw
-//   kgOpen(format, text, settings)   the same from text ("json": graphology's own format)
+//   kgOpen(format, text, settings)   the same from text ("json": graphology's serialized graph,
+//                                    as text or as an object)
 //
 // Every text drawn on a canvas (sigma draws labels with fillText) is kept in kg.texts, so a
 // test can tell a label was drawn as text; errors go to kgErrors.
@@ -29,7 +30,7 @@ function parse(format, text) {
   if (format === "graphml") return parseGraphml(MultiDirectedGraph, text);
   if (format === "json") {
     const graph = new MultiDirectedGraph();
-    graph.import(JSON.parse(text));
+    graph.import(typeof text === "string" ? JSON.parse(text) : text);
     return graph;
   }
   throw new Error(`unknown format ${format}`);
