@@ -95,9 +95,10 @@ def build(data_dir: Path, out_dir: Path, quiet: bool, store_spec: str | None) ->
     into place (a failure before leaves OUT as it was; a build killed while moving them is
     finished by the next one); other files in OUT are never touched.
 
-    Past 600,000 quads (KG_MEMORY_LIMIT_QUADS) Turtle and TriG stream from the store and
-    OUT/explorer.html shows the aggregated view's top 1,000 actors; the formats of whole
-    facts are left out (`kg export -f FORMAT` says why).
+    JSON-LD, GraphML, GEXF, Cypher and FollowTheMoney are written from the store a batch of
+    facts at a time, in bounded memory at any size. Past 600,000 quads
+    (KG_MEMORY_LIMIT_QUADS) Turtle and TriG stream from the store in Oxigraph's order and
+    OUT/explorer.html shows the aggregated view's top 1,000 actors.
 
     \b
     Example:
@@ -117,16 +118,11 @@ def build(data_dir: Path, out_dir: Path, quiet: bool, store_spec: str | None) ->
         if not fits(store):
             _build_large(store, store_spec, data_dir, out_dir, quiet, started, say)
             return
-        kg = knowledge_graph(store, what="kg build")
+        kg = knowledge_graph(store, what="kg build")  # for Turtle, TriG and the explorer page
         spec = store.spec
-    outputs = []
-    formats = registry.DEFAULT_BUILD_FORMATS
-    with click.progressbar(formats, label="exporting", file=sys.stderr,
-                           item_show_func=lambda f: f or "", hidden=quiet) as bar:
-        for name in bar:
-            exporter = registry.get(name)
-            outputs.append((out_dir / exporter.filename, "".join(registry.retitled(exporter.generate(kg), "kg build"))))
-    _write_set(out_dir, {path.name: (lambda h, t=text: h.write(t.encode("utf-8"))) for path, text in outputs})
+        formats = registry.DEFAULT_BUILD_FORMATS
+        with click.progressbar(length=len(formats), label="exporting", file=sys.stderr, hidden=quiet) as bar:
+            sizes = _write_exports(out_dir, formats, store, kg, bar.update)
     if not quiet:
         s = kg.summary()
         click.echo(
@@ -136,8 +132,42 @@ def build(data_dir: Path, out_dir: Path, quiet: bool, store_spec: str | None) ->
             f"({time.perf_counter() - started:.1f}s)",
             err=True,
         )
-        for path, text in outputs:
-            click.echo(f"  wrote {path} ({len(text.encode('utf-8')):,} bytes)", err=True)
+        for name in formats:
+            path = out_dir / registry.get(name).filename
+            click.echo(f"  wrote {path} ({sizes[path.name]:,} bytes)", err=True)
+
+
+def _write_exports(out_dir: Path, formats, store, kg, done=None) -> dict[str, int]:
+    """The exports ``formats`` of ``store`` into ``out_dir`` as one set (:func:`_write_set`):
+    the formats of whole facts streamed from the store
+    (:data:`graph.exporters.pg_stream.STREAMED_FORMATS`), the others from ``kg`` (the
+    graph read back). Returns the bytes written to each file; ``done(1)`` after each."""
+    from graph.exporters import registry
+    from graph.exporters.pg_stream import STREAMED_FORMATS
+
+    sizes: dict[str, int] = {}
+    _write_set(out_dir, {registry.get(name).filename: _fill(name, store if name in STREAMED_FORMATS else kg, sizes,
+                                                            done=done) for name in formats})
+    return sizes
+
+
+def _fill(name: str, source, sizes: dict, *, say=None, done=None):
+    """What writes the export ``name`` of ``source`` (a store or a KnowledgeGraph) to a
+    binary handle, its header saying ``kg build``; its size goes to ``sizes[filename]``."""
+    from graph.exporters import registry
+
+    exporter = registry.get(name)
+
+    def run(handle) -> None:
+        written = 0
+        for chunk in registry.retitled(exporter.generate(source, **({"progress": say} if say else {})), "kg build"):
+            data = chunk.encode("utf-8")
+            handle.write(data)
+            written += len(data)
+        sizes[exporter.filename] = written
+        if done:
+            done(1)
+    return run
 
 
 def _write_set(out_dir: Path, fills: dict) -> None:
@@ -209,13 +239,12 @@ def export(data_dir: Path, fmt: str, output: str, as_of: str | None, store_spec:
            actors: bool = False) -> None:
     """Export the graph in one format to a file or stdout.
 
-    Up to 600,000 quads (KG_MEMORY_LIMIT_QUADS) every format is written from the whole graph
-    read back from the store. Past that, the RDF formats (turtle, ntriples, nquads, trig)
-    stream from the store (Oxigraph serialises them itself; nothing is held in memory),
-    graphml, gexf and nodelink hold the store's aggregated actor view (one relationship per
-    pair of actors, with counts, amounts and dates: what Gephi can open at a million
-    awards), ladybug streams its tables a batch of facts at a time, and the other formats
-    are refused.
+    The formats of whole facts (jsonld, rdfxml, cypher, neo4j-csv, ftm, graphml, gexf,
+    nodelink) are written from the store a batch of facts at a time, sorted on disk: the
+    same bytes at every size, in bounded memory (the drawn formats hold the graph's shape
+    for the layout); ladybug too. Turtle, ntriples, nquads and trig are sorted in memory up
+    to 600,000 quads (KG_MEMORY_LIMIT_QUADS) and past that streamed by Oxigraph in its own
+    order; html is refused past it (`kg view` draws the aggregated actor view).
 
     \b
     Example:
@@ -229,26 +258,34 @@ def export(data_dir: Path, fmt: str, output: str, as_of: str | None, store_spec:
     """
     from graph.cli_questions import _open_store, _say
     from graph.exporters import registry
+    from graph.exporters.pg_stream import STREAMED_FORMATS
     from graph.store import EXPORT_FORMATS, write_export
     from graph.store.readback import fits, knowledge_graph
-    from graph.store.view_export import VIEW_FORMATS
 
     exporter = registry.choose(fmt, output)
     command = f"kg export -f {exporter.name}"
     if actors and exporter.name != "gexf":
         raise click.UsageError("--actors is for -f gexf")
     with _open_store(store_spec, data_dir, as_of) as store:
+        if exporter.name in STREAMED_FORMATS:  # written from the store a batch of facts at a time, at any size
+            from graph.store.readback import query_target
+
+            started = time.perf_counter()
+            with query_target(store, as_of=as_of) as target:
+                registry.write(exporter, target, output, command=command, progress=_say,
+                               **({"actors": True} if actors else {}))
+            if output != "-":
+                _say(None)
+                click.echo(f"wrote {output} ({_size(Path(output)):,} bytes, {time.perf_counter() - started:.1f}s)",
+                           err=True)
+            return
         if fits(store):  # every fact read back: the same files kg build writes
             kg = knowledge_graph(store, as_of, what=f"kg export -f {exporter.name}")
-        elif exporter.name in VIEW_FORMATS:  # the aggregated actor view: what Gephi can draw at scale
-            from graph.store.actors import actor_view
-            from graph.store.view_export import generate as generate_view
+        elif exporter.name in EXPORT_FORMATS:  # streamed from the store (or its graph as of a date)
+            from graph.store.readback import query_target
 
-            registry.write_chunks(registry.retitled(
-                generate_view(exporter.name, actor_view(store, as_of=as_of, progress=_say)), command), output)
-            return
-        elif exporter.name in EXPORT_FORMATS and not as_of:  # streamed from the store
-            write_export(store, exporter.name, output, command=command)
+            with query_target(store, as_of=as_of) as target:
+                write_export(target, exporter.name, output, command=command)
             return
         elif exporter.name == "ladybug" and not as_of and getattr(store, "kind", "") == "oxigraph":
             from graph.exporters.ladybug_stream import write_folder  # streamed, a batch of facts at a time
@@ -260,6 +297,11 @@ def export(data_dir: Path, fmt: str, output: str, as_of: str | None, store_spec:
         else:
             kg = knowledge_graph(store, as_of, what=f"kg export -f {exporter.name}")  # raises: too large
     registry.write(exporter, kg, output, command=command, **({"actors": True} if actors else {}))
+
+
+def _size(path: Path) -> int:
+    """The bytes of a file, or of the files of a folder (neo4j-csv)."""
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
 
 
 def _format_names(incomplete: str):
@@ -388,19 +430,24 @@ def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth:
 
 def _build_large(store, store_spec: str | None, data_dir: Path, out_dir: Path, quiet: bool, started: float,
                  say) -> None:
-    """``kg build`` on a store too large to read back: Turtle and TriG streamed from it, and
+    """``kg build`` on a store too large to read back: Turtle and TriG streamed from it (by
+    Oxigraph), the formats of whole facts streamed from it a batch of facts at a time, and
     the explorer page of its aggregated actor view (top 1,000 actors)."""
     from graph.exporters import registry
     from graph.exporters.html import generate
     from graph.store import EXPORT_FORMATS
     from graph.store import actors as at_scale
 
-    fills = {}
+    from graph.exporters.pg_stream import STREAMED_FORMATS
+
+    fills, sizes = {}, {}
     for name in registry.DEFAULT_BUILD_FORMATS:
+        path = out_dir / registry.get(name).filename
         if name in EXPORT_FORMATS:
-            path = out_dir / registry.get(name).filename
             fills[path.name] = lambda handle, name=name, path=path: (
                 say(f"streaming {path} from {store.spec}"), store.export(name, handle))
+        elif name in STREAMED_FORMATS:  # the formats of whole facts, a batch of facts at a time
+            fills[path.name] = _fill(name, store, sizes, say=lambda m, path=path: say(m and f"{path.name}: {m}"))
     written = [out_dir / name for name in fills]
     view = at_scale.actor_view(store, progress=say)
     triples, graphs = store.count(), len(store.named_graphs())
@@ -413,10 +460,9 @@ def _build_large(store, store_spec: str | None, data_dir: Path, out_dir: Path, q
     _write_set(out_dir, fills)  # the streamed exports and the page as one set
     if not quiet:
         click.echo(f"built {store.spec}: {triples:,} triples in {graphs:,} graphs; actor view {len(view):,} actors / "
-                   f"{view.number_of_edges():,} relations ({time.perf_counter() - started:.1f}s); the formats of "
-                   f"whole facts are left out at this size (kg export -f FORMAT says why)", err=True)
+                   f"{view.number_of_edges():,} relations ({time.perf_counter() - started:.1f}s)", err=True)
         for path in written:
-            click.echo(f"  wrote {path}", err=True)
+            click.echo(f"  wrote {path} ({path.stat().st_size:,} bytes)", err=True)
         click.echo(f"  wrote {page} (top {len(shown):,} actors)", err=True)
 
 

@@ -94,20 +94,19 @@ def push(data_dir, endpoint, graph_iri, update_endpoint, query_endpoint, method,
             click.echo(f"pushed {result.triples:,} nodes and relationships to LadybugDB {result.target} "
                        f"({result.batches} statements)", err=True)
         return
+    if falkordb:  # the property graph streamed from the store, a batch of rows at a time
+        from graph.exporters.cypher import BATCH_SIZE
+
+        with _open_store(None, data_dir) as store:
+            with click.progressbar(length=1, label="pushing", file=sys.stderr, hidden=quiet) as bar:
+                result = p.push_falkordb(store, falkordb, graph_name, user=user, password=password,
+                                         batch_size=batch_size or BATCH_SIZE, progress=_Rows(bar))
+        if not quiet:
+            click.echo(f"pushed {result.triples:,} nodes and relationships to FalkorDB graph '{result.target}' "
+                       f"({result.batches:,} statements)", err=True)
+        return
     with _open_store(None, data_dir) as store:  # every fact read back
         kg = knowledge_graph(store, what="kg push")
-    if falkordb:
-        from graph.exporters.cypher import BATCH_SIZE, statements
-        from graph.exporters.property_graph import property_graph
-
-        total = sum(1 for _ in statements(property_graph(kg), batch_size or BATCH_SIZE))
-        with click.progressbar(length=total, label="pushing", file=sys.stderr, hidden=quiet) as bar:
-            result = p.push_falkordb(kg, falkordb, graph_name, user=user, password=password,
-                                     batch_size=batch_size or BATCH_SIZE, progress=bar.update)
-        if not quiet:
-            click.echo(f"pushed {result.triples} nodes and relationships to FalkorDB graph '{result.target}' "
-                       f"({result.batches} statements)", err=True)
-        return
     from graph.exporters.rdf import generate_ntriples
 
     lines = list(generate_ntriples(kg, with_ontology=with_ontology))
@@ -122,6 +121,19 @@ def push(data_dir, endpoint, graph_iri, update_endpoint, query_endpoint, method,
                    f"batch(es) ({result.method})", err=True)
     if result.default_graph_shows is False:
         _warn_default_graph(endpoint)
+
+
+class _Rows:
+    """``push_falkordb``'s progress on a click progress bar: its length once known."""
+
+    def __init__(self, bar):
+        self.bar = bar
+
+    def total(self, n: int) -> None:
+        self.bar.length = n
+
+    def __call__(self, n: int) -> None:
+        self.bar.update(n)
 
 
 def _warn_default_graph(endpoint: str) -> None:

@@ -337,7 +337,10 @@ def push_falkordb(
     batch_size: int = 500,
     progress: Callable[[int], None] | None = None,
 ) -> PushResult:
-    """Replace the FalkorDB graph ``name`` at ``address`` (``HOST:PORT``) with ``kg``.
+    """Replace the FalkorDB graph ``name`` at ``address`` (``HOST:PORT``) with ``kg`` (a
+    KnowledgeGraph or a store: its property graph streamed from it, a batch of rows at a
+    time, :mod:`graph.exporters.pg_stream`; ``progress(n)`` after each statement of ``n``
+    rows, and ``progress.total(n)`` first if it has it: how many nodes and relationships).
 
     The statements of :func:`graph.exporters.cypher.statements` (rows as query parameters)
     load a temporary graph, whose counts are checked before it replaces ``name`` with one
@@ -350,8 +353,7 @@ def push_falkordb(
         from falkordb import FalkorDB
     except ImportError:
         raise PushError("kg push --falkordb needs the falkordb package: pip install falkordb") from None
-    from graph.exporters.cypher import statements
-    from graph.exporters.property_graph import property_graph
+    from graph.exporters.pg_stream import property_graph_of
 
     host, _, port = address.rpartition(":")
     if not host or not port.isdigit():
@@ -360,22 +362,30 @@ def push_falkordb(
         raise PushError(f"graph name {name!r}: use letters, digits and _ . : -")
     secrets = [password or ""]
     tmp = f"{name}{_FALKOR_TMP}{uuid.uuid4().hex}"
-    pg = property_graph(kg)
-    work = list(statements(pg, batch_size))
-    db = None
+    with property_graph_of(kg) as pg:
+        return _push_falkordb(FalkorDB, pg, host, port, name, tmp, user, password, batch_size, progress, secrets)
+
+
+def _push_falkordb(FalkorDB, pg, host, port, name, tmp, user, password, batch_size, progress, secrets) -> PushResult:
+    from graph.exporters.cypher import statements
+
+    db, count = None, 0
+    if progress and hasattr(progress, "total"):
+        progress.total(pg.n_nodes + pg.n_edges)
     try:
         db = FalkorDB(host=host, port=int(port), username=user, password=password)
         _delete_stale_falkordb(db, name)
         graph = db.select_graph(tmp)
-        for query, rows in work:
+        for query, rows in statements(pg, batch_size):
             graph.query(query, None if rows is None else {"rows": rows})
+            count += 1
             if progress:
-                progress(1)
+                progress(len(rows or ()))
         nodes = graph.query("MATCH (n) RETURN count(n)").result_set[0][0]
         edges = graph.query("MATCH ()-[r]->() RETURN count(r)").result_set[0][0]
-        if (nodes, edges) != (len(pg.nodes), len(pg.edges)):
+        if (nodes, edges) != (pg.n_nodes, pg.n_edges):
             raise PushError(f"FalkorDB at {host}:{port}: the temporary graph holds {nodes} nodes and {edges} "
-                            f"relationships of the {len(pg.nodes)} and {len(pg.edges)} sent (another push to "
+                            f"relationships of the {pg.n_nodes} and {pg.n_edges} sent (another push to "
                             f"'{name}' at the same time?); '{name}' left unchanged")
         db.connection.execute_command("RENAME", tmp, name)
     except PushError:
@@ -384,7 +394,7 @@ def push_falkordb(
     except Exception as exc:  # redis / falkordb raise many types
         _forget(db, tmp)
         raise PushError(redact(f"FalkorDB at {host}:{port}: {type(exc).__name__}: {exc}", secrets)) from None
-    return PushResult(name, len(pg.nodes) + len(pg.edges), len(work), "falkordb")
+    return PushResult(name, pg.n_nodes + pg.n_edges, count, "falkordb")
 
 
 #: what a temporary FalkorDB graph's name adds to its target's: ``NAME.kg-push-`` + 32 hex digits

@@ -57,7 +57,7 @@ from graph.views import _ENTITY_CLASSES, ACTOR_KINDS, _local, _node_key, _Reader
 from ontology.vocab import DAI
 
 __all__ = ["spooled", "SpooledGraph", "local_oxigraph", "scratch", "base_label", "opened", "property_graph_of",
-           "iter_nodes", "iter_edges", "walk", "Visitor", "Shared"]
+           "iter_nodes", "iter_edges", "walk", "Visitor", "Shared", "STREAMED_FORMATS"]
 
 Progress = Callable[[str | None], None]
 
@@ -394,3 +394,9 @@ class Shared:
             self.left -= 1
             if self.left <= 0:
                 self.stack.close()
+
+
+#: The formats of whole facts written from the store itself, at any size (the RDF formats
+#: that Oxigraph serialises are :data:`graph.store.base.EXPORT_FORMATS`; ladybug has
+#: :mod:`graph.exporters.ladybug_stream`).
+STREAMED_FORMATS = ("jsonld", "rdfxml", "cypher", "neo4j-csv", "ftm", "graphml", "gexf", "nodelink")

@@ -1,9 +1,11 @@
 """A store's graph read back whole, for what needs every fact in Python, on graphs that fit.
 
-Most commands answer in the store (SPARQL, the aggregated actor view). A few need the
-whole graph as rdflib and networkx objects: the exporters of whole facts (JSON-LD,
-RDF/XML, the property graphs, Cypher, FollowTheMoney, the explorer of every fact with its
-quotes), and the questions asked of the graph *as of a date* or *with entailments*. For
+Most commands answer in the store (SPARQL, the aggregated actor view), and the exports of
+whole facts are written from it a batch of facts at a time (:mod:`graph.exporters.pg_stream`,
+:mod:`graph.exporters.rdf_stream`). A few need the whole graph as rdflib and networkx
+objects: the sorted Turtle, TriG, N-Triples and N-Quads that ``kg build`` commits, the
+explorer of every fact with its quotes, and the questions asked of the graph *as of a date*
+or *with entailments*. For
 them the store's quads are read back (one N-Quads dump, parsed by rdflib) into a
 :class:`~graph.builder.KnowledgeGraph`: the same data from the same engine, not a second
 build of the data folder. Above :func:`limit` quads (``KG_MEMORY_LIMIT_QUADS``, default
@@ -28,7 +30,7 @@ import re
 
 from graph.errors import DataError
 
-__all__ = ["limit", "fits", "dataset", "knowledge_graph", "derived_store", "query_target"]
+__all__ = ["limit", "fits", "dataset", "knowledge_graph", "derived_store", "AsOf", "reasoned", "query_target"]
 
 #: quads read back at most (KG_MEMORY_LIMIT_QUADS)
 MEMORY_LIMIT_QUADS = 600_000
@@ -57,8 +59,8 @@ def dataset(store, *, what: str = "this"):
     n = store.count()
     if n > limit():
         raise DataError(f"{what} reads the whole graph into memory: {n:,} quads are more than "
-                        f"{limit():,} (KG_MEMORY_LIMIT_QUADS); use the streamed RDF formats (turtle, ntriples, nquads, "
-                        f"trig), the aggregated views (graphml, gexf, nodelink, kg view) or SPARQL")
+                        f"{limit():,} (KG_MEMORY_LIMIT_QUADS); use the formats streamed from the store (kg export -f "
+                        f"any format but html), kg view (the aggregated actor view) or SPARQL")
     buf = io.BytesIO()
     store.export("nquads", buf)
     ds = Dataset()
@@ -89,16 +91,20 @@ def knowledge_graph(store, as_of: str | None = None, *, what: str = "this"):
 
 def derived_store(store, *, as_of: str | None = None, reason: str | None = None):
     """An in-memory Oxigraph store holding ``store``'s graph as of ``as_of`` and/or with the
-    ``reason`` entailments (``rdfs``, ``owlrl``) in ``<…/graph/inferred>``: SPARQL on it
-    is evaluated by the same engine as on the store itself. The entailments of the whole
-    graph are computed once for a store's content and kept beside it (those of a graph as of
-    a date, each time)."""
+    ``reason`` entailments (``rdfs``, ``owlrl``) in ``<…/graph/inferred>``, read back whole
+    (up to :func:`limit`): what ``--reason owlrl`` (and ``--reason rdfs`` on a SPARQL
+    endpoint) query. The entailments of the whole graph are computed once for a store's
+    content and kept beside it (those of a graph as of a date, each time)."""
     from graph.query import INFERRED_GRAPH, entailments
     from graph.store.base import kept_value
     from graph.store.oxigraph import OxigraphStore, _ox
 
     what = "kg query " + " ".join(x for x in (f"--as-of {as_of}" if as_of else "",
                                                f"--reason {reason}" if reason else "") if x)
+    if reason == "owlrl" and not fits(store):
+        raise DataError(f"{what} reads the whole graph into memory (OWL RL is computed by owlrl, in Python): "
+                        f"{store.count():,} quads are more than {limit():,} (KG_MEMORY_LIMIT_QUADS); "
+                        "--reason rdfs is computed in the store, at any size")
     kg = knowledge_graph(store, as_of, what=what)
     derived = OxigraphStore(None)
     derived.spec = store.spec
@@ -114,15 +120,105 @@ def derived_store(store, *, as_of: str | None = None, reason: str | None = None)
     return derived
 
 
+class AsOf:
+    """``store`` as of a day: each query is rewritten (:func:`graph.timeline.as_of_query`)
+    and evaluated by ``store`` itself, at any size; other calls go to ``store``.
+
+    >>> from graph.store import open_store
+    >>> with open_store(data_dir="data") as store:
+    ...     jan = AsOf(store, "2025-01-31")
+    ...     jan.query("ASK { fact:openai-dod-2025-prototype-agreement ?p ?o }").boolean
+    False
+    """
+
+    def __init__(self, store, day: str):
+        from graph.timeline import parse_day
+
+        try:
+            self.day = parse_day(day)
+        except ValueError as exc:
+            raise DataError(f"--as-of: {exc}") from None
+        self.store, self.spec, self.kind = store, store.spec, store.kind
+        self._dropped: list[str] | None = None
+
+    def dropped(self) -> list[str]:
+        """The facts with a ``dai:duration`` that do not hold on the day (their end is
+        computed in Python: :func:`graph.timeline.holds_at`)."""
+        if self._dropped is None:
+            from graph.timeline import holds_at
+
+            values: dict = {}
+            for r in self.store.select("""SELECT ?f ?p ?v WHERE { ?f dai:duration ?any .
+                    VALUES ?p { dai:startDate dai:date dai:endDate dai:duration } ?f ?p ?v }""", timeout=600):
+                values.setdefault(r["f"], {}).setdefault(str(r["p"]).rsplit("#", 1)[-1], set()).add(r["v"])
+            self._dropped = [f.n3() for f in sorted(values, key=str) if not holds_at(values[f], self.day)]
+        return self._dropped
+
+    def query(self, text: str, *, allow_network: bool = False, **kw):
+        from graph.store.base import check_read_only
+        from graph.timeline import as_of_query
+
+        check_read_only(text, allow_network)
+        return self.store.query(as_of_query(text, self.day, self.dropped()), allow_network=allow_network, **kw)
+
+    def select(self, text: str, **kw) -> list[dict]:
+        from graph.store.base import Store
+
+        return Store.select(self, text, **kw)
+
+    def select_plain(self, text: str, *, timeout: float = 300.0) -> list[dict]:
+        return [{k: str(v) for k, v in row.items()} for row in self.select(text, timeout=timeout)]
+
+    def kept(self):
+        return None  # results of one day are not kept
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+
+def reasoned(store, progress=None):
+    """``store`` with its RDFS entailments in ``<…/graph/inferred>``: the checkpoint of a
+    store generation kept with them (:func:`graph.store.reasoning.materialise_rdfs`),
+    opened read-only; None where there is none (a SPARQL endpoint, a store in memory, a
+    folder that cannot be written)."""
+    from graph.store.oxigraph import OxigraphStore
+    from graph.store.reasoning import materialise_rdfs
+
+    if getattr(store, "kind", "") != "oxigraph" or getattr(store, "path", None) is None:
+        return None
+    try:
+        path = materialise_rdfs(store, progress)
+    except OSError:
+        return None
+    out = OxigraphStore(path, read_only=True)
+    out.spec = store.spec
+    return out
+
+
 @contextlib.contextmanager
-def query_target(store, *, as_of: str | None = None, reason: str | None = None):
+def query_target(store, *, as_of: str | None = None, reason: str | None = None, progress=None):
     """Where a query with ``as_of`` / ``reason`` runs: ``store`` itself when neither is
-    given, else its :func:`derived_store` (closed after the block)."""
+    given; with ``reason="rdfs"``, the store's generation with its RDFS entailments
+    (:func:`reasoned`), computed in the store at any size; with ``as_of``, that store seen as
+    of the day (:class:`AsOf`: the query rewritten, nothing copied). OWL RL, and RDFS where
+    the store keeps no entailments (a SPARQL endpoint), are read back in memory
+    (:func:`derived_store`, up to :func:`limit`)."""
+    if reason not in (None, "rdfs", "owlrl"):
+        raise DataError(f"unknown reasoning '{reason}' (expected rdfs or owlrl)")
     if not (as_of or reason):
         yield store
         return
-    derived = derived_store(store, as_of=as_of, reason=reason)
+    target, opened = store, None
+    if reason == "rdfs":
+        opened = reasoned(store, progress)
+        if opened is None:
+            opened = derived_store(store, reason=reason)
+        target = opened
+    elif reason:
+        opened = target = derived_store(store, as_of=as_of, reason=reason)
+        as_of = None  # the graph read back is already that day's
     try:
-        yield derived
+        yield AsOf(target, as_of) if as_of else target
     finally:
-        derived.close()
+        if opened is not None:
+            opened.close()
