@@ -1150,20 +1150,19 @@ def test_browser_seed_page_shows_every_actor_and_the_contract_quote(driver, seed
     driver.execute_script("window.kgSelectNode('openai')")
     panel = driver.execute_script("return document.getElementById('kg-panel').innerText")
     assert "OpenAI Public Sector LLC" in panel
+    update = os.environ.get("KG_UPDATE_SCREENSHOTS")
+    if update:
+        time.sleep(0.8)  # the focus animation
+        driver.save_screenshot(str(DOCS / "explorer.png"))
     contract = driver.execute_script(
         "return window.kgData.edges.find(e => e.fact === 'openai-dod-2025-prototype-agreement').id")
     driver.execute_script("window.kgSelectEdge(arguments[0])", contract)  # the relation's own panel: every quote
     panel = driver.execute_script("return document.getElementById('kg-panel').innerText")
     assert "Douze contributions ont été reçues" in panel and "200 millions de dollars" in panel
-    update = os.environ.get("KG_UPDATE_SCREENSHOTS")
-    if update:
-        time.sleep(0.8)  # the focus animation
-        driver.save_screenshot(str(DOCS / "explorer.png"))
     path = driver.execute_script("return window.kgPath('anduril', 'cdao')")
     assert path[0] == "anduril" and path[-1] == "cdao"
     if update:
-        driver.execute_script("window.kgNetwork.fit()")
-        time.sleep(0.5)
+        time.sleep(1.2)  # fitted to the path
         driver.save_screenshot(str(DOCS / "explorer-path.png"))
         driver.execute_script("window.kgSelectNode('openai')")
         driver.execute_script(
@@ -1171,8 +1170,7 @@ def test_browser_seed_page_shows_every_actor_and_the_contract_quote(driver, seed
             "r.dispatchEvent(new Event('input', {bubbles: true}));"
             "var s = document.getElementById('kg-source'); s.value = 'article-fr';"
             "s.dispatchEvent(new Event('change'));")
-        driver.execute_script("window.kgNetwork.fit()")
-        time.sleep(0.6)
+        time.sleep(1.2)  # fitted to what the filters leave
         driver.save_screenshot(str(DOCS / "explorer-filters.png"))
     _assert_clean(driver, seed_page_file.as_uri())
 
@@ -1346,6 +1344,9 @@ def test_browser_side_panels_collapse_in_a_1024_px_window(driver, seed_page_file
         assert shown("kg-panel") and canvas_width() == width
         assert driver.find_element(By.ID, "kg-panel").rect["width"] <= 400
         driver.save_screenshot(str(shots / "explorer-1024.png"))
+        if os.environ.get("KG_UPDATE_SCREENSHOTS"):
+            time.sleep(0.8)  # the focus animation
+            driver.save_screenshot(str(DOCS / "explorer-1024.png"))
         driver.find_element(By.CSS_SELECTOR, "#kg-panel .panel-close").click()
         assert not shown("kg-panel")
         driver.find_element(By.ID, "kg-filters-toggle").click()

@@ -7,16 +7,21 @@ into the data cannot run. Everything read from the graph is untrusted text: it t
 JSON inside ``<script type="application/json">`` and the page writes it into the DOM with
 ``textContent`` only; only http(s) URLs become links (``rel="noopener noreferrer"``).
 
-The page has a legend that doubles as the class and relation filters, a source filter, an
-"as of" date slider (each relation carries its validity interval, see
-:mod:`graph.timeline`), search by English or French name or alias (case and accents
-ignored), a side panel with each fact's sources and quotes, neighbourhood and shortest-path
-highlighting, and PNG export of the current view.
+The page has a legend that doubles as the class and relation filters, a source filter (the
+sources that state a relation), an "as of" control in ISO dates starting at today's date
+(each relation carries its validity interval, see :mod:`graph.timeline`), search by English
+or French name or alias (case and accents ignored), a side panel that groups an actor's
+relations by type (one card per fact, the largest amount first, each line's sources said
+once: :func:`_detail_lines`), neighbourhood and shortest-path highlighting, the view fitted
+to a path and after filters, side panels that fold away (floating in narrow windows), and
+PNG export of the current view. vis-network draws no label: the page's label layer does,
+by importance (the larger actors first, small ones once zoomed in), dropping any label that
+would overlap one already drawn.
 
 Small graphs are laid out in the browser by vis-network's physics. Above
 :data:`LARGE_GRAPH` actors, positions are computed here (:func:`layout`, pure Python,
 deterministic, about linear time), physics is off and edges are straight; above
-:data:`LEAN_EDGES` relations, edge labels and arrows are drawn on highlighted edges only,
+:data:`LEAN_EDGES` relations, arrows are drawn on highlighted edges only,
 and highlighting veils the rest instead of restyling it. A 10,000-actor page is interactive
 within about 2 seconds (``bench/html_bench.py`` measures it against pyvis).
 pyvis itself is not used to build the page: its ``add_edge`` scans every edge (quadratic)
