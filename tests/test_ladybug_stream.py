@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from graph.errors import DataError
 from graph.exporters.ladybug import generate_ladybug
 from graph.exporters.ladybug_stream import Spool, write_folder, write_tables
 from graph.exporters.property_graph import property_graph
@@ -132,8 +133,8 @@ def test_files_cut_into_parts_hold_the_same_rows(tmp_path):
 def test_push_of_a_store_past_the_read_back_limit(awards_dir, tmp_path, monkeypatch, run_kg):
     """What the read-back refuses (KG_MEMORY_LIMIT_QUADS) is pushed, streamed."""
     monkeypatch.setenv("KG_MEMORY_LIMIT_QUADS", "1000")
-    refused = run_kg("export", "-f", "cypher", "-o", tmp_path / "kg.cypher", "--data", awards_dir)
-    assert refused.exit_code != 0 and "KG_MEMORY_LIMIT_QUADS" in refused.output
+    with open_store(data_dir=awards_dir) as store, pytest.raises(DataError, match="KG_MEMORY_LIMIT_QUADS"):
+        knowledge_graph(store)
     path = tmp_path / "awards.lbdb"
     result = run_kg("push", "--ladybug", path, "--data", awards_dir)
     assert result.exit_code == 0, result.output

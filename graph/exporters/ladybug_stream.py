@@ -16,7 +16,7 @@ size, for ``kg push --ladybug``:
    centrality from the distinct pairs of actors (spilled and sorted on disk), and the
    assertions, read first (there are few);
 4. the rows of every table go to an external merge sort (runs of at most ``budget``
-   characters of JSON) and are written in the order of the in-memory export, once the
+   bytes) and are written in the order of the in-memory export, once the
    typed columns of each table are known.
 
 So memory holds one batch and the sort buffers, whatever the number of awards; the disk
@@ -38,8 +38,9 @@ True
 from __future__ import annotations
 
 import heapq
-import json
+import marshal
 import shutil
+import struct
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -69,8 +70,9 @@ __all__ = ["write_tables", "write_folder", "Written", "Spool", "BATCH", "BUDGET"
 
 #: facts (or entities, or sources) read from the store at a time
 BATCH = 500
-#: characters of JSON a sort buffer holds before it is spilled to a run on disk
+#: bytes of records a sort buffer holds before it is spilled to a run on disk
 BUDGET = 8_000_000
+_LENGTH = struct.Struct("<I")
 
 _BASE_TABLE = {"entity": "Entity", "fact": "Fact", "source": "Source"}
 _DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
@@ -84,10 +86,11 @@ _RDF_TYPE = RDF.type
 class Spool:
     """Records ``(key, value)`` sorted by key through disk: an external merge sort.
 
-    Keys are strings or lists of strings, values anything JSON holds. At most ``budget``
-    characters are kept in memory; past that the buffer is sorted and written as a run.
-    Iterating merges the runs and the buffer (it can be done more than once); with
-    ``unique``, a key seen again is skipped.
+    Keys are strings or lists of strings, values anything :mod:`marshal` holds (strings,
+    numbers, booleans, lists, dicts). At most ``budget`` bytes of records are kept in
+    memory; past that the buffer is sorted and written as a run (each record marshalled,
+    after its length). Iterating merges the runs and the buffer (it can be done more than
+    once); with ``unique``, a key seen again is skipped.
 
     >>> import tempfile
     >>> s = Spool(Path(tempfile.mkdtemp()), "x", budget=10)
@@ -105,29 +108,37 @@ class Spool:
         self.count = 0
 
     def add(self, key, value=None) -> None:
-        line = json.dumps([key, value], ensure_ascii=False, separators=(",", ":"))
-        self.buffer.append((key, line))
-        self.size += len(line)
+        record = marshal.dumps([key, value])
+        self.buffer.append((key, record))
+        self.size += len(record)
         self.count += 1
         if self.size > self.budget:
             self._spill()
 
     def _spill(self) -> None:
         self.buffer.sort(key=itemgetter(0))
-        path = self.folder / f"{self.name}.{len(self.runs)}.jsonl"
-        with open(path, "w", encoding="utf-8", newline="\n") as out:
-            for _key, line in self.buffer:
-                out.write(line + "\n")
+        path = self.folder / f"{self.name}.{len(self.runs)}.run"
+        pack = _LENGTH.pack
+        with open(path, "wb") as out:
+            for _key, record in self.buffer:
+                out.write(pack(len(record)))
+                out.write(record)
         self.runs.append(path)
         self.buffer, self.size = [], 0
 
+    @staticmethod
+    def _read(f) -> Iterator[list]:
+        read, unpack, loads = f.read, _LENGTH.unpack, marshal.loads
+        while head := read(4):
+            yield loads(read(unpack(head)[0]))
+
     def iter(self, unique: bool = False) -> Iterator[list]:
-        """``[key, value]`` in key order (keys as JSON gives them back: tuples as lists)."""
+        """``[key, value]`` in key order."""
         self.buffer.sort(key=itemgetter(0))
-        files = [open(p, encoding="utf-8", newline="\n") for p in self.runs]
+        files = [open(p, "rb") for p in self.runs]
         try:
-            streams = [map(json.loads, f) for f in files]
-            streams.append(json.loads(line) for _key, line in self.buffer)
+            streams = [self._read(f) for f in files]
+            streams.append(marshal.loads(record) for _key, record in self.buffer)
             last = object()
             for record in heapq.merge(*streams, key=itemgetter(0)):
                 if unique and record[0] == last:
@@ -162,29 +173,25 @@ class _Neighbourhood:
         self.cache_size = cache_size
         self.terms: dict = {}
         self.supports = pyoxigraph.NamedNode(str(DAI.supports))
-        self.ontology = str(ONTOLOGY_GRAPH)
+        self.ontology_graph = pyoxigraph.NamedNode(str(ONTOLOGY_GRAPH))
 
     def term(self, t):
         """A pyoxigraph term as rdflib's N-Quads parser gives it (as :mod:`graph.store.readback`:
-        a whole xsd:decimal keeps its ``.0``)."""
+        a whole xsd:decimal keeps its ``.0``); kept in a bounded cache keyed by the term."""
+        found = self.terms.get(t)
+        if found is None:
+            if len(self.terms) > 200_000:
+                self.terms.clear()
+            found = self.terms[t] = self._convert(t)
+        return found
+
+    def _convert(self, t):
         px = self.px
         kind = type(t)
         if kind is px.NamedNode:
-            key = t.value
-            found = self.terms.get(key)
-            if found is None:
-                if len(self.terms) > 200_000:
-                    self.terms.clear()
-                found = self.terms[key] = URIRef(t.value)
-            return found
+            return URIRef(t.value)
         if kind is px.Literal:
-            key = (t.value, t.language, t.datatype.value)
-            found = self.terms.get(key)
-            if found is None:
-                if len(self.terms) > 200_000:
-                    self.terms.clear()
-                found = self.terms[key] = self._literal(*key)
-            return found
+            return self._literal(t.value, t.language, t.datatype.value)
         if kind is px.BlankNode:
             return BNode(t.value)
         return DATASET_DEFAULT_GRAPH_ID  # the default graph
@@ -200,14 +207,28 @@ class _Neighbourhood:
         return Literal(value, datatype=URIRef(datatype))
 
     def quads(self, subject) -> list:
-        """Every quad of ``subject`` (a pyoxigraph term) but the ontology's, as rdflib terms."""
-        term = self.term
+        """Every quad of ``subject`` (a pyoxigraph term) but the ontology's, as rdflib terms
+        (the subject converted once; the other terms through :meth:`term`'s cache)."""
+        terms, convert, ontology = self.terms, self._convert, self.ontology_graph
         out = []
+        s = None
         for q in self.ox.quads_for_pattern(subject, None, None, None):
             g = q.graph_name
-            if getattr(g, "value", None) == self.ontology:
+            if g == ontology:
                 continue
-            out.append((term(q.subject), term(q.predicate), term(q.object), term(g)))
+            if s is None:
+                s = self.term(q.subject)
+            p, o = q.predicate, q.object
+            tp, to, tg = terms.get(p), terms.get(o), terms.get(g)
+            if tp is None:
+                tp = terms[p] = convert(p)
+            if to is None:
+                to = terms[o] = convert(o)
+            if tg is None:
+                tg = terms[g] = convert(g)
+            out.append((s, tp, to, tg))
+        if len(terms) > 200_000:
+            terms.clear()
         return out
 
     def cached(self, subject) -> list:
