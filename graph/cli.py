@@ -373,16 +373,17 @@ def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth:
     """
     from graph.atomic import write_text_atomic
     from graph.cli_questions import _open_store, _say
-    from graph.exporters.html import generate, neighbourhood
+    from graph.exporters.html import flag_hits, generate, neighbourhood
     from graph.lookup import find
     from graph.store.readback import fits, knowledge_graph
 
     title = "defense-ai-graph"
-    node = None
+    node = hits = None
     with _open_store(store_spec, data_dir, as_of) as store:
         small = fits(store)
         if small:  # every fact, with its sources and quotes
-            actors = knowledge_graph(store, as_of, what="kg view").actors
+            seen = knowledge_graph(store, as_of, what="kg view")
+            actors, hits = seen.actors, flag_hits(seen.dataset)  # the red flags, as kg build's page
         else:  # the aggregated actor view: one relation per pair of actors and kind
             from graph.store import actors as at_scale
 
@@ -415,7 +416,7 @@ def view(data_dir: Path, out: Path, as_of: str | None, focus: str | None, depth:
     if as_of:
         title += f" — as of {as_of}"
     try:
-        write_text_atomic(out, generate(actors, title=title, as_of=as_of, focus=node))
+        write_text_atomic(out, generate(actors, title=title, as_of=as_of, focus=node, flags=hits))
     except OSError as exc:
         raise GraphError(f"cannot write: {exc.strerror}", file=str(out)) from None
     click.echo(f"wrote {out} ({actors.number_of_nodes():,} actors, {actors.number_of_edges():,} relations)", err=True)

@@ -599,6 +599,45 @@ def test_fact_lines_say_their_sources_once_and_carry_the_amount():
     assert fact["amount"] == 200_000_000
 
 
+def _hit(flag, *, score="1", subject="", office="", contractor="", facts=(), quote="q", label="a fact"):
+    from decimal import Decimal
+
+    from graph.flags import Hit
+    from graph.iris import BASE
+
+    def iri(x, kind):
+        return BASE + kind + "/" + x if x else ""
+
+    return Hit(flag, Decimal(score), iri(subject, "fact"), iri(office, "id"), iri(contractor, "id"), (),
+               {"awards": Decimal("3"), "obligated": Decimal("1234567.5")}, tuple(iri(f, "fact") for f in facts),
+               [{"fact": iri(f, "fact"), "label": label,
+                 "citations": [{"source": "article-fr", "quote": quote, "locator": "/3", "url": GOOD_URL}]}
+                for f in facts[:3]],
+               {iri(office, "id"): "office " + label} if office else {})
+
+
+def test_flag_hits_are_given_to_the_page_by_its_ids_and_escaped():
+    """Hits name actors and facts by IRI; the page gets them by its own ids, keeps only the
+    hits about something it shows, and its text stays escaped data."""
+    hits = [_hit("concentration", score="10000", office="dod", contractor="openai",
+                 facts=["openai-dod-2025-prototype-agreement", "not-on-the-page"], quote=XSS_QUOTE, label=XSS_LABEL),
+            _hit("single-source", subject="minarm-mistral-framework", facts=["minarm-mistral-framework"]),
+            _hit("single-source", subject="elsewhere", facts=["elsewhere"])]  # nothing on the page
+    html = "".join(generate(make_graph(), flags=hits))
+    data = page_data(html)
+    assert [(f["flag"], f["count"]) for f in data["flags"]] == [("concentration", 1), ("single-source", 1)]
+    first = data["hits"][0]
+    assert first["actors"] == ["dod", "openai"] and first["facts"] == ["openai-dod-2025-prototype-agreement"]
+    assert first["fact_count"] == 2 and first["score"] == "10,000"
+    assert ["obligated", "1,234,567.5"] in first["measures"]
+    assert first["evidence"][0]["citations"][0]["quote"] == XSS_QUOTE and first["office_label"] == "office " + XSS_LABEL
+    assert data["hits"][1]["facts"] == ["minarm-mistral-framework"] and "actors" not in data["hits"][1]
+    assert XSS_QUOTE not in html and XSS_LABEL not in html
+    assert '<option value="concentration">' in html
+    assert "".join(generate(make_graph(), flags=hits)) == html
+    assert 'id="kg-flag"' not in "".join(generate(make_graph()))  # no hits, no flags filter
+
+
 def test_only_web_urls_become_links(page_html):
     data = page_data(page_html)
     assert data["sources"]["article-fr"]["link"] == GOOD_URL
@@ -1099,8 +1138,14 @@ def test_browser_payload_list_runs_nothing(driver, tmp_path):
     """Every field holds a payload; the page is used (every actor and relation opened,
     searched, filtered, a path, hover) and nothing runs, loads or logs an error."""
     path = tmp_path / "payloads.html"
-    path.write_text("".join(generate(payload_graph(), title=PAYLOADS[0])), encoding="utf-8")
+    g = payload_graph()
+    hits = [_hit("single-source", subject=str(k), office="constructor", contractor="proto", facts=[str(k)],
+                 quote=PAYLOADS[i % len(PAYLOADS)], label=PAYLOADS[(i + 1) % len(PAYLOADS)])
+            for i, (_, _, k) in enumerate(g.edges(keys=True))]
+    path.write_text("".join(generate(g, title=PAYLOADS[0], flags=hits)), encoding="utf-8")
     _open(driver, path)
+    assert driver.execute_script("return window.kgShowFlags()") == len(hits)
+    driver.execute_script("document.querySelectorAll('#kg-panel details').forEach(d => d.open = true)")
     ids = driver.execute_script("return window.kgVisible().nodes")
     assert sorted(ids) == sorted(payload_graph().nodes)
     for node in ids:
@@ -1401,6 +1446,53 @@ def test_browser_view_is_fitted_to_a_path_and_after_filters(driver, seed_page_fi
     assert 0 < len(shown) < driver.execute_script("return window.kgData.nodes.length")
     _wait_in_view(driver, shown, 0.5)
     _assert_clean(driver, seed_page_file.as_uri())
+
+
+@pytest.fixture(scope="module")
+def flags_page_file(tmp_path_factory) -> Path:
+    """The page as `kg build` writes it (the registry's adapter): with the red flags."""
+    from graph import build
+    from graph.exporters.html import generate_page
+
+    path = tmp_path_factory.mktemp("flags") / "explorer.html"
+    path.write_text("".join(generate_page(build(ROOT / "data"))), encoding="utf-8")
+    return path
+
+
+def test_browser_red_flags_are_marked_listed_and_filter_the_graph(driver, flags_page_file, shots):
+    """kg flags' hits on the shipped data: each actor they name has a red ring, the list
+    shows every hit of a flag with its evidence, and the flag filter keeps its relations."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    data = page_data(flags_page_file.read_text(encoding="utf-8"))
+    flags = {f["flag"]: f["count"] for f in data["flags"]}
+    assert {"concentration", "single-source"} <= set(flags)
+    _open(driver, flags_page_file)
+    _labels(driver)  # a frame drawn
+    named = {a for h in data["hits"] for a in h.get("actors", [])}
+    assert set(driver.execute_script("return window.kgRinged()")) == named
+
+    assert driver.execute_script("return window.kgShowFlags('concentration')") == flags["concentration"]
+    cards = driver.execute_script("return document.querySelectorAll('#kg-panel .card.hit').length")
+    assert cards == flags["concentration"]
+    text = driver.find_element(By.ID, "kg-panel").text
+    assert "Anduril Industries" in text and "awardId=" in text  # who, and the record quoted
+    if os.environ.get("KG_UPDATE_SCREENSHOTS"):
+        Select(driver.find_element(By.ID, "kg-flag")).select_by_value("concentration")
+        time.sleep(1.2)  # fitted to what the filter leaves
+        driver.save_screenshot(str(DOCS / "explorer-flags.png"))
+
+    Select(driver.find_element(By.ID, "kg-flag")).select_by_value("concentration")
+    facts = {f for h in data["hits"] if h["flag"] == "concentration" for f in h.get("facts", [])}
+    shown = driver.execute_script("return window.kgVisible().edges")
+    assert shown and {data["edges"][int(e[1:])]["fact"] for e in shown} <= facts
+    driver.execute_script("window.kgSelectNode('anduril')")
+    driver.execute_script("document.querySelector('#kg-panel .flags-group').open = true")
+    assert "score" in driver.find_element(By.CSS_SELECTOR, "#kg-panel .flags-group").text
+    driver.find_element(By.ID, "kg-reset").click()
+    assert driver.execute_script("return window.kgVisible().edges.length") == len(data["edges"])
+    _assert_clean(driver, flags_page_file.as_uri())
 
 
 def test_browser_focus_page_opens_on_the_actor(driver, tmp_path, run_kg):

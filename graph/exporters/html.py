@@ -61,6 +61,7 @@ import re
 import unicodedata
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
 from importlib.resources import files
 from typing import Any
 from urllib.parse import urlsplit
@@ -207,6 +208,7 @@ def generate(
     as_of: str | dt.date | None = None,
     focus: str | None = None,
     large_graph: int = LARGE_GRAPH,
+    flags: Iterable[Any] | None = None,
 ) -> Iterator[str]:
     """Yield a self-contained interactive HTML page showing the actor graph.
 
@@ -227,6 +229,10 @@ def generate(
     large_graph : int, optional
         Above this many actors, lay out in Python and turn physics off (default
         :data:`LARGE_GRAPH`).
+    flags : iterable of graph.flags.Hit, optional
+        Red-flag hits (:func:`graph.flags.run`): the page marks the actors and relations
+        they name, lists them with their evidence, and filters by flag. The hits about
+        nothing on the page are left out.
 
     Yields
     ------
@@ -244,6 +250,7 @@ def generate(
     focus_id = str(focus) if focus is not None and focus in actors else ""
     data = _page_data(actors, as_of=as_of_text, focus=focus_id, large=len(actors) > large_graph,
                       lean=actors.number_of_edges() > LEAN_EDGES)
+    data["flags"], data["hits"] = _flag_data(flags or (), data)
     data_json = _script_json(data)
     vis_js, vis_css = _vis_assets()
     yield _template().render(
@@ -254,6 +261,7 @@ def generate(
         vis_js_hash=_csp_hash(vis_js),
         legend=data["legend"],
         relations=data["relations"],
+        flags=data["flags"],
         sources=data["source_list"],
         dates=data["dates"],
         meta=data["meta"],
@@ -263,7 +271,8 @@ def generate(
 
 
 def generate_page(kg: Any, *, title: str = "defense-ai-graph") -> Iterator[str]:
-    """Registry adapter: :func:`generate` for a ``KnowledgeGraph`` (uses ``kg.actors``).
+    """Registry adapter: :func:`generate` for a ``KnowledgeGraph`` (uses ``kg.actors``),
+    with the red flags of its dataset (:func:`flag_hits`) when it has one.
 
     Examples
     --------
@@ -272,7 +281,86 @@ def generate_page(kg: Any, *, title: str = "defense-ai-graph") -> Iterator[str]:
     >>> "".join(generate_page(kg)) == "".join(generate(kg.actors))
     True
     """
-    return generate(kg.actors, title=title)
+    dataset = getattr(kg, "dataset", None)
+    return generate(kg.actors, title=title, flags=flag_hits(dataset) if dataset is not None else None)
+
+
+def flag_hits(dataset: Any) -> list[Any]:
+    """Every red flag (:func:`graph.flags.run`, default thresholds) over an RDF dataset, run
+    on an in-memory copy of it: what ``kg build`` puts in the page. Deterministic (the hits
+    are sorted by score, flag and subject).
+
+    >>> from graph import build
+    >>> hits = flag_hits(build("data").dataset)
+    >>> {"single-source", "concentration"} <= {h.flag for h in hits}
+    True
+    """
+    from graph import flags
+    from graph.store.oxigraph import OxigraphStore
+
+    store = OxigraphStore(None)
+    store.spec = "the page's graph"
+    store.load_text(dataset.serialize(format="nquads", encoding="utf-8"))
+    return flags.run(store)
+
+
+def _flag_data(hits: Iterable[Any], data: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The flags and hits for the page: ids as the page's (actor slugs, fact slugs), only
+    the hits about an actor or a relation on it; scores and measures as text."""
+    from graph.flags import library
+    from graph.iris import BASE
+
+    def _shown(v: Any) -> str:  # 1,234,567.89 as kg flags prints it
+        if isinstance(v, Decimal):
+            return f"{v:,f}" if abs(v) >= 1000 else f"{v:f}"
+        return _text(v)
+
+    def local(iri: str, kind: str) -> str:
+        prefix = BASE + kind + "/"
+        return iri[len(prefix):] if iri.startswith(prefix) else ""
+
+    nodes = data["info"]
+    facts = data["facts"]
+    out: list[dict[str, Any]] = []
+    counts: dict[str, int] = {}
+    for h in hits:
+        actors = [a for a in dict.fromkeys(local(x, "id") for x in (h.office, h.contractor, *h.parties)) if a in nodes]
+        on_page = [f for f in (local(x, "fact") for x in h.facts) if f in facts]
+        subject = local(h.subject, "fact") or local(h.subject, "id")
+        if not actors and not on_page:
+            continue
+        counts[h.flag] = counts.get(h.flag, 0) + 1
+        labels = {x: h.labels[x] for x in (h.subject, h.office, h.contractor) if x in h.labels}
+        evidence = []
+        for e in h.evidence:
+            evidence.append(_compact({
+                "fact": local(e["fact"], "fact"),
+                "label": _text(e.get("label")),
+                "citations": [_compact({"source": _text(c.get("source")), "quote": _text(c.get("quote")),
+                                        "locator": _text(c.get("locator")), "url": _text(c.get("url")),
+                                        "link": _text(c.get("url")) if _is_web_url(_text(c.get("url"))) else ""})
+                              for c in e.get("citations", [])],
+            }))
+        out.append(_compact({
+            "flag": h.flag,
+            "score": _shown(h.score),
+            "subject": subject,
+            "subject_label": labels.get(h.subject, ""),
+            "office": local(h.office, "id"),
+            "office_label": labels.get(h.office, ""),
+            "contractor": local(h.contractor, "id"),
+            "contractor_label": labels.get(h.contractor, ""),
+            "actors": actors,
+            "facts": on_page,
+            "fact_count": len(h.facts),
+            "measures": [[k, _shown(v)] for k, v in h.measures.items() if v not in (None, "")],
+            "evidence": evidence,
+        }))
+    lib = library()
+    flags = [{"flag": name, "title": lib[name].title if name in lib else name,
+              "question": lib[name].question if name in lib else "", "count": counts[name]}
+             for name in sorted(counts, key=lambda n: (list(lib).index(n) if n in lib else len(lib), n))]
+    return flags, out
 
 
 def fold(text: str) -> str:
