@@ -157,6 +157,7 @@ def rdfs_entailments(triples) -> set:
     """
     from rdflib import RDF, RDFS
 
+    triples = set(triples)  # read once: an iterator would be empty when what is stated is left out
     known = set(triples)
     new = set(known)
     while new:

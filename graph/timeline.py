@@ -114,3 +114,150 @@ def filter_dataset(ds: Dataset, day: dt.date) -> tuple[Dataset, set[URIRef]]:
             continue
         out.graph(g.identifier if hasattr(g, "identifier") else g).add((s, p, o))
     return out, dropped
+
+
+# ---------------------------------------------------------------- as of a day, in the store
+
+#: the variables the rewrite adds (a prefix no query of ours uses)
+_V = "_kgAsOf"
+
+_TOKEN = re.compile(r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<string>\"\"\"(?:[^\\]|\\.)*?\"\"\"|'''(?:[^\\]|\\.)*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
+  | (?P<pname>(?:[A-Za-z][\w.-]*)?:(?:[\w%-]|\.(?=[\w%-]))*)
+  | (?P<word>[A-Za-z_]\w*)
+  | (?P<open>\{) | (?P<close>\}) | (?P<space>\s+) | (?P<other>.)
+""", re.VERBOSE | re.DOTALL)
+
+
+def fact_check(term: str, day: dt.date, dropped: list[str] | tuple = ()) -> str:
+    """A SPARQL condition true unless ``term`` (a variable or an IRI) is a fact that does not
+    hold on ``day``, or a resource of such a fact (its citations, its amounts: IRIs under
+    the fact's own IRI), as :func:`filter_dataset` drops them. The facts with a
+    ``dai:duration`` are decided by the caller (``dropped``: those that do not hold).
+
+    Facts are the typed resources under ``…/fact/`` (every importer and the curated
+    compiler mint them there); the dates are read from every graph, as
+    :func:`graph.views.read_facts` does.
+
+    >>> "2025-01-31" in fact_check("?f", dt.date(2025, 1, 31))
+    True
+    """
+    from graph.iris import FACT_BASE
+
+    fb = f'"{FACT_BASE}"'
+    own = f"NOT EXISTS {{ {_not_holding(term, day, dropped)} }}"
+    # IF, not ||: the store evaluates only the branch it takes
+    return (f"IF(!BOUND({term}) || !isIRI({term}) || !STRSTARTS(STR({term}), {fb}), true, "
+            f'IF(CONTAINS(STRAFTER(STR({term}), {fb}), "/"), {own} && NOT EXISTS {{ '
+            f"{{ {term} ?{_V}P ?{_V}F }} UNION {{ ?{_V}F ?{_V}P {term} }} "
+            f'FILTER (STRSTARTS(STR({term}), CONCAT(STR(?{_V}F), "/"))) '
+            f'FILTER EXISTS {{ {_not_holding(f"?{_V}F", day, dropped)} }} }}, '
+            f"{own}))")
+
+
+def _not_holding(t: str, day: dt.date, dropped) -> str:
+    """The graph pattern that matches when ``t`` is a fact not holding on ``day``."""
+    from graph.iris import ONTOLOGY_GRAPH_IRI
+    from graph.views import _ENTITY_CLASSES
+
+    d, v = day.isoformat(), _V
+    entity = ", ".join(f"<{c}>" for c in sorted(map(str, _ENTITY_CLASSES)))
+    gone = f"({t} IN ({', '.join(dropped)}))" if dropped else "false"
+    start, end = f"{DAI.startDate.n3()}|{DAI.date.n3()}", DAI.endDate.n3()
+    return (f"GRAPH ?{v}G {{ {t} a ?{v}T }} "
+            f'FILTER (?{v}G != <{ONTOLOGY_GRAPH_IRI}> && STRSTARTS(STR(?{v}T), "{DAI}") '
+            f"&& ?{v}T NOT IN ({DAI.Source.n3()}, {DAI.Citation.n3()}, {DAI.MonetaryAmount.n3()}, {entity})) "
+            f"FILTER NOT EXISTS {{ GRAPH ?{v}G2 {{ {t} a ?{v}E }} FILTER (?{v}E IN ({entity})) }} "
+            f"FILTER (IF(EXISTS {{ GRAPH ?{v}G3 {{ {t} {DAI.duration.n3()} ?{v}D }} }}, {gone}, !("
+            f"(NOT EXISTS {{ GRAPH ?{v}G4 {{ {t} {start} ?{v}S0 }} }} || "
+            f'EXISTS {{ GRAPH ?{v}G5 {{ {t} {start} ?{v}S1 }} FILTER (STR(?{v}S1) <= "{d}") }}) && '
+            f"(NOT EXISTS {{ GRAPH ?{v}G6 {{ {t} {end} ?{v}E0 }} }} || "
+            f"EXISTS {{ GRAPH ?{v}G7 {{ {t} {end} ?{v}E1 }} "
+            f'FILTER (SUBSTR("{d}", 1, STRLEN(STR(?{v}E1))) <= STR(?{v}E1)) }}))))')
+
+
+def as_of_query(text: str, day: dt.date, dropped: list[str] | tuple = ()) -> str:
+    """``text`` (a SPARQL query) rewritten to see the graph as of ``day``: a ``FILTER``
+    (:func:`fact_check`) on every variable and fact IRI the query names, so a solution that
+    uses a fact not holding on ``day`` (or one of its citations or amounts) is not found, as
+    if :func:`filter_dataset` had removed their triples. The store evaluates it: nothing is
+    copied, at any size.
+
+    The filter goes where a solution is made: the ``WHERE`` group of the query and of each
+    sub-select (before it aggregates), each ``OPTIONAL``, ``MINUS``, ``EXISTS`` and ``NOT
+    EXISTS`` group; the terms of a plain, ``GRAPH`` or ``UNION`` group are checked in the
+    one around it (the same solutions, and the store can still join in its own order). The
+    nodes a property path passes through are not checked: only its two ends.
+
+    >>> q = as_of_query("SELECT ?f WHERE { ?f a dai:Contract }", dt.date(2025, 1, 31))
+    >>> q.startswith("SELECT ?f WHERE { ?f a dai:Contract  FILTER (") and q.endswith(") }")
+    True
+    """
+    from graph.iris import FACT_BASE, PREFIXES
+
+    prefixes = dict(PREFIXES)
+    for m in re.finditer(r"(?im)^\s*PREFIX\s+([\w.-]*):\s*<([^>]*)>", text):
+        prefixes[m.group(1)] = m.group(2)
+    out: list[str] = []
+    #: one entry per open brace: [kind, terms]; kind "where" (a filter goes there), "group"
+    #: (its terms go to the "where" around it), "data" (VALUES) or "template" (CONSTRUCT)
+    stack: list[list] = []
+    state, last = "", ""  # state: "values" in a VALUES header, "construct" before a template
+    for m in _TOKEN.finditer(text):
+        kind, tok = m.lastgroup, m.group()
+        if kind == "open":
+            if state == "values":
+                stack.append(["data", [], ""])
+            elif state == "construct":
+                stack.append(["template", [], ""])
+            elif not stack or last in ("WHERE", "OPTIONAL", "MINUS", "EXISTS"):
+                stack.append(["where", [], last])
+                if last in ("OPTIONAL", "MINUS"):  # a group of its own, filtered before it is joined
+                    tok += " {"
+            else:
+                stack.append(["group", [], last])
+            state = ""
+        elif kind == "close" and stack:
+            what, terms, keyword = stack.pop()
+            if keyword in ("OPTIONAL", "MINUS", "EXISTS"):  # what the solution around binds is checked there
+                around = {t for frame in stack if frame[0] == "where" for t in frame[1]}
+                terms = [t for t in terms if t not in around]
+            if what == "where" and terms:
+                out.append(" FILTER (" + " && ".join(fact_check(t, day, dropped) for t in terms) + ") ")
+            if what == "where" and keyword in ("OPTIONAL", "MINUS"):
+                out.append("} ")
+        elif kind not in ("space", "comment"):
+            word = tok.upper() if kind == "word" else ""
+            if word == "VALUES":
+                state = "values"
+            elif word == "CONSTRUCT":
+                state = "construct"
+            elif word == "WHERE":
+                state = ""
+            where = None
+            for frame in reversed(stack):
+                if frame[0] in ("data", "template"):
+                    break
+                if frame[0] == "where":
+                    where = frame
+                    break
+            if where is not None:
+                term = None
+                if kind == "var":
+                    term = "?" + tok[1:]
+                elif kind == "iri" and tok[1:-1].startswith(FACT_BASE):
+                    term = tok
+                elif kind == "pname":
+                    pfx, _, local = tok.partition(":")
+                    ns = prefixes.get(pfx)
+                    if ns is not None and (ns + local).startswith(FACT_BASE):
+                        term = f"<{ns}{local}>"
+                if term is not None and term not in where[1] and not term.startswith("?" + _V):
+                    where[1].append(term)
+        if kind not in ("space", "comment"):
+            last = tok.upper() if kind in ("word", "open", "close") else kind
+        out.append(tok)
+    return "".join(out)

@@ -172,7 +172,60 @@ class AsOf:
     def kept(self):
         return None  # results of one day are not kept
 
+    def count(self) -> int:
+        return self.store.count()
+
+    def quads(self):
+        """The quads of the day (pyoxigraph quads on an Oxigraph store, streamed; rdflib
+        rows on an endpoint)."""
+        from graph.timeline import as_of_query
+
+        text = as_of_query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", self.day, self.dropped())
+        own = getattr(self.store, "oxigraph", None)
+        if own is None:
+            from graph.store.oxigraph import to_oxigraph
+
+            for r in self.store.select(text, timeout=3600):
+                yield to_oxigraph(r["s"]), to_oxigraph(r["p"]), to_oxigraph(r["o"]), to_oxigraph(r["g"])
+            return
+        from graph.iris import PREFIXES
+
+        for r in own.query(text, prefixes=PREFIXES, use_default_graph_as_union=True):
+            yield r["s"], r["p"], r["o"], r["g"]
+
+    def export(self, fmt: str, output) -> None:
+        """The export ``fmt`` of the day's graph: N-Quads streamed from the store's query;
+        the other formats written by Oxigraph from a scratch store of those quads (on disk)."""
+        import tempfile
+
+        from graph.store.oxigraph import OxigraphStore, GraphLoader
+
+        def nquads(write) -> None:
+            batch = []
+            for s, p, o, g in self.quads():
+                batch.append(f"{s} {p} {o} {g} .\n")
+                if len(batch) >= 10_000:
+                    write("".join(batch).encode("utf-8"))
+                    batch = []
+            write("".join(batch).encode("utf-8"))
+
+        if fmt == "nquads":
+            nquads(output.write)
+            return
+        with tempfile.TemporaryDirectory(prefix="kg-as-of-") as work:
+            with contextlib.closing(OxigraphStore(work)) as scratch:
+                loader = GraphLoader(scratch.oxigraph)
+                try:
+                    nquads(loader.write)
+                except BaseException:
+                    loader.abort()
+                    raise
+                loader.close()
+                scratch.export(fmt, output)
+
     def __getattr__(self, name):
+        if name == "oxigraph":  # the store's own quads are not the day's: read them through export()
+            raise AttributeError(name)
         return getattr(self.store, name)
 
 
