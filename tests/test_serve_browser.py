@@ -15,13 +15,15 @@ import json
 import os
 import shutil
 import subprocess
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.nasty import NASTY_LABEL, nasty_data
 from tests.test_html_export import CHROMEDRIVER, CHROMIUM, _require_browser
-from tests.test_serve import ROOT, Served, copy_data
+from tests.test_serve import ROOT, Served, api, copy_data
 
 DIST = ROOT / "graph" / "serve" / "static" / "dist"
 
@@ -179,6 +181,183 @@ def test_explorer_search_select_expand_facts_path_and_shared_url(browser, server
     assert_clean(browser, server)
 
 
+def test_search_by_a_quote_expand_with_a_filter_pin_hide_and_the_url_restores_the_view(browser, server, shots):
+    """A quote's words find its actors; an expand by agency opens only that agency's units,
+    its "and N more" the rest of them; a date range applies to what is drawn; the pinned
+    actor keeps its place and the hidden one stays hidden when the URL is opened again."""
+    from selenium.webdriver.common.by import By
+
+    open_page(browser, server.url + "/")
+    box = browser.find_element(By.ID, "search")
+    box.send_keys("premier contrat de défense signé")
+    wait(browser, "return !!document.querySelector('#results li[data-id=\"openai-public-sector\"]')")
+    matched = browser.execute_script("return document.querySelector('#results li[data-id=\"openai-public-sector\"]')"
+                                     ".dataset.matched")
+    info = browser.execute_script("return document.querySelector('#results li[data-id=\"openai-public-sector\"] "
+                                  ".hit-info').textContent")
+    assert matched == "quote" and "premier contrat de défense signé" in info and "relation" in info
+    search_and_pick(browser, "anduril", "anduril")
+    before = set(browser.execute_script("return window.kg.graph.neighbors('anduril')"))
+    double_click_node(browser, "anduril")
+    wait(browser, "return !!document.querySelector('#panel select.agency-filter')")
+    # the agency filter: only the units of the Department of Defense, the server says which
+    browser.execute_script("const s = document.querySelector('#panel select.agency-filter'); s.value = 'dod';"
+                           "s.dispatchEvent(new Event('change'))")
+    wait(browser, "return location.hash.includes('xa=dod') && "
+                  "document.querySelector('#panel select.agency-filter')?.value === 'dod'")
+    drawn = set(browser.execute_script("return window.kg.graph.neighbors('anduril')"))
+    _s, units = api(server, "expand", id="anduril", agency="dod", limit=1000)
+    wanted = {n["id"] for n in units["neighbours"]}
+    assert wanted <= drawn and drawn - wanted <= before  # what was drawn before stays
+    # pin one actor where it is, hide another
+    pinned = sorted(wanted)[0]
+    browser.execute_script("window.kg.pin(arguments[0])", pinned)
+    place = browser.execute_script("const a = window.kg.graph.getNodeAttributes(arguments[0]); return [a.x, a.y]",
+                                   pinned)
+    gone = sorted(wanted)[-1]
+    browser.execute_script("window.kg.hide(arguments[0])", gone)
+    assert not browser.execute_script("return window.kg.graph.hasNode(arguments[0])", gone)
+    # a date range: the relations drawn are those of the facts in it (the server filters)
+    since = browser.find_element(By.ID, "since")
+    since.send_keys("2025-01-01")
+    until = browser.find_element(By.ID, "until")
+    until.send_keys("2025-12-31")
+    until.send_keys("\t")
+    wait(browser, "return location.hash.includes('until=2025-12-31')")
+    # (the answer comes when it comes: wait until every relation drawn is of the range)
+    wait(browser, "const g = window.kg.graph, links = g.edges().flatMap(e => Object.values("
+                  "g.getEdgeAttribute(e, 'relations')));"
+                  "return links.length > 0 && links.every(l => '2025-01-01' <= l.first && l.last <= '2025-12-31')")
+    shown = set(browser.execute_script("return window.kg.graph.nodes()"))
+    browser.save_screenshot(str(shots / "serve-filters.png"))
+    shared = browser.current_url
+    assert_clean(browser, server)
+    open_page(browser, shared)
+    assert set(browser.execute_script("return window.kg.graph.nodes()")) == shown
+    assert browser.execute_script("return window.kg.hidden") == [gone]
+    again = browser.execute_script("const a = window.kg.graph.getNodeAttributes(arguments[0]);"
+                                   "return [a.x, a.y, !!a.fixed]", pinned)
+    assert again[2] and abs(again[0] - place[0]) < 0.01 and abs(again[1] - place[1]) < 0.01
+    assert browser.find_element(By.ID, "until").get_attribute("value") == "2025-12-31"
+    wait(browser, "return window.kg.selected === 'anduril' && "
+                  "document.querySelector('#panel select.agency-filter')?.value === 'dod'")
+    assert_clean(browser, server)
+
+
+def test_groups_labels_without_overlap_and_the_panel_by_relation(browser, server, shots):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    open_page(browser, server.url + "/")
+    # labels: the most important first, none over another (the explorer places them after
+    # each frame: wait for it)
+    overlaps = """
+        const r = window.kg.renderer, ctx = document.createElement('canvas').getContext('2d');
+        ctx.font = 'normal 14px system-ui, sans-serif';
+        const boxes = [...r.getNodeDisplayedLabels()].map(n => {
+          const d = r.getNodeDisplayData(n), p = r.framedGraphToViewport(d), s = r.scaleSize(d.size);
+          return [p.x + s + 3, p.y - 7, p.x + s + 3 + ctx.measureText(d.label).width, p.y + 7];
+        });
+        const hits = boxes.filter((a, i) => boxes.slice(i + 1).some(b =>
+          a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]));
+        return [boxes.length, hits.length];"""
+    wait(browser, f"const [n, hits] = (() => {{ {overlaps} }})(); return n >= 3 && hits === 0")
+    labelled, _hits = browser.execute_script(overlaps)
+    assert labelled < browser.execute_script("return window.kg.graph.order")  # not every actor: no label wall
+    # by zoom: from afar, fewer labels (the smaller actors lose theirs first), still apart
+    browser.execute_script("window.kg.renderer.getCamera().setState({ratio: 4})")
+    wait(browser, f"const [n, hits] = (() => {{ {overlaps} }})(); return n < {labelled} && hits === 0")
+    browser.execute_script("window.kg.renderer.getCamera().setState({ratio: 1})")
+    # groups by agency: the agencies' units in their department's colour, named in the legend
+    Select(browser.find_element(By.ID, "group")).select_by_value("agency")
+    wait(browser, "return location.hash.includes('g=agency')")
+    legend = browser.execute_script("return [...document.querySelectorAll('#groups .group')].map(g => g.textContent)")
+    assert any(g.startswith("United States Department of Defense (") for g in legend)
+    colour = browser.execute_script("const g = window.kg.graph; return [g.getNodeAttribute('dod', 'color'),"
+                                    "g.getNodeAttribute('agency-department-of-the-air-force', 'color')]")
+    assert colour[0] == colour[1]
+    # the panel: relations grouped by kind, the largest by amount first, each sorted by amount
+    search_and_pick(browser, "dod", "dod")
+    browser.execute_script("window.expanded = false; window.kg.expand('dod').then(() => { window.expanded = true; })")
+    wait(browser, "return window.expanded && document.querySelectorAll('#panel details.relation-group').length >= 2")
+    groups = browser.execute_script("return [...document.querySelectorAll('#panel details.relation-group')]"
+                                    ".map(d => [d.dataset.relation, d.open])")
+    assert groups[0][1] and len({g[0] for g in groups}) == len(groups)
+    click(browser, 'button.relation[data-other="openai-public-sector"]')
+    wait(browser, "return document.querySelectorAll('#panel .fact .fact-line').length > 0")
+    lines = browser.execute_script("return [...document.querySelectorAll('#panel .fact')].map(f => "
+                                   "[f.querySelectorAll('.fact-line').length, f.querySelectorAll('.fact-line .source')"
+                                   ".length])")
+    assert all(n == 1 and sources >= 1 for n, sources in lines)
+    browser.save_screenshot(str(shots / "serve-explorer-agencies.png"))
+    assert_clean(browser, server)
+
+
+def test_download_as_static_page_opens_offline(browser, server, tmp_path):
+    """What is shown, written as the offline single-file explorer: it opens from a file with
+    no request anywhere, and shows the same actors."""
+    import urllib.request
+
+    open_page(browser, server.url + "/#a=dod,openai,openai-public-sector,anduril&s=dod")
+    wait(browser, "return window.kg.selected === 'dod'")
+    href = browser.execute_script("return window.kg.downloadPage()")
+    assert href.startswith(server.url + "/api/static-page?")
+    shown = set(browser.execute_script("return window.kg.graph.nodes()"))
+    page = tmp_path / "view.html"
+    with urllib.request.urlopen(href, timeout=60) as r:
+        assert "attachment" in r.headers["Content-Disposition"]
+        page.write_bytes(r.read())
+    browser.get("about:blank")
+    browser.get_log("browser")
+    browser.get_log("performance")
+    browser.get(page.as_uri())
+    wait(browser, "return window.kgReady === true")
+    assert {n["id"] for n in browser.execute_script("return window.kgData.nodes")} == shown
+    requests = [json.loads(e["message"])["message"]["params"]["request"]["url"]
+                for e in browser.get_log("performance")
+                if json.loads(e["message"])["message"]["method"] == "Network.requestWillBeSent"]
+    assert requests and all(u.startswith(("file:", "data:", "about:")) for u in requests)
+
+
+def test_a_construct_query_drawn_in_the_explorer(browser, server):
+    from selenium.webdriver.common.by import By
+
+    query = ("CONSTRUCT { ?f dai:contractor ?c } WHERE { ?f a dai:Contract ; dai:contractor ?c ; "
+             "dai:awardingAgency id:agency-department-of-the-army }")
+    open_page(browser, server.url + "/sparql#" + urllib.parse.urlencode({"query": query}))
+    wait(browser, "return !!document.querySelector('#results pre.answer')")
+    assert not browser.find_element(By.ID, "explore").get_attribute("hidden")
+    browser.find_element(By.ID, "dl-csv").get_attribute("href").index("format=turtle")
+    browser.find_element(By.ID, "explore").click()
+    wait(browser, "return window.kgReady === true && location.pathname === '/'")
+    drawn = set(browser.execute_script("return window.kg.graph.nodes()"))
+    _s, expected = api(server, "query-view", query=query)
+    assert drawn == {a["id"] for a in expected["actors"]} and "agency-department-of-the-army" in drawn
+    assert "sparql=" in browser.current_url
+    assert_clean(browser, server)
+
+
+def test_the_flags_layer_marks_hits_and_lists_their_evidence(browser, server, shots):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    open_page(browser, server.url + "/")
+    Select(browser.find_element(By.ID, "flag")).select_by_value("concentration")
+    wait(browser, "return document.querySelectorAll('#panel .flag-hit').length > 0")
+    evidence = browser.execute_script("return [...document.querySelectorAll('#panel .flag-hit .evidence')]"
+                                      ".map(e => e.textContent)")
+    assert any("“awardId=" in e for e in evidence)
+    click(browser, "#panel button.draw-hits")
+    wait(browser, "return window.kg.graph.hasNode('agency-us-customs-and-border-protection')")
+    marked = browser.execute_script("""const r = window.kg.renderer, g = window.kg.graph;
+        const e = g.edge('agency-us-customs-and-border-protection', 'anduril');
+        return [r.getNodeDisplayData('anduril').highlighted, e && r.getEdgeDisplayData(e).color];""")
+    assert marked == [True, "#e74c3c"]
+    assert "flag=concentration" in browser.current_url
+    browser.save_screenshot(str(shots / "serve-flags.png"))
+    assert_clean(browser, server)
+
+
 def test_editor_runs_a_saved_query_with_a_parameter(browser, server, shots):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
@@ -205,6 +384,8 @@ def test_editor_runs_a_saved_query_with_a_parameter(browser, server, shots):
 
 
 def test_text_from_data_is_text(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
     """The nasty strings (tests/nasty.py) in names, aliases, titles and quotes: shown as
     they are, through search, the panel, the facts and the editor's results; nothing runs."""
 
@@ -221,6 +402,33 @@ def test_text_from_data_is_text(browser, tmp_path):
         assert "</script><script>alert(1)</script>" in quote
         assert browser.execute_script("return document.querySelectorAll('#panel script, #panel img').length") == 0
         assert_clean(browser, served)
+        # through search by quote and by source title: the payloads shown as the text they are
+        box = browser.find_element(By.ID, "search")
+        for words, matched in (("DETACH DELETE override", "quote"), ("single quotes alert", "source")):
+            box.clear()
+            box.send_keys(words)
+            wait(browser, f"return [...document.querySelectorAll('#results li')].some(l => l.dataset.matched === "
+                          f"'{matched}')")
+            info = browser.execute_script("return [...document.querySelectorAll('#results li')].find(l => "
+                                          f"l.dataset.matched === '{matched}').textContent")
+            assert ("DETACH DELETE" if matched == "quote" else "</script><script>alert(1)</script>") in info
+            assert browser.execute_script("return document.querySelectorAll('#results script, #results img, "
+                                          "#results tag').length") == 0
+        # the source filter lists the nasty title as text; the static page of it escapes it
+        titles = browser.execute_script("return [...document.querySelectorAll('#source option')].map(o => o.text)")
+        assert any("</script><script>alert(1)</script>" in t for t in titles)
+        href = browser.execute_script("return window.kg.downloadPage()")
+        page = tmp_path / "nasty.html"
+        with urllib.request.urlopen(href, timeout=60) as r:
+            page.write_bytes(r.read())
+        open_page(browser, page.as_uri())
+        assert NASTY_LABEL in browser.execute_script("return window.kgData.nodes.map(n => n.label).join(' ')")
+        assert browser.execute_script("return typeof window.__pwned") == "undefined"
+        from selenium.common.exceptions import NoAlertPresentException
+
+        with pytest.raises(NoAlertPresentException):
+            browser.switch_to.alert.text  # noqa: B018 - no dialog was opened
+        browser.get("about:blank")
         open_page(browser, served.url + "/sparql#query=" + "SELECT%20%3Fl%20WHERE%20%7B%20id%3Anasty-corp%20"
                   "rdfs%3Alabel%7Cskos%3AaltLabel%20%3Fl%20%7D")
         wait(browser, "return document.querySelectorAll('table.results td').length > 0")

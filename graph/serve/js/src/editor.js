@@ -164,11 +164,30 @@ function showText(t) {
   const out = $("results");
   out.replaceChildren(el("pre", t, "answer"));
   $("downloads").hidden = true;
+  $("explore").hidden = true;
 }
 
+// a CONSTRUCT or DESCRIBE answer: its Turtle, its downloads, and a link drawing its actors
+// (and the actors of its facts) in the explorer
 function showGraph(turtle) {
   showText(turtle);
-  $("downloads").hidden = true;
+  downloads([["dl-csv", "turtle", "Turtle"], ["dl-tsv", "ntriples", "N-Triples"], ["dl-json", "jsonld", "JSON-LD"]]);
+  drawLink(!saved, "draw this graph in the explorer");
+}
+
+function downloads(formats) {
+  const links = $("downloads");
+  links.hidden = false;
+  for (const [id, fmt, name] of formats) { $(id).href = request(fmt); $(id).textContent = name; }
+}
+
+function drawLink(show, caption) {
+  const explore = $("explore");
+  explore.hidden = !show;
+  if (show) {
+    explore.href = "/#" + new URLSearchParams({ sparql: text() }).toString();
+    explore.textContent = caption;
+  }
 }
 
 function showTable() {
@@ -216,15 +235,15 @@ function showTable() {
   }
   const actors = [...new Set(rows.flatMap((r) => Object.values(r)).filter((b) => b.type === "uri")
     .map((b) => /^https:\/\/w3id\.org\/defense-ai-graph\/id\/(.+)$/.exec(b.value)).filter(Boolean).map((m) => m[1]))];
-  const links = $("downloads");
-  links.hidden = false;
-  for (const [id, fmt] of [["dl-csv", "csv"], ["dl-tsv", "tsv"], ["dl-json", "json"]]) $(id).href = request(fmt);
+  downloads([["dl-csv", "csv", "CSV"], ["dl-tsv", "tsv", "TSV"], ["dl-json", "json", "JSON"]]);
+  const iris = rows.some((r) => Object.values(r).some((b) => b.type === "uri"));
   const explore = $("explore");
-  explore.hidden = !actors.length;
-  if (actors.length) {
+  if (!saved && iris) drawLink(true, "draw the actors of these rows in the explorer");
+  else if (actors.length) {
+    explore.hidden = false;
     explore.href = "/#" + new URLSearchParams({ a: actors.slice(0, 500).join(",") }).toString();
     explore.textContent = `draw these ${Math.min(500, actors.length)} actors in the explorer`;
-  }
+  } else explore.hidden = true;
 }
 
 // ------------------------------------------------------------------ start
