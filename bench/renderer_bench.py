@@ -30,6 +30,8 @@ Measured, in the page:
 * ``draw``: the median time of one redraw on the page's main thread during the pan (vis-network:
   ``beforeDrawing`` to ``afterDrawing``; sigma: its ``render``), the part of a frame that a
   GPU does not take over (sigma's WebGL drawing happens in the GPU process, here SwiftShader);
+* CPU per frame during the pan, in the page's renderer process and in the GPU process
+  (where SwiftShader draws WebGL, and the compositor works), from /proc;
 * memory: the page's JS heap (``performance.memory.usedJSHeapSize``, precise), and the PSS
   of all the browser's processes (renderer, GPU, browser) after the pan.
 
@@ -39,6 +41,7 @@ Usage (about 2 minutes)::
 
     nice python bench/renderer_bench.py
     nice python bench/renderer_bench.py --sizes 1000 5000 10000 --seconds 4 --repeat 2
+    nice python bench/renderer_bench.py --compositing swiftshader   # no --disable-gpu
 
 Needs ``npm ci`` in tests/js (sigma, graphology, esbuild).
 """
@@ -180,16 +183,21 @@ requestAnimationFrame(step);
 """
 
 
-def _driver():
+def _driver(compositing: str = "software"):
+    """Headless Chromium as the tests run it (``--disable-gpu``: software compositing, WebGL
+    by SwiftShader), or with ``compositing="swiftshader"`` without ``--disable-gpu``: the
+    compositor and canvases on SwiftShader's GL too (no WebGL read-back per frame)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--no-first-run",
-                "--window-size=1440,900", "--force-device-scale-factor=1", "--enable-precise-memory-info",
-                "--use-angle=swiftshader", "--enable-unsafe-swiftshader"):
+    args = ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--window-size=1440,900", "--force-device-scale-factor=1",
+            "--enable-precise-memory-info", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"]
+    if compositing == "software":
+        args.append("--disable-gpu")
+    for arg in args:
         options.add_argument(arg)
     drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     drv.command_executor.client_config.timeout = 300
@@ -212,6 +220,29 @@ def _descendants(pid: int) -> list[int]:
         for child in children.get(todo.pop(), []):
             out.append(child)
             todo.append(child)
+    return out
+
+
+def _cpu_by_type(drv) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by the browser's processes, by Chromium's
+    ``--type`` (renderer, gpu-process, ...; "browser" for the one without)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    try:
+        pids = _descendants(drv.service.process.pid)
+    except (AttributeError, OSError):
+        return out
+    for pid in pids:
+        try:
+            # Chromium rewrites its children's command lines into one string: split on spaces too
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").split()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if not args or b"chromedriver" in args[0]:
+            continue
+        kind = next((a[7:].decode() for a in args if a.startswith(b"--type=")), "browser")
+        out[kind] = out.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / tick
     return out
 
 
@@ -260,10 +291,15 @@ def _measure(drv, url: str, kind: str, seconds: float) -> dict:
     drawn, ready = drv.execute_script("return [window.kgDrawnMs, window.kgReadyMs]")
     heap_loaded = drv.execute_script("return performance.memory ? performance.memory.usedJSHeapSize : null")
     time.sleep(1)  # let the page settle (vis-network's label layer, sigma's first hover index)
+    cpu_before = _cpu_by_type(drv)
     pan = drv.execute_async_script(_PAN_ZOOM, "vis" if kind == "vis-network" else "sigma", seconds * 1000)
+    cpu = {k: v - cpu_before.get(k, 0.0) for k, v in _cpu_by_type(drv).items()}
+    frames = max(1, len(pan["times"]) - 1)
     draws = sorted(pan["draws"])
     return {"drawn_ms": round(drawn), "interactive_ms": round(ready), **_frames(pan["times"]),
             "draw_median_ms": round(statistics.median(draws), 1) if draws else None,
+            "cpu_renderer_ms_per_frame": round(1000 * cpu.get("renderer", 0.0) / frames, 1),
+            "cpu_gpu_ms_per_frame": round(1000 * cpu.get("gpu-process", 0.0) / frames, 1),
             "heap_loaded_mb": round(heap_loaded / 2**20, 1) if heap_loaded else None,
             "heap_after_mb": round(pan["heap"] / 2**20, 1) if pan["heap"] else None,
             "browser_pss_mb": _browser_pss_mb(drv)}
@@ -282,6 +318,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-actor", type=int, default=4, help="relations per actor (default 4)")
     parser.add_argument("--seconds", type=float, default=4.0, help="length of the pan and zoom (default 4)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each page (default 1)")
+    parser.add_argument("--compositing", choices=["software", "swiftshader"], default="software",
+                        help="software: --disable-gpu, as the tests (default); swiftshader: GPU compositing on "
+                             "SwiftShader")
     parser.add_argument("--out", type=Path, default=OUT / "renderer_bench.json")
     args = parser.parse_args(argv)
 
@@ -300,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
             drawing = None
             for run in range(args.repeat):
                 for kind in ("vis-network", "sigma.js"):
-                    drv = _driver()
+                    drv = _driver(args.compositing)
                     try:
                         if kind == "vis-network":
                             measured = _measure(drv, vis_page.as_uri(), kind, args.seconds)
@@ -323,17 +362,19 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{kind:>11} {n:>6} actors, run {run + 1}: {row}", file=sys.stderr, flush=True)
 
     print("| renderer | actors | relations | first frame | interactive | frame median | frame p95 | fps "
-          "| dropped | draw (main thread) | JS heap | browser PSS |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| dropped | draw (main thread) | CPU/frame: page, GPU process | JS heap | browser PSS |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['renderer']} | {r['nodes']:,} | {r['edges']:,} | {r['drawn_ms']:,} ms | "
               f"{r['interactive_ms']:,} ms | {r['median_ms']} ms | {r['p95_ms']} ms | {r['fps']} | "
               f"{r['dropped']} of {r['frames'] + r['dropped']} | {r['draw_median_ms']} ms | "
+              f"{r['cpu_renderer_ms_per_frame']} + {r['cpu_gpu_ms_per_frame']} ms | "
               f"{r['heap_after_mb']} MB | {r['browser_pss_mb']} MB |")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     meta = {"seconds": args.seconds, "per_actor": args.per_actor, "python": platform.python_version(),
             "machine": platform.machine(), "cpus": os.cpu_count(), "chromium": _chromium_version(),
-            "webgl": "SwiftShader (CPU)", "load_average": [round(x, 1) for x in os.getloadavg()]}
+            "webgl": "SwiftShader (CPU)", "compositing": args.compositing,
+            "load_average": [round(x, 1) for x in os.getloadavg()]}
     args.out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {args.out}", file=sys.stderr)
     return 0
