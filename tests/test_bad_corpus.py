@@ -39,6 +39,27 @@ def stray(folder: Path) -> list[str]:
             if (p.name.startswith(".") and p.name.endswith(".tmp")) or p.name == ".kg-staged"]
 
 
+def assert_the_one_line(case: dict, result, target: Path, where: str) -> str:
+    """``result`` failed as ``case`` says: its exit code, no traceback, one line on stderr
+    naming ``where`` (or, for a rejected row, the reject line of ``target`` with the import's
+    summary of no record) and matching the case's message, bounded. Returns the line."""
+    assert result.exit_code == case["exit"], result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.splitlines()
+    if case.get("reject"):  # the reject line, where the rejects are listed, the import's summary
+        rejected = [s for s in lines if ": rejected: " in s]
+        assert len(rejected) == 1 and rejected[0].startswith(f"kg: {target.name}: "), lines
+        assert len(lines) == 3 and lines[1].startswith("kg: problems listed in ") and " 0 records," in lines[2], lines
+        (line,) = rejected
+    else:
+        assert len(lines) == 1, lines
+        (line,) = lines
+        assert re.match(re.escape(f"kg: error: {where}") + ("" if "line" in case else r"(:\d+)?") + ": ", line), line
+    assert re.search(case["message"], line), (case["message"], line)
+    assert len(line) < 1000, len(line)  # a bounded message (an unknown property lists the known ones)
+    return line
+
+
 def test_the_corpus_is_the_one_make_py_writes_and_every_file_has_a_case():
     files = {str(p.relative_to(BAD)) for p in BAD.rglob("*") if p.is_file() and p.parent != BAD}
     good = {c["before"] for c in CASES.values() if "before" in c}
@@ -74,20 +95,7 @@ def test_a_bad_input_is_one_line_its_exit_code_and_nothing_else(name, command, d
 
     result = run_kg(*args)
 
-    assert result.exit_code == case["exit"], result.output
-    assert "Traceback" not in result.output
-    lines = result.stderr.splitlines()
-    if case.get("reject"):  # the reject line, where the rejects are listed, the import's summary
-        rejected = [s for s in lines if ": rejected: " in s]
-        assert len(rejected) == 1 and rejected[0].startswith(f"kg: {target.name}: "), lines
-        assert len(lines) == 3 and lines[1].startswith("kg: problems listed in ") and " 0 records," in lines[2], lines
-        (line,) = rejected
-    else:
-        assert len(lines) == 1, lines
-        (line,) = lines
-        assert re.match(re.escape(f"kg: error: {where}") + ("" if "line" in case else r"(:\d+)?") + ": ", line), line
-    assert re.search(case["message"], line), (case["message"], line)
-    assert len(line) < 1000, len(line)  # a bounded message (an unknown property lists the known ones)
+    assert_the_one_line(case, result, target, where)
     assert tree_hash(out) == exports, "the previous exports were touched"
     if case.get("reject"):  # every row is rejected: the source is described with no record in it
         after = tree_hash(data_copy / "imported")
