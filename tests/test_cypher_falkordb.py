@@ -152,6 +152,16 @@ def test_push_cli_to_falkordb(db, server, run_kg):
     assert rows(db.select_graph("cli"), "MATCH (n:Entity {id: 'openai'}) RETURN n.label") == [["OpenAI"]]
 
 
+def test_push_cli_past_the_read_back_limit_streams_the_property_graph(db, server, run_kg, kg, monkeypatch):
+    """kg push --falkordb no longer reads the graph back: with a limit far below the store's
+    size it is not refused, and FalkorDB holds the whole property graph."""
+    monkeypatch.setenv("KG_MEMORY_LIMIT_QUADS", "1000")
+    result = run_kg("push", "--falkordb", f"127.0.0.1:{server.port}", "--name", "streamed", "--data", DATA)
+    assert result.exit_code == 0, result.output
+    assert "nodes and relationships to FalkorDB graph 'streamed'" in result.output
+    assert_matches_property_graph(db.select_graph("streamed"), kg)
+
+
 def test_push_to_a_stopped_falkordb_names_the_address_not_a_password(kg, tmp_path, monkeypatch, run_kg):
     from tests.servers import free_port
 

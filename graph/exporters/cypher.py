@@ -89,12 +89,12 @@ def statements(pg, batch_size: int = BATCH_SIZE) -> Iterator[tuple[str, list | N
     labels, then relationships by type and the base labels of their ends. The rows are
     grouped through a sort on disk, so that memory holds one batch."""
     from graph.exporters.ladybug_stream import Spool
-    from graph.exporters.pg_stream import base_label, iter_edges, iter_nodes, scratch
+    from graph.exporters.pg_stream import base_label, budget, iter_edges, iter_nodes, scratch
 
     for label in _BASE_LABELS:
         yield f"CREATE INDEX FOR (n:{label}) ON (n.id)", None
     with scratch() as work:
-        nodes, rels = Spool(work, "cypher-nodes"), Spool(work, "cypher-rels")
+        nodes, rels = Spool(work, "cypher-nodes", budget()), Spool(work, "cypher-rels", budget())
         for n in iter_nodes(pg):
             labels = [_allowed(x, NODE_LABELS) for x in n.labels]
             if labels[0] not in _BASE_LABELS:
@@ -141,13 +141,13 @@ def count_statements(pg, batch_size: int = BATCH_SIZE) -> int:
     return sum(1 for _ in statements(pg, batch_size))
 
 
-def generate_cypher(kg, *, batch_size: int = BATCH_SIZE, progress=None) -> Iterator[str]:
+def generate_cypher(kg, *, batch_size: int = BATCH_SIZE, progress=None, pg=None) -> Iterator[str]:
     """The property graph of ``kg`` (a KnowledgeGraph or a store, streamed from it: see
-    :mod:`graph.exporters.pg_stream`) as a parameterised Cypher script (see the module
-    docstring)."""
+    :mod:`graph.exporters.pg_stream`; or ``pg``, one built in memory) as a parameterised
+    Cypher script (see the module docstring)."""
     from graph.exporters.pg_stream import property_graph_of
 
-    with property_graph_of(kg, progress=progress) as pg:
+    with property_graph_of(kg, progress=progress, pg=pg) as pg:
         yield HEADER
         for query, rows in statements(pg, batch_size):
             if rows is not None:

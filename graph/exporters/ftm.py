@@ -42,8 +42,8 @@ from itertools import groupby
 
 from rdflib import Literal, URIRef
 
-from graph.exporters.ladybug_stream import BUDGET, Spool
-from graph.exporters.pg_stream import Visitor, local_oxigraph, opened, scratch, walk
+from graph.exporters.ladybug_stream import Spool
+from graph.exporters.pg_stream import Visitor, budget, local_oxigraph, opened, scratch, walk
 from graph.rdf import BASE
 
 __all__ = ["generate_ftm", "SCHEMA_OF_KIND", "ftm_id"]
@@ -73,8 +73,8 @@ class _Entities:
     what one ``add`` after another of the same id makes in memory (the first schema; each
     value once, in order; ``_extend`` values appended as they are)."""
 
-    def __init__(self, work, budget: int = BUDGET):
-        self.spool = Spool(work, "ftm", budget)
+    def __init__(self, work):
+        self.spool = Spool(work, "ftm", budget())
         self.phase, self.seq = 0, 0
 
     def add(self, eid: str, schema: str, _extend: dict | None = None, **props) -> None:

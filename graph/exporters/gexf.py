@@ -150,12 +150,12 @@ def actor_graph(pg) -> PropertyGraph:
     return PropertyGraph(nodes, edges)
 
 
-def generate_gexf(kg, *, actors: bool = False, progress=None) -> Iterator[str]:
+def generate_gexf(kg, *, actors: bool = False, progress=None, pg=None) -> Iterator[str]:
     """The property graph (or with ``actors``, the actor graph) as GEXF 1.3, drawn. ``kg``
     is a KnowledgeGraph or a store: the property graph is streamed from it
     (:mod:`graph.exporters.pg_stream`) and written a node or an edge at a time; memory
     holds the graph's shape for the layout and each fact's validity dates."""
-    with property_graph_of(kg, progress=progress) as spooled:
+    with property_graph_of(kg, progress=progress, pg=pg) as spooled:
         yield from _gexf(actor_graph(spooled) if actors else spooled, actors)
 
 

@@ -62,12 +62,12 @@ def shape(pg) -> PropertyGraph:
     return PropertyGraph(nodes, edges)
 
 
-def generate_graphml(kg, *, progress=None) -> Iterator[str]:
+def generate_graphml(kg, *, progress=None, pg=None) -> Iterator[str]:
     """The property graph as GraphML (directed multigraph, edge ids = edge keys). ``kg`` is
     a KnowledgeGraph or a store: the property graph is streamed from it
     (:mod:`graph.exporters.pg_stream`) and written a node or an edge at a time; memory
     holds the graph's shape for the layout."""
-    with property_graph_of(kg, progress=progress) as pg:
+    with property_graph_of(kg, progress=progress, pg=pg) as pg:
         draw = drawing(shape(pg))
 
         def nodes():

@@ -133,11 +133,11 @@ def _relationships_file(pg) -> Iterator[str]:
     yield from _csv(header, rows())
 
 
-def generate_neo4j_csv(kg, *, progress=None) -> dict[str, Iterator[str]]:
+def generate_neo4j_csv(kg, *, progress=None, pg=None) -> dict[str, Iterator[str]]:
     """The property graph of ``kg`` (a KnowledgeGraph or a store, streamed from it: see
     :mod:`graph.exporters.pg_stream`) as neo4j-admin import files: ``{filename: chunks}``,
     each file written a row at a time."""
-    shared = Shared(kg, len(_BASES) + 1, progress)
+    shared = Shared(kg, len(_BASES) + 1, progress, pg)
     files: dict[str, Iterator[str]] = {
         f"nodes_{base}.csv": shared.file(lambda pg, base=base: _node_file(pg, base)) for base in _BASES}
     files["relationships.csv"] = shared.file(_relationships_file)

@@ -25,11 +25,11 @@ from graph.exporters.pg_stream import iter_edges, iter_nodes, property_graph_of
 __all__ = ["generate_nodelink"]
 
 
-def generate_nodelink(kg, *, progress=None) -> Iterator[str]:
+def generate_nodelink(kg, *, progress=None, pg=None) -> Iterator[str]:
     """The property graph of ``kg`` (a KnowledgeGraph or a store, streamed from it: see
     :mod:`graph.exporters.pg_stream`) as node-link JSON (sorted, so byte-identical across
     runs), written a node or a link at a time."""
-    with property_graph_of(kg, progress=progress) as pg:
+    with property_graph_of(kg, progress=progress, pg=pg) as pg:
         yield from document({
             "directed": True,
             "multigraph": True,

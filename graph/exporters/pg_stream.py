@@ -39,9 +39,8 @@ import networkx as nx
 from rdflib import RDF, URIRef
 
 from graph.errors import ExportError
+from graph.exporters import ladybug_stream
 from graph.exporters.ladybug_stream import (
-    BATCH,
-    BUDGET,
     Spool,
     _batches,
     _degrees,
@@ -60,6 +59,17 @@ __all__ = ["spooled", "SpooledGraph", "local_oxigraph", "scratch", "base_label",
            "iter_nodes", "iter_edges", "walk", "Visitor", "Shared", "STREAMED_FORMATS"]
 
 Progress = Callable[[str | None], None]
+
+#: facts read from the store at a time, and characters of JSON a sort buffer holds before
+#: it is spilled to disk (read when a writer starts: tests make them small, so that every
+#: sort goes through runs on disk)
+BATCH = ladybug_stream.BATCH
+BUDGET = ladybug_stream.BUDGET
+
+
+def budget() -> int:
+    """The sort buffers' size now (:data:`BUDGET`)."""
+    return BUDGET
 
 
 def base_label(node_id: str) -> str:
@@ -206,7 +216,7 @@ class _Sink(Visitor):
 
 
 @contextlib.contextmanager
-def spooled(store, *, batch: int = BATCH, budget: int = BUDGET, work: Path | None = None,
+def spooled(store, *, batch: int | None = None, budget: int | None = None, work: Path | None = None,
             progress: Progress | None = None) -> Iterator[SpooledGraph]:
     """The property graph of ``store``'s graph, spooled on disk (in ``work``, a temporary
     folder by default): iterate :meth:`SpooledGraph.nodes` and :meth:`SpooledGraph.edges`
@@ -215,6 +225,7 @@ def spooled(store, *, batch: int = BATCH, budget: int = BUDGET, work: Path | Non
     compare them), in memory bounded by ``batch`` facts and ``budget`` characters of sort
     buffer, whatever the store's size."""
     say = progress or (lambda _m: None)
+    batch, budget = batch or BATCH, budget or BUDGET
     with contextlib.ExitStack() as stack:
         if work is None:
             work = stack.enter_context(scratch())
@@ -225,13 +236,14 @@ def spooled(store, *, batch: int = BATCH, budget: int = BUDGET, work: Path | Non
         yield sink.graph
 
 
-def walk(ox, px, work: Path, visitor: Visitor, *, batch: int = BATCH, budget: int = BUDGET,
+def walk(ox, px, work: Path, visitor: Visitor, *, batch: int | None = None, budget: int | None = None,
          progress: Progress | None = None) -> None:
     """Read a store (``ox``, a pyoxigraph Store; ``px`` the module) as
     :func:`graph.exporters.ladybug_stream.write_tables` does, giving ``visitor`` every
     fact, entity and source node with its edges (see :class:`Visitor`); ``work`` holds the
     sort runs."""
     say = progress or (lambda _m: None)
+    batch, budget = batch or BATCH, budget or BUDGET
     hood = _Neighbourhood(ox, px)
     entity_classes = {str(c): _local(c) for c in _ENTITY_CLASSES}
     source_class, skipped = str(DAI.Source), {str(DAI.Citation), str(DAI.MonetaryAmount)}
@@ -361,10 +373,14 @@ def iter_edges(pg) -> Iterator[PGEdge]:
 
 
 @contextlib.contextmanager
-def property_graph_of(source, *, progress: Progress | None = None, **options) -> Iterator[SpooledGraph]:
-    """:func:`spooled` of ``source`` (a store, or a KnowledgeGraph, see :func:`opened`)."""
-    with opened(source) as store, spooled(store, progress=progress, **options) as pg:
+def property_graph_of(source, *, progress: Progress | None = None, pg=None, **options) -> Iterator[SpooledGraph]:
+    """:func:`spooled` of ``source`` (a store, or a KnowledgeGraph, see :func:`opened`);
+    ``pg`` itself when given (a property graph built in memory: what tests compare with)."""
+    if pg is not None:
         yield pg
+        return
+    with opened(source) as store, spooled(store, progress=progress, **options) as spooled_pg:
+        yield spooled_pg
 
 
 class Shared:
@@ -372,12 +388,12 @@ class Shared:
     lazy iterator of chunks, written one after another) read in turn: spooled when the
     first file starts, removed when the last is done (or when this object goes)."""
 
-    def __init__(self, source, files: int, progress: Progress | None = None):
+    def __init__(self, source, files: int, progress: Progress | None = None, pg=None):
         import weakref
 
         self.source, self.left, self.progress = source, files, progress
         self.stack = contextlib.ExitStack()
-        self._pg = None
+        self._pg = pg
         weakref.finalize(self, self.stack.close)
 
     @property

@@ -30,8 +30,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from graph.exporters.ladybug_stream import BUDGET, Spool, _Neighbourhood
-from graph.exporters.pg_stream import local_oxigraph, opened, scratch
+from graph.exporters.ladybug_stream import Spool, _Neighbourhood
+from graph.exporters.pg_stream import budget, local_oxigraph, opened, scratch
 from graph.rdf import ONTOLOGY_GRAPH
 
 __all__ = ["subjects", "graph_names", "predicates", "UNION", "Nodes"]
@@ -80,8 +80,8 @@ class Nodes:
 
 
 class _Reader:
-    def __init__(self, ox, px, work, budget: int, with_ontology: bool, progress):
-        self.ox, self.px, self.work, self.budget = ox, px, work, budget
+    def __init__(self, ox, px, work, with_ontology: bool, progress):
+        self.ox, self.px, self.work, self.budget = ox, px, work, budget()
         self.with_ontology, self.say = with_ontology, progress or (lambda _m: None)
         self.hood = _Neighbourhood(ox, px)
         self.runs = 0
@@ -138,13 +138,13 @@ class _Reader:
 
 
 @contextlib.contextmanager
-def subjects(source, *, with_ontology: bool = False, budget: int = BUDGET, progress=None):
+def subjects(source, *, with_ontology: bool = False, progress=None):
     """A reader of ``source``'s graphs (a store, or a KnowledgeGraph: see
     :func:`graph.exporters.pg_stream.opened`): ``read(name)`` gives the :class:`Nodes` of
     the graph ``name`` or of :data:`UNION` (every graph but the ontology, unless
     ``with_ontology``); ``read.names()`` the graphs that hold quads."""
     with opened(source) as store, scratch() as work, local_oxigraph(store, work, progress) as (ox, px):
-        yield _Reader(ox, px, work, budget, with_ontology, progress)
+        yield _Reader(ox, px, work, with_ontology, progress)
         if progress:
             progress(None)
 
