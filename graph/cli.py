@@ -252,7 +252,7 @@ def export(data_dir: Path, fmt: str, output: str, as_of: str | None, store_spec:
         kg export -f trig -o - | head
         kg export -f ttl --as-of 2025-01-31 -o january.ttl
         kg export -f nquads --store oxigraph:kg-store -o kg.nq
-        kg export -f gexf --store oxigraph:kg-store -o actors.gexf
+        kg export -f cypher --store oxigraph:kg-store -o kg.cypher
         kg export -f gexf --actors -o actors.gexf
         kg export -f ladybug -o ladybug-import
     """
