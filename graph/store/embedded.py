@@ -18,7 +18,9 @@ generation: it makes the next one as an Oxigraph checkpoint of it (hard links: i
 and no second copy on disk), applies the changes there, and then replaces the link (one
 ``rename``). A crash or Ctrl-C half-way leaves the previous generation current and a
 partial one that the next sync removes before doing the work again. An import
-(``kg import``) streams into a new generation the same way.
+(``kg import``) streams into a new generation the same way. A generation's folder may also
+hold ``kg-reasoned-rdfs/``, its checkpoint with the RDFS entailments, made by the first
+``kg query --reason rdfs`` that reads it (:mod:`graph.store.reasoning`) and removed with it.
 
 **Concurrent commands.** Writers take an exclusive lock (``PATH/write.lock``, ``flock``):
 a second command that has to sync waits for the first, then finds nothing left to do.
