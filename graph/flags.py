@@ -36,7 +36,7 @@ from importlib.resources import files
 
 from graph.errors import DataError
 
-__all__ = ["Flag", "Hit", "library", "explain", "run", "hit_rows", "SPECIAL_COLUMNS"]
+__all__ = ["Flag", "Hit", "library", "explain", "run", "flag_rows", "hit_rows", "SPECIAL_COLUMNS"]
 
 #: the columns of a flag's rows that are not measures
 SPECIAL_COLUMNS = ("subject", "office", "contractor", "parties", "score", "facts")
@@ -208,7 +208,6 @@ def run(store, names=(), *, params: dict | None = None, actor: str | None = None
     >>> hits[0].flag, hits[0].score >= 2500
     ('concentration', True)
     """
-    from graph.query import query_memory_limit
     from graph.queryparams import bind
 
     flags = choose(list(names))
@@ -230,10 +229,7 @@ def run(store, names=(), *, params: dict | None = None, actor: str | None = None
     hits: list[Hit] = []
     for flag in flags:
         values = bind(flag.query, _thresholds(flag, params, since), store)
-        result = store.query(flag.query.text, params=values, timeout=timeout, memory_mb=query_memory_limit())
-        if result.kind != "SELECT":
-            raise DataError(f"queries/flags/{flag.name}.rq is not a SELECT query")
-        for row in result.rows:
+        for row in flag_rows(store, flag, values, timeout):
             hit = _hit(flag.name, row)
             if keep_actor and keep_actor not in (hit.office, hit.contractor, *hit.parties):
                 continue
@@ -243,6 +239,64 @@ def run(store, names=(), *, params: dict | None = None, actor: str | None = None
     hits.sort(key=Hit.key)
     _read_evidence(store, hits, evidence, timeout)
     return hits
+
+
+def flag_rows(store, flag: Flag, values: dict, timeout: float = 300.0) -> list[dict]:
+    """The rows of ``flag``'s query with its thresholds ``values`` (RDF terms) bound, as
+    ``store.query`` gives them; kept beside an embedded store once computed, for its
+    content (the next run of the flag with the same thresholds reads them back: a new
+    import or ``kg build`` makes a new store, and the flag runs again). A SPARQL endpoint
+    keeps nothing: the query runs each time. The same query either way.
+
+    >>> from graph.queryparams import bind
+    >>> from graph.store import open_store
+    >>> flag = library()["year-end"]
+    >>> with open_store(data_dir="data") as store:
+    ...     rows = flag_rows(store, flag, bind(flag.query, flag.defaults(), store))
+    >>> sorted(rows[0])[:3]
+    ['facts', 'obligated', 'office']
+    """
+    import hashlib
+
+    from graph.query import query_memory_limit
+    from graph.store.base import kept_value
+
+    bound = "\0".join(f"{k}={v.n3()}" for k, v in sorted(values.items()))
+    digest = hashlib.sha256(f"{flag.query.text}\0{bound}".encode("utf-8")).hexdigest()[:20]
+
+    def compute() -> list[dict]:
+        result = store.query(flag.query.text, params=values, timeout=timeout, memory_mb=query_memory_limit())
+        if result.kind != "SELECT":
+            raise DataError(f"queries/flags/{flag.name}.rq is not a SELECT query")
+        return [{k: _term_json(v) for k, v in row.items()} for row in result.rows]
+
+    kept = kept_value(store, f"flag-{flag.name}", f"flags-1:{digest}", compute)
+    return [{k: _json_term(v) for k, v in row.items()} for row in kept]
+
+
+def _term_json(term) -> list:
+    """An RDF term as JSON: ``["iri", value]``, ``["blank", id]`` or ``["literal", value,
+    datatype, language]``.
+
+    >>> from rdflib import Literal, URIRef, XSD
+    >>> _term_json(Literal("2.5", datatype=XSD.decimal)), _term_json(URIRef("http://e/a"))
+    (['literal', '2.5', 'http://www.w3.org/2001/XMLSchema#decimal', ''], ['iri', 'http://e/a'])
+    >>> _json_term(_term_json(Literal("x", lang="en"))) == Literal("x", lang="en")
+    True
+    """
+    from rdflib import BNode, Literal
+
+    if isinstance(term, Literal):
+        return ["literal", str(term), str(term.datatype or ""), term.language or ""]
+    return ["blank" if isinstance(term, BNode) else "iri", str(term)]
+
+
+def _json_term(value: list):
+    from rdflib import BNode, Literal, URIRef
+
+    if value[0] == "literal":
+        return Literal(value[1], datatype=URIRef(value[2]) if value[2] else None, lang=value[3] or None)
+    return BNode(value[1]) if value[0] == "blank" else URIRef(value[1])
 
 
 def _hit(flag: str, row: dict) -> Hit:

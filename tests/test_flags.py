@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import shutil
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -218,6 +219,18 @@ def test_thresholds_change_what_is_found(planted):
     assert {h.flag for h in late} >= {"single-offer", "year-end"} and "value-growth" not in {h.flag for h in late}
 
 
+def test_a_flags_rows_are_kept_beside_the_store_for_its_content(planted):
+    first = _hits(planted, ["splitting"])
+    with open_store(data_dir=planted) as store:
+        kept = store.kept().file("flag-splitting")
+    written = kept.stat().st_mtime_ns
+    again = _hits(planted, ["splitting"])  # read back, not computed again
+    assert kept.stat().st_mtime_ns == written and [h.facts for h in again] == [h.facts for h in first]
+    # another threshold is another query: computed, and kept in place of the first
+    assert len(_hits(planted, ["splitting"], params={"window": "90"})) == 3
+    assert kept.stat().st_mtime_ns != written
+
+
 def test_actor_and_agency_filters(planted):
     with open_store(data_dir=planted) as store:
         favoured = lib.run(store, ["concentration"], actor="FAVOURED PRIME CORP")
@@ -267,12 +280,16 @@ def test_every_flag_on_the_shipped_data(data_copy):
     by = Counter(h.flag for h in hits)
     # single-source: 31 facts, and Doug Matty's position (data/facts-roles.yaml: one source);
     # revolving-door: none (tests/test_roles.py says why)
-    assert by == Counter({"single-source": 32, "year-end": 4, "disagreements": 3, "concentration": 2, "splitting": 2})
+    # concentration: 7 offices, the CDAO's two contractors tied at the top (the OpenAI agreement's
+    # sources name OpenAI and OpenAI Public Sector: each gets half)
+    assert by == Counter({"single-source": 32, "year-end": 4, "disagreements": 3, "concentration": 8, "splitting": 2})
     for name in ("single-offer", "non-competed", "value-growth"):  # the compilation has no such fields
         assert by[name] == 0
     conc = [(h.labels[h.office], h.labels[h.contractor], h.score) for h in hits if h.flag == "concentration"]
-    assert conc == [("U.S. Customs and Border Protection", "Anduril Industries", 10000),
-                    ("Chief Digital and Artificial Intelligence Office", "OpenAI Public Sector LLC", 6250)]
+    assert conc[:2] == [("U.S. Customs and Border Protection", "Anduril Industries", 10000),
+                        ("U.S. Special Operations Command", "Anduril Industries", Decimal("8999.56"))]
+    assert [c[1] for c in conc if c[0] == "Chief Digital and Artificial Intelligence Office"] == [
+        "OpenAI", "OpenAI Public Sector LLC"]
     rush = [(h.labels[h.office], h.measures["year_end"]) for h in hits if h.flag == "year-end"]
     assert rush[0] == ("Department of the Army", 11)
     splits = sorted((h.labels[h.contractor], h.measures["first"], h.measures["last"])
@@ -282,6 +299,36 @@ def test_every_flag_on_the_shipped_data(data_copy):
     disagree = sorted(h.measures["property"] for h in hits if h.flag == "disagreements")
     assert disagree == ["awardingAgency", "contractor", "placeOfPerformance"]
     assert all(h.evidence and h.evidence[0]["citations"] for h in hits)
+
+
+def test_concentration_is_the_index_of_the_awards_read_one_by_one(data_copy):
+    """The Herfindahl-Hirschman index of every office, from its awards listed by a plain query
+    (each award once at each office its sources name, its largest amount shared among its
+    contractors), equals the flag's: no office lost to an arithmetic overflow (squared dollars
+    exceed an xsd:decimal), no award counted once per source stating it."""
+    with open_store(data_dir=data_copy) as store:
+        rows = store.select("""SELECT DISTINCT ?a ?office ?k ?o WHERE { ?a dai:awardingAgency ?office ;
+            dai:contractor ?k . OPTIONAL { ?a dai:obligatedAmount/dai:amount ?o } }""")
+        flagged = {(h.office, h.contractor): h.score for h in lib.run(store, ["concentration"])}
+    awards: dict = {}
+    for r in rows:
+        ks, amount = awards.setdefault((str(r["a"]), str(r["office"])), (set(), [Decimal(0)]))
+        ks.add(str(r["k"]))
+        if r.get("o") is not None:
+            amount[0] = max(amount[0], Decimal(str(r["o"])))
+    shares: dict = {}
+    for (_, office), (ks, (amount,)) in awards.items():
+        for k in ks:
+            shares.setdefault(office, Counter())[k] += amount / len(ks)
+    expected = {}
+    for office, by in shares.items():
+        total = sum(by.values())
+        hhi = sum((v / total) ** 2 for v in by.values()) * 10000 if total > 0 else 0
+        n = sum(1 for (_, o) in awards if o == office)
+        if n >= 5 and hhi >= 2500:
+            top = max(by.values())
+            expected.update({(office, k): lib._round(hhi) for k, v in by.items() if v == top})
+    assert len(expected) == 8 and flagged == expected
 
 
 # ------------------------------------------------------------------ every backend
