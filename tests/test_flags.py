@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 AGENCY = "Office of Synthetic Procurement"
 #: how many hits each award flag has in the planted file (none in the control file)
-PLANTED = {"single-offer": 3, "value-growth": 3, "splitting": 2, "year-end": 1, "concentration": 1, "non-competed": 1}
+PLANTED = {"single-offer": 3, "value-growth": 3, "splitting": 2, "year-end": 1, "concentration": 1, "non-competed": 1,
+           "follow-on": 3}
 
 
 # ------------------------------------------------------------------ the synthetic awards
@@ -41,7 +42,7 @@ def planted_awards(plant: bool = True) -> list[dict]:
     seq = iter(range(1, 10_000))
 
     def award(office: str, contractor: str, day: dt.date, base: float, *, extent="FULL AND OPEN COMPETITION",
-              offers="3", current=None, potential=None, mods=()):
+              offers="3", current=None, potential=None, mods=(), psc="R425"):
         n = next(seq)
         piid = f"SYN{n:05d}"
         key = f"CONT_AWD_{piid}_9999_-NONE-_-NONE-"
@@ -62,7 +63,7 @@ def planted_awards(plant: bool = True) -> list[dict]:
                     ("agency_code", "999"), ("agency_name", AGENCY), ("sub_agency_code", "9900"),
                     ("sub_agency_name", "Synthetic Bureau"), ("office_code", office[-2:]),
                     ("office_name", office))},
-                "product_or_service_code": "R425", "naics_code": "541330",
+                "product_or_service_code": psc, "naics_code": "541330",
             })
 
     def days(start: dt.date, n: int, step: int) -> list[dt.date]:
@@ -111,6 +112,22 @@ def planted_awards(plant: bool = True) -> list[dict]:
                   extent="NOT AVAILABLE FOR COMPETITION")
         else:
             award("SYNTHETIC OFFICE SOLE SOURCE", f"SMALL VENDOR {i} LLC", day, 500_000.0)
+    # follow-on: 3 hits (a non-competed award to the winner of the office's last competed award
+    # of its PSC; twice for one winner); decoys: the last competed award went to another, the
+    # competed award was at another office, the non-competed award came first
+    o3, o4 = background[2], background[3]
+    award(o3, "FOLLOW ON ONE INC", dt.date(2024, 1, 15), 500_000.0, psc="AC11")
+    award(o3, "FOLLOW ON ONE INC", dt.date(2024, 4, 15), 500_000.0, psc="AC11", extent="NOT COMPETED")
+    award(o3, "FOLLOW ON TWO INC", dt.date(2024, 2, 1), 500_000.0, psc="AC12")
+    award(o3, "FOLLOW ON TWO INC", dt.date(2024, 3, 1), 500_000.0, psc="AC12", extent="NOT AVAILABLE FOR COMPETITION")
+    award(o3, "FOLLOW ON TWO INC", dt.date(2024, 5, 1), 500_000.0, psc="AC12", extent="NOT COMPETED")
+    award(o3, "FOLLOW DECOY INC", dt.date(2024, 1, 10), 500_000.0, psc="AC13")
+    award(o3, "OTHER WINNER INC", dt.date(2024, 2, 10), 500_000.0, psc="AC13", extent="COMPETED UNDER SAP")
+    award(o3, "FOLLOW DECOY INC", dt.date(2024, 3, 10), 500_000.0, psc="AC13", extent="NOT COMPETED")
+    award(o3, "FOLLOW DECOY ELSEWHERE INC", dt.date(2024, 1, 20), 500_000.0, psc="AC14")
+    award(o4, "FOLLOW DECOY ELSEWHERE INC", dt.date(2024, 3, 20), 500_000.0, psc="AC14", extent="NOT COMPETED")
+    award(o3, "FOLLOW DECOY FIRST INC", dt.date(2024, 1, 5), 500_000.0, psc="AC15", extent="NOT COMPETED")
+    award(o3, "FOLLOW DECOY FIRST INC", dt.date(2024, 2, 5), 500_000.0, psc="AC15")
     return rows
 
 
@@ -198,6 +215,10 @@ def test_each_flag_finds_exactly_the_planted_cases(planted):
     assert float(rush.score) == pytest.approx((8 / 14) / (12 / 351), abs=0.01)
     (conc,) = label["concentration"]
     assert (conc.labels[conc.contractor], conc.score, conc.measures["top_share"]) == ("FAVOURED PRIME CORP", 6600, 80)
+    follow = sorted((h.labels[h.contractor], h.measures["psc"], h.measures["previous_day"]) for h in label["follow-on"])
+    assert follow == [("FOLLOW ON ONE INC", "AC11", "2024-01-15"), ("FOLLOW ON TWO INC", "AC12", "2024-02-01"),
+                      ("FOLLOW ON TWO INC", "AC12", "2024-02-01")]
+    assert all(len(h.facts) == 2 and h.score == 500_000 for h in label["follow-on"])
     (sole,) = label["non-competed"]
     assert sole.labels[sole.contractor] == "SOLE SOURCE INC" and sole.measures["reasons"] == "NOT COMPETED"
     assert float(sole.score) == pytest.approx(400 / 13, abs=0.01)
@@ -254,7 +275,7 @@ def test_table_fits_80_columns_and_explain_lists_the_thresholds(run_kg, planted)
     out = run_kg("flags", "--data", planted, "--agency", AGENCY)
     assert out.exit_code == 0, out.output
     assert " ".join(out.stdout.split()).startswith(
-        "hits: 1 concentration, 1 non-competed, 3 single-offer, 2 splitting, 3 value-growth, 1 year-end")
+        "hits: 1 concentration, 3 follow-on, 1 non-competed, 3 single-offer, 2 splitting, 3 value-growth, 1 year-end")
     assert max(len(line) for line in out.stdout.splitlines()) <= 80
     explained = run_kg("flags", "--explain", "splitting").stdout
     assert "window = 30 (integer)" in explained and "Pitfalls:" in explained and "Reference:" in explained
@@ -283,7 +304,7 @@ def test_every_flag_on_the_shipped_data(data_copy):
     # concentration: 7 offices, the CDAO's two contractors tied at the top (the OpenAI agreement's
     # sources name OpenAI and OpenAI Public Sector: each gets half)
     assert by == Counter({"single-source": 32, "year-end": 4, "disagreements": 3, "concentration": 8, "splitting": 2})
-    for name in ("single-offer", "non-competed", "value-growth"):  # the compilation has no such fields
+    for name in ("single-offer", "non-competed", "value-growth", "follow-on"):  # the compilation has no such fields
         assert by[name] == 0
     conc = [(h.labels[h.office], h.labels[h.contractor], h.score) for h in hits if h.flag == "concentration"]
     assert conc[:2] == [("U.S. Customs and Border Protection", "Anduril Industries", 10000),
