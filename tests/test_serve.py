@@ -530,6 +530,22 @@ def test_path_over_the_whole_graph(server, run_kg):
         assert hop["to"] in shell.output
 
 
+def test_paths_from_both_ends_are_those_of_kg_path():
+    """The explorer's search from both ends finds the paths `kg path` finds, in its order."""
+    import itertools
+
+    from graph.serve.index import shortest_node_paths
+    from graph.store import open_store
+    from graph.store.adjacency import Adjacency, node_paths
+
+    with open_store(data_dir=ROOT / "data") as store:
+        adj = Adjacency.of(store)
+        actors = [r[0] for r in adj.conn.execute("SELECT id FROM actor ORDER BY id")][::7]
+        for a, b in itertools.permutations(actors, 2):
+            assert shortest_node_paths(adj.linked, a, b, 4) == node_paths(adj, a, b, 4), (a, b)
+        adj.close()
+
+
 def test_view_and_start(server):
     _s, start = api(server, "start", n=10)
     assert len(start["actors"]) == 10 and start["links"]

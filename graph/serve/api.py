@@ -112,14 +112,22 @@ class Explorer:
 
             from graph.serve.index import SearchIndex
 
-            with self._lock:
-                if self._shared is None:
-                    self._shared = SearchIndex.of(self.store, self.adjacency)
-                shared = self._shared
+            shared = self.warm()
             path = shared.conn.execute("PRAGMA database_list").fetchone()[2]
             ix = SearchIndex(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) if path else shared
             self._local.index = ix
         return ix
+
+    def warm(self, progress=None):
+        """Make (or read back) the search index now, saying each step to ``progress``: what
+        ``kg serve`` does in the background as it starts, so that the first page does not
+        wait for it (a request that comes before waits for it)."""
+        from graph.serve.index import SearchIndex
+
+        with self._lock:
+            if self._shared is None:
+                self._shared = SearchIndex.of(self.store, self.adjacency, progress)
+            return self._shared
 
     def close(self) -> None:
         for name in ("adj", "index"):
@@ -153,7 +161,7 @@ class Explorer:
         if len(q) > 200:
             raise ApiError("q is longer than 200 characters")
         piid = self._by_piid(q)
-        hits = self.index.search(q, limit + len(piid))
+        hits = self.index.search(q, limit + len(piid), quote_text=self._quotes)
         first = []
         for node, shown in piid:
             card = self._card(node)
@@ -162,6 +170,18 @@ class Explorer:
         seen = {h["id"] for h in first}
         results = first + [h for h in hits if h["id"] not in seen]
         return {"q": q, "results": results[:limit], "more": max(0, len(results) - limit)}
+
+    def _quotes(self, facts: list[str]) -> dict[str, list[str]]:
+        """The quotes of the facts ``facts`` (IRIs), read from the store."""
+        from rdflib import URIRef
+
+        values = " ".join(URIRef(f).n3() for f in facts)
+        rows = self.store.select_plain(f"""SELECT ?f ?q WHERE {{ VALUES ?f {{ {values} }}
+            ?f dai:citation ?c . ?c dai:quote ?q }}""", timeout=30)
+        out: dict = defaultdict(list)
+        for r in rows:
+            out[r["f"]].append(r["q"])
+        return {k: sorted(v) for k, v in out.items()}
 
     def _by_piid(self, q: str) -> list[tuple[str, str]]:
         """The actors of the contracts numbered ``q`` (as typed or upper case): an index lookup."""
@@ -408,23 +428,18 @@ class Explorer:
         """Shortest paths between ``a`` and ``b`` over the whole graph (not only what is
         drawn), each hop with its facts (what ``kg path`` prints); with filters, over the
         facts that pass them only, and each hop shows those."""
-        from graph.store.actors import shortest_paths
-        from graph.store.adjacency import node_paths
+        from graph.serve.index import shortest_node_paths
 
         a, b = self._known(a), self._known(b)
         limit = _int(limit, "limit", 3, 1, 10)
         filters = self.filters(relation, since, until, source)
         if not filters.narrows and not filters.relations:
-            paths = shortest_paths(self.store, self.adjacency, a, b, limit=limit)
+            linked = self.adjacency.linked
         else:
-            index = self.index
-
-            class Filtered:  # the view made of the facts that pass the filters, for node_paths
-                def linked(self, node):
-                    return index.linked(node, filters)
-
-            paths = [[{"from": u, "to": v, "facts": self._fact_page(u, v, filters, 0, 20)[1]}
-                      for u, v in zip(p, p[1:], strict=False)] for p in node_paths(Filtered(), a, b, limit)]
+            def linked(node):  # the view made of the facts that pass the filters
+                return self.index.linked(node, filters)
+        paths = [[{"from": u, "to": v, "facts": self._fact_page(u, v, filters, 0, 20)[1]}
+                  for u, v in zip(p, p[1:], strict=False)] for p in shortest_node_paths(linked, a, b, limit)]
         cards = {n: self._card(n) for p in paths for hop in p for n in (hop["from"], hop["to"])}
         cards.update({a: self._card(a), b: self._card(b)})
         return {"a": a, "b": b, "paths": paths, "actors": cards}

@@ -39,10 +39,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["SearchIndex", "Filters", "INDEX_VERSION", "fts_words"]
+__all__ = ["SearchIndex", "Filters", "INDEX_VERSION", "fts_words", "shortest_node_paths"]
 
 #: bump when the tables or what fills them change: a kept index of another version is made again
-INDEX_VERSION = "serve-index-3"
+INDEX_VERSION = "serve-index-4"
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
@@ -58,9 +58,8 @@ CREATE INDEX fact_b ON fact (b, a);
 CREATE INDEX fact_fid ON fact (fid);
 CREATE TABLE cites (fid INTEGER, source TEXT, PRIMARY KEY (fid, source)) WITHOUT ROWID;
 CREATE INDEX cites_source ON cites (source, fid);
-CREATE TABLE quote (id INTEGER PRIMARY KEY, fid INTEGER, source TEXT, text TEXT);
-CREATE VIRTUAL TABLE quote_fts USING fts5 (text, content='quote', content_rowid='id',
-                                           tokenize='unicode61 remove_diacritics 2');
+CREATE TABLE quote (id INTEGER PRIMARY KEY, fid INTEGER, source TEXT);
+CREATE VIRTUAL TABLE quote_fts USING fts5 (text, content='', tokenize='unicode61 remove_diacritics 2');
 CREATE TABLE source (id TEXT PRIMARY KEY, title TEXT, facts INTEGER) WITHOUT ROWID;
 CREATE VIRTUAL TABLE source_fts USING fts5 (id UNINDEXED, title, tokenize='unicode61 remove_diacritics 2');
 CREATE TABLE source_actor (source TEXT, actor TEXT, facts INTEGER, relations INTEGER);
@@ -85,6 +84,76 @@ def fts_words(text: str) -> str:
     quoted = ['"' + w.replace('"', '""') + '"' for w in words[:12]]
     quoted[-1] += "*"
     return " ".join(quoted)
+
+
+def shortest_node_paths(linked, a: str, b: str, limit: int = 5) -> list[list[str]]:
+    """The ``limit`` first shortest paths from ``a`` to ``b`` in lexicographic order, as
+    :func:`graph.store.adjacency.node_paths` finds them, by a breadth-first search from both
+    ends at once (the smaller frontier grows first): at scale it visits a few thousand
+    actors where a search from one end visits most of the graph. ``linked(node)``: the
+    sorted neighbours of a node.
+
+    >>> g = {"a": ["b", "c"], "b": ["a", "d"], "c": ["a", "d"], "d": ["b", "c", "e"], "e": ["d"]}
+    >>> shortest_node_paths(g.get, "a", "e"), shortest_node_paths(g.get, "a", "e", 1)
+    ([['a', 'b', 'd', 'e'], ['a', 'c', 'd', 'e']], [['a', 'b', 'd', 'e']])
+    >>> shortest_node_paths(g.get, "a", "z")
+    []
+    """
+    if a == b:
+        return [[a]]
+    near = {a: 0}, {b: 0}
+    frontier = [a], [b]
+    cache: dict[str, list[str]] = {}
+
+    def around(v: str) -> list[str]:
+        if v not in cache:
+            cache[v] = list(linked(v) or ())
+        return cache[v]
+
+    met = False
+    while frontier[0] and frontier[1] and not met:
+        side = 0 if len(frontier[0]) <= len(frontier[1]) else 1
+        seen, other = near[side], near[1 - side]
+        depth = seen[frontier[side][0]] + 1
+        nxt = sorted({w for v in frontier[side] for w in around(v)} - seen.keys())
+        for w in nxt:
+            seen[w] = depth
+        met = any(w in other for w in nxt)
+        frontier = (nxt, frontier[1]) if side == 0 else (frontier[0], nxt)
+    if not met:
+        return []
+    da, db = near
+    d = min(da[v] + db[v] for v in da if v in db)
+    middle = {v for v in da if v in db and da[v] + db[v] == d}
+    # where each actor on a shortest path stands on it (its distance from a)
+    pos = {v: da[v] for v in middle}
+    for dist, sign in ((da, 1), (db, -1)):
+        todo = sorted(middle)
+        while todo:
+            back = set()
+            for v in todo:
+                for w in around(v):
+                    if w in dist and dist[w] == dist[v] - 1 and w not in pos:
+                        pos[w] = dist[w] if sign > 0 else d - dist[w]
+                        back.add(w)
+            todo = sorted(back)
+    paths: list[list[str]] = []
+
+    def walk(path: list[str]) -> None:
+        here = path[-1]
+        if here == b:
+            paths.append(list(path))
+            return
+        for w in around(here):
+            if pos.get(w) == pos[here] + 1:
+                path.append(w)
+                walk(path)
+                path.pop()
+                if len(paths) >= limit:
+                    return
+
+    walk([a])
+    return paths[:limit]
 
 
 @dataclass(frozen=True)
@@ -266,8 +335,11 @@ class SearchIndex:
                 quotes.append((-amount_of.get(fid, 0.0), fid, source, r["q"]))
         conn.executemany("INSERT INTO cites VALUES (?, ?)", sorted(cites))
         quotes.sort()
-        conn.executemany("INSERT INTO quote (fid, source, text) VALUES (?, ?, ?)", (q[1:] for q in quotes))
-        conn.execute("INSERT INTO quote_fts (rowid, text) SELECT id, text FROM quote")
+        # the quotes' words only (a contentless FTS5 table): their text stays in the store
+        conn.executemany("INSERT INTO quote (id, fid, source) VALUES (?, ?, ?)",
+                         ((i, q[1], q[2]) for i, q in enumerate(quotes, 1)))
+        conn.executemany("INSERT INTO quote_fts (rowid, text) VALUES (?, ?)",
+                         ((i, q[3]) for i, q in enumerate(quotes, 1)))
         del quotes, cites
         titles = {}
         for r in store.select_plain("SELECT ?s ?t WHERE { ?s a dai:Source . OPTIONAL { ?s dai:title ?t } }",
@@ -308,11 +380,13 @@ class SearchIndex:
                                             "WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(list(ids)),))}
         return {i: found.get(i) or self.card(i) for i in ids}
 
-    def search(self, q: str, limit: int = 20) -> list[dict]:
+    def search(self, q: str, limit: int = 20, quote_text=None) -> list[dict]:
         """Actors matching ``q``: by name, alias or identifier (exact, then starting with it,
         then a word starting with it, then containing it), then by the quotes of their facts
         (largest facts first), then by the titles of the sources stating facts about them;
-        ties by portfolio size. Each hit says what ``matched`` and the ``text`` matched."""
+        ties by portfolio size. Each hit says what ``matched`` and the ``text`` matched (for a
+        quote, an excerpt around its first matching word: ``quote_text(fact IRIs)`` gives
+        each fact's quotes, read from the store)."""
         from graph.lookup import normalize
 
         key = normalize(q)
@@ -335,12 +409,12 @@ class SearchIndex:
                 offer(node, (rank,), field, shown)
         words = fts_words(q)
         if words and len(best) < limit:
-            for fid, text in self.conn.execute(
-                    "SELECT q.fid, snippet(quote_fts, 0, '', '', '…', 16) FROM quote_fts "
-                    "JOIN quote q ON q.id = quote_fts.rowid WHERE quote_fts MATCH ? LIMIT 200", (words,)):
+            for fid, iri in self.conn.execute(
+                    "SELECT q.fid, i.iri FROM quote_fts JOIN quote q ON q.id = quote_fts.rowid "
+                    "JOIN fact_id i ON i.fid = q.fid WHERE quote_fts MATCH ? LIMIT 200", (words,)):
                 for (node,) in self.conn.execute("SELECT a FROM fact WHERE fid = ? UNION SELECT b FROM fact "
                                                  "WHERE fid = ?", (fid, fid)):
-                    offer(node, (4, len(best)), "quote", text)
+                    offer(node, (4, len(best)), "quote", iri)
                 if len(best) >= limit * 3:
                     break
         if words and len(best) < limit:
@@ -352,10 +426,14 @@ class SearchIndex:
         cards = self.cards(best)
         ranked = sorted(best, key=lambda n: (best[n][0][0], -(cards[n]["relations"] or 0),
                                              -(cards[n]["amount"] or 0.0), best[n][0][1:], n))
+        shown = ranked[:limit]
+        facts = sorted({best[n][2] for n in shown if best[n][1] == "quote"})
+        quotes = _excerpts(quote_text(facts) if quote_text and facts else {}, q)
         out = []
-        for node in ranked[:limit]:
+        for node in shown:
             card = cards[node]
-            card.update(matched=best[node][1], text=best[node][2])
+            text = best[node][2]
+            card.update(matched=best[node][1], text=quotes.get(text, "") if best[node][1] == "quote" else text)
             out.append(card)
         return out
 
@@ -420,6 +498,32 @@ class SearchIndex:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _excerpts(quotes: dict[str, list[str]], q: str, width: int = 110) -> dict[str, str]:
+    """For each fact, the excerpt of its first quote holding a word of ``q`` (accents and
+    case ignored), about ``width`` characters around that word.
+
+    >>> _excerpts({"f": ["x", "Le premier contrat de défense signé par OpenAI"]}, "DEFENSE", 20)
+    {'f': '…contrat de défense signé…'}
+    """
+    from graph.lookup import normalize
+
+    words = [re.compile(r"\b" + re.escape(normalize(w))) for w in _WORD.findall(q) if normalize(w)]
+    out = {}
+    for fact, texts in quotes.items():
+        folded = {t: "".join((normalize(c) or " ")[:1] for c in t) for t in texts}  # one character for one
+        for text in sorted(texts, key=lambda t: -sum(1 for w in words if w.search(folded[t]))):
+            found = [m.start() for m in (w.search(folded[text]) for w in words) if m]
+            at = min(found, default=0)
+            start = max(0, at - width // 3)
+            start = text.rfind(" ", 0, start) + 1 if start else 0  # at a word's start
+            end = min(len(text), start + width)
+            if end < len(text) and text.find(" ", end) > 0:  # at a word's end
+                end = text.find(" ", end)
+            out[fact] = ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
+            break
+    return out
 
 
 def _open_kept(path, key: str) -> sqlite3.Connection | None:
