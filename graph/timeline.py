@@ -139,8 +139,8 @@ def fact_check(term: str, day: dt.date, dropped: list[str] | tuple = ()) -> str:
     ``dai:duration`` are decided by the caller (``dropped``: those that do not hold).
 
     Facts are the typed resources under ``…/fact/`` (every importer and the curated
-    compiler mint them there); the dates are read from every graph, as
-    :func:`graph.views.read_facts` does.
+    compiler mint them there), and a fact links to each resource of its own (``dai:citation``,
+    its amounts); the dates are read from every graph, as :func:`graph.views.read_facts` does.
 
     >>> "2025-01-31" in fact_check("?f", dt.date(2025, 1, 31))
     True
@@ -152,7 +152,7 @@ def fact_check(term: str, day: dt.date, dropped: list[str] | tuple = ()) -> str:
     # IF, not ||: the store evaluates only the branch it takes
     return (f"IF(!BOUND({term}) || !isIRI({term}) || !STRSTARTS(STR({term}), {fb}), true, "
             f'IF(CONTAINS(STRAFTER(STR({term}), {fb}), "/"), {own} && NOT EXISTS {{ '
-            f"{{ {term} ?{_V}P ?{_V}F }} UNION {{ ?{_V}F ?{_V}P {term} }} "
+            f"?{_V}F ?{_V}P {term} "
             f'FILTER (STRSTARTS(STR({term}), CONCAT(STR(?{_V}F), "/"))) '
             f'FILTER EXISTS {{ {_not_holding(f"?{_V}F", day, dropped)} }} }}, '
             f"{own}))")
