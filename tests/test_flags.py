@@ -23,9 +23,11 @@ pytest.importorskip("pyoxigraph")
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 AGENCY = "Office of Synthetic Procurement"
+#: a second made-up agency, for the agency-level flags
+AGENCY2 = "Synthetic Agency Two"
 #: how many hits each award flag has in the planted file (none in the control file)
 PLANTED = {"single-offer": 3, "value-growth": 3, "splitting": 2, "year-end": 1, "concentration": 1, "non-competed": 1,
-           "follow-on": 3}
+           "follow-on": 3, "concentration-agency": 1, "concentration-year": 2}
 
 
 # ------------------------------------------------------------------ the synthetic awards
@@ -35,14 +37,16 @@ def planted_awards(plant: bool = True) -> list[dict]:
 
     The background trips no flag: four offices, each giving three awards of $500,000 to
     each of eight contractors (HHI 1,250), full and open with three offers, potential value
-    twice the base, none dated September 17 to 30. With ``plant``, :data:`PLANTED` cases
+    twice the base, none dated September 17 to 30; and a second agency (:data:`AGENCY2`)
+    giving five awards to five contractors. With ``plant``, :data:`PLANTED` cases
     are added, each beside a decoy that must not be found.
     """
     rows: list[dict] = []
     seq = iter(range(1, 10_000))
 
     def award(office: str, contractor: str, day: dt.date, base: float, *, extent="FULL AND OPEN COMPETITION",
-              offers="3", current=None, potential=None, mods=(), psc="R425"):
+              offers="3", current=None, potential=None, mods=(), psc="R425",
+              agency=AGENCY):
         n = next(seq)
         piid = f"SYN{n:05d}"
         key = f"CONT_AWD_{piid}_9999_-NONE-_-NONE-"
@@ -60,8 +64,10 @@ def planted_awards(plant: bool = True) -> list[dict]:
                 "recipient_uei": f"SYNUEI{abs(hash_name(contractor)):06d}"[:12], "recipient_name": contractor,
                 "recipient_parent_uei": "", "recipient_parent_name": "",
                 **{f"{who}_{level}": value for who in ("awarding", "funding") for level, value in (
-                    ("agency_code", "999"), ("agency_name", AGENCY), ("sub_agency_code", "9900"),
-                    ("sub_agency_name", "Synthetic Bureau"), ("office_code", office[-2:]),
+                    ("agency_code", "999" if agency == AGENCY else "998"), ("agency_name", agency),
+                    ("sub_agency_code", "9900" if agency == AGENCY else "9800"),
+                    ("sub_agency_name", "Synthetic Bureau" if agency == AGENCY else "Synthetic Bureau Two"),
+                    ("office_code", office[-2:]),
                     ("office_name", office))},
                 "product_or_service_code": psc, "naics_code": "541330",
             })
@@ -74,6 +80,9 @@ def planted_awards(plant: bool = True) -> list[dict]:
     for office in background:  # 24 awards each, October to July
         for i, day in enumerate(days(dt.date(2023, 10, 2), 24, 12)):
             award(office, contractors[i % 8], day, 500_000.0)
+    for i in range(5):  # the second agency: 5 awards at two offices to 5 contractors (HHI 2,000)
+        award(f"AGENCY TWO OFFICE {'AB'[i % 2]}", contractors[i], dt.date(2023, 12, 4) + dt.timedelta(days=15 * i),
+              500_000.0, agency=AGENCY2)
     if not plant:
         return rows
     o1, o2 = background[0], background[1]
@@ -128,6 +137,17 @@ def planted_awards(plant: bool = True) -> list[dict]:
     award(o4, "FOLLOW DECOY ELSEWHERE INC", dt.date(2024, 3, 20), 500_000.0, psc="AC14", extent="NOT COMPETED")
     award(o3, "FOLLOW DECOY FIRST INC", dt.date(2024, 1, 5), 500_000.0, psc="AC15", extent="NOT COMPETED")
     award(o3, "FOLLOW DECOY FIRST INC", dt.date(2024, 2, 5), 500_000.0, psc="AC15")
+    # concentration by fiscal year: an office even in FY2023, 5 of its 6 awards to one contractor in
+    # FY2024 (HHI 7,222; 2,222 over both years: no office hit); the concentrated office is one too
+    for i, day in enumerate(days(dt.date(2022, 11, 7), 6, 40)):
+        award("SYNTHETIC OFFICE SHIFTING", contractors[i], day, 500_000.0)
+    for i, day in enumerate(days(dt.date(2023, 11, 7), 6, 40)):
+        award("SYNTHETIC OFFICE SHIFTING", "NEW FAVOURITE LLC" if i < 5 else contractors[6], day, 500_000.0)
+    # concentration by agency: 5 more awards at the second agency, all to one contractor (half of
+    # its 10: HHI 3,000), its offices still under 5 awards each (too few to judge an office)
+    for i in range(5):
+        award(f"AGENCY TWO OFFICE {'CCABB'[i]}", "AGENCY FAVOURITE INC", dt.date(2024, 3, 4) + dt.timedelta(days=20 * i),
+              500_000.0, agency=AGENCY2)
     return rows
 
 
@@ -170,8 +190,10 @@ def control(tmp_path_factory) -> Path:
 
 
 def _hits(data: Path, names=(), **kw) -> list:
+    """The hits at the two synthetic agencies (not those of the shipped data beside them)."""
     with open_store(data_dir=data) as store:
-        return lib.run(store, names, agency=AGENCY, **kw)
+        return sorted(lib.run(store, names, agency=AGENCY, **kw) + lib.run(store, names, agency=AGENCY2, **kw),
+                      key=lib.Hit.key)
 
 
 # ------------------------------------------------------------------ the library
@@ -219,6 +241,13 @@ def test_each_flag_finds_exactly_the_planted_cases(planted):
     assert follow == [("FOLLOW ON ONE INC", "AC11", "2024-01-15"), ("FOLLOW ON TWO INC", "AC12", "2024-02-01"),
                       ("FOLLOW ON TWO INC", "AC12", "2024-02-01")]
     assert all(len(h.facts) == 2 and h.score == 500_000 for h in label["follow-on"])
+    (agency,) = label["concentration-agency"]
+    assert (agency.labels[agency.office], agency.labels[agency.contractor]) == (AGENCY2, "AGENCY FAVOURITE INC")
+    assert agency.score == 3000 and agency.measures["top_share"] == 50
+    assert sorted((h.labels[h.office], h.measures["fiscal_year"], h.labels[h.contractor])
+                  for h in label["concentration-year"]) == [
+        ("SYNTHETIC OFFICE CONCENTRATED", "2024", "FAVOURED PRIME CORP"),
+        ("SYNTHETIC OFFICE SHIFTING", "2024", "NEW FAVOURITE LLC")]
     (sole,) = label["non-competed"]
     assert sole.labels[sole.contractor] == "SOLE SOURCE INC" and sole.measures["reasons"] == "NOT COMPETED"
     assert float(sole.score) == pytest.approx(400 / 13, abs=0.01)
@@ -275,7 +304,7 @@ def test_table_fits_80_columns_and_explain_lists_the_thresholds(run_kg, planted)
     out = run_kg("flags", "--data", planted, "--agency", AGENCY)
     assert out.exit_code == 0, out.output
     assert " ".join(out.stdout.split()).startswith(
-        "hits: 1 concentration, 3 follow-on, 1 non-competed, 3 single-offer, 2 splitting, 3 value-growth, 1 year-end")
+        "hits: 1 concentration, 2 concentration-year, 3 follow-on, 1 non-competed, 3 single-offer, 2 splitting, 3 value-growth, 1 year-end")
     assert max(len(line) for line in out.stdout.splitlines()) <= 80
     explained = run_kg("flags", "--explain", "splitting").stdout
     assert "window = 30 (integer)" in explained and "Pitfalls:" in explained and "Reference:" in explained
@@ -303,7 +332,15 @@ def test_every_flag_on_the_shipped_data(data_copy):
     # revolving-door: none (tests/test_roles.py says why)
     # concentration: 7 offices, the CDAO's two contractors tied at the top (the OpenAI agreement's
     # sources name OpenAI and OpenAI Public Sector: each gets half)
-    assert by == Counter({"single-source": 32, "year-end": 4, "disagreements": 3, "concentration": 8, "splitting": 2})
+    assert by == Counter({"single-source": 32, "year-end": 4, "disagreements": 3, "concentration": 8, "splitting": 2,
+                          "concentration-agency": 2, "concentration-year": 15})
+    agencies = [(h.labels[h.office], h.labels[h.contractor], h.score) for h in hits if h.flag == "concentration-agency"]
+    assert agencies == [("Department of Homeland Security", "Anduril Industries", Decimal("4823.61")),
+                        ("United States Department of Defense", "SPACE EXPLORATION TECHNOLOGIES CORP.",
+                         Decimal("4739.04"))]
+    years = [(h.labels[h.office], h.measures["fiscal_year"]) for h in hits if h.flag == "concentration-year"]
+    assert years[:3] == [("U.S. Special Operations Command", "2024"), ("U.S. Special Operations Command", "2026"),
+                         ("U.S. Special Operations Command", "2025")]
     for name in ("single-offer", "non-competed", "value-growth", "follow-on"):  # the compilation has no such fields
         assert by[name] == 0
     conc = [(h.labels[h.office], h.labels[h.contractor], h.score) for h in hits if h.flag == "concentration"]
