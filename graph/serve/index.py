@@ -451,6 +451,21 @@ class SearchIndex:
         return [(a, b, rel, n, None if amount is None else repr(amount), first or "", last or "")
                 for a, b, rel, n, amount, first, last in rows]
 
+    def relations_among(self, ids: list[str], filters: Filters) -> list[tuple]:
+        """The relations between actors of ``ids`` made of the facts that pass ``filters``,
+        as :meth:`relations_of` (a view of a few actors: an index lookup per actor)."""
+        import json
+
+        where, args = filters.where()
+        chosen = json.dumps(sorted(set(ids)))
+        rows = self.conn.execute(
+            "SELECT f.a, f.b, f.relation, COUNT(DISTINCT f.fid), SUM(f.amount), MIN(NULLIF(f.day, '')), "
+            "MAX(NULLIF(f.day, '')) FROM fact f WHERE f.a IN (SELECT value FROM json_each(?)) "
+            f"AND f.b IN (SELECT value FROM json_each(?)) AND f.a != f.b AND {where} "
+            "GROUP BY f.a, f.b, f.relation ORDER BY 1, 2, 3", [chosen, chosen, *args]).fetchall()
+        return [(a, b, rel, n, None if amount is None else repr(amount), first or "", last or "")
+                for a, b, rel, n, amount, first, last in rows]
+
     def linked(self, node: str, filters: Filters) -> list[str]:
         """The actors one fact passing ``filters`` away from ``node``, sorted."""
         where, args = filters.where()
