@@ -27,7 +27,7 @@ AGENCY = "Office of Synthetic Procurement"
 AGENCY2 = "Synthetic Agency Two"
 #: how many hits each award flag has in the planted file (none in the control file)
 PLANTED = {"single-offer": 3, "value-growth": 3, "splitting": 2, "year-end": 1, "concentration": 1, "non-competed": 1,
-           "follow-on": 3, "concentration-agency": 1, "concentration-year": 2}
+           "follow-on": 4, "concentration-agency": 1, "concentration-year": 2}
 
 
 # ------------------------------------------------------------------ the synthetic awards
@@ -121,7 +121,7 @@ def planted_awards(plant: bool = True) -> list[dict]:
                   extent="NOT AVAILABLE FOR COMPETITION")
         else:
             award("SYNTHETIC OFFICE SOLE SOURCE", f"SMALL VENDOR {i} LLC", day, 500_000.0)
-    # follow-on: 3 hits (a non-competed award to the winner of the office's last competed award
+    # follow-on: 4 hits (a non-competed award to the winner of the office's last competed award
     # of its PSC; twice for one winner); decoys: the last competed award went to another, the
     # competed award was at another office, the non-competed award came first
     o3, o4 = background[2], background[3]
@@ -137,6 +137,12 @@ def planted_awards(plant: bool = True) -> list[dict]:
     award(o4, "FOLLOW DECOY ELSEWHERE INC", dt.date(2024, 3, 20), 500_000.0, psc="AC14", extent="NOT COMPETED")
     award(o3, "FOLLOW DECOY FIRST INC", dt.date(2024, 1, 5), 500_000.0, psc="AC15", extent="NOT COMPETED")
     award(o3, "FOLLOW DECOY FIRST INC", dt.date(2024, 2, 5), 500_000.0, psc="AC15")
+    # ... and within one month: a hit, and a decoy whose competed award was followed by another's
+    award(o3, "FOLLOW ON THREE INC", dt.date(2024, 6, 3), 500_000.0, psc="AC16")
+    award(o3, "FOLLOW ON THREE INC", dt.date(2024, 6, 20), 500_000.0, psc="AC16", extent="NOT COMPETED")
+    award(o3, "FOLLOW DECOY SAME MONTH INC", dt.date(2024, 6, 4), 500_000.0, psc="AC17")
+    award(o3, "OTHER WINNER INC", dt.date(2024, 6, 11), 500_000.0, psc="AC17")
+    award(o3, "FOLLOW DECOY SAME MONTH INC", dt.date(2024, 6, 24), 500_000.0, psc="AC17", extent="NOT COMPETED")
     # concentration by fiscal year: an office even in FY2023, 5 of its 6 awards to one contractor in
     # FY2024 (HHI 7,222; 2,222 over both years: no office hit); the concentrated office is one too
     for i, day in enumerate(days(dt.date(2022, 11, 7), 6, 40)):
@@ -238,8 +244,8 @@ def test_each_flag_finds_exactly_the_planted_cases(planted):
     (conc,) = label["concentration"]
     assert (conc.labels[conc.contractor], conc.score, conc.measures["top_share"]) == ("FAVOURED PRIME CORP", 6600, 80)
     follow = sorted((h.labels[h.contractor], h.measures["psc"], h.measures["previous_day"]) for h in label["follow-on"])
-    assert follow == [("FOLLOW ON ONE INC", "AC11", "2024-01-15"), ("FOLLOW ON TWO INC", "AC12", "2024-02-01"),
-                      ("FOLLOW ON TWO INC", "AC12", "2024-02-01")]
+    assert follow == [("FOLLOW ON ONE INC", "AC11", "2024-01-15"), ("FOLLOW ON THREE INC", "AC16", "2024-06-03"),
+                      ("FOLLOW ON TWO INC", "AC12", "2024-02-01"), ("FOLLOW ON TWO INC", "AC12", "2024-02-01")]
     assert all(len(h.facts) == 2 and h.score == 500_000 for h in label["follow-on"])
     (agency,) = label["concentration-agency"]
     assert (agency.labels[agency.office], agency.labels[agency.contractor]) == (AGENCY2, "AGENCY FAVOURITE INC")
@@ -304,7 +310,7 @@ def test_table_fits_80_columns_and_explain_lists_the_thresholds(run_kg, planted)
     out = run_kg("flags", "--data", planted, "--agency", AGENCY)
     assert out.exit_code == 0, out.output
     assert " ".join(out.stdout.split()).startswith(
-        "hits: 1 concentration, 2 concentration-year, 3 follow-on, 1 non-competed, 3 single-offer, 2 splitting, 3 value-growth, 1 year-end")
+        "hits: 1 concentration, 2 concentration-year, 4 follow-on, 1 non-competed, 3 single-offer, 2 splitting, 3 value-growth, 1 year-end")
     assert max(len(line) for line in out.stdout.splitlines()) <= 80
     explained = run_kg("flags", "--explain", "splitting").stdout
     assert "window = 30 (integer)" in explained and "Pitfalls:" in explained and "Reference:" in explained
