@@ -119,11 +119,15 @@ def rdfs_rows(ox) -> Iterator[tuple[str, str, str]]:
                 return _nt(t)
             return "?o" if (str(t).startswith(_PH + "o") or isinstance(t, Literal)) else "?s"
 
-        templates.setdefault((kind, lit, role(s), _nt(p), role(o)), set()).add(term)
-    for (kind, lit, s, p, o), terms in sorted(templates.items(), key=lambda kv: (kv[0], sorted(map(str, kv[1])))):
+        s_role, o_role = role(s), role(o)
+        if "?o" not in (s_role, o_role):
+            lit = None  # the same for a predicate's literal and other objects: one query for both
+        templates.setdefault((kind, lit, s_role, _nt(p), o_role), set()).add(term)
+    for (kind, lit, s, p, o), terms in sorted(templates.items(), key=lambda kv: (str(kv[0]), sorted(map(str, kv[1])))):
         values = " ".join(_nt(t) for t in sorted(terms))
-        match = (f"VALUES ?src {{ {values} }} ?s ?src ?o FILTER ({'' if lit else '!'}isLiteral(?o))" if kind == "p"
-                 else f"VALUES ?src {{ {values} }} ?s <{_TYPE}> ?src")
+        match = (f"VALUES ?src {{ {values} }} ?s ?src ?o" if kind == "p" else f"VALUES ?src {{ {values} }} ?s <{_TYPE}> ?src")
+        if lit is not None:
+            match += f" FILTER ({'' if lit else '!'}isLiteral(?o))"
         ends = [v for v in (s, o) if v.startswith("?")]
         text = (f"SELECT DISTINCT {' '.join(dict.fromkeys(ends))} WHERE {{ {match} "
                 f"FILTER (!isBlank(?s){' && !isBlank(?o)' if '?o' in ends else ''}) "
