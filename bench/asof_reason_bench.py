@@ -64,10 +64,12 @@ def main(argv: list[str] | None = None) -> None:
         base = [KG, "query", name, "--data", data, "--format", "csv", "--timeout", "3600"]
         row = {"plain": _median(base, args.repeat),
                "as_of": _median([*base, "--as-of", args.day], args.repeat)}
+        print(name, row, file=sys.stderr, flush=True)
         if "first" not in out:
             out["first"] = round(_run([*base, "--reason", "rdfs"])[0], 3)
         row["reason_rdfs"] = _median([*base, "--reason", "rdfs"], args.repeat)
         out["queries"][name] = row
+        print(name, row, f"first --reason rdfs: {out['first']} s", file=sys.stderr, flush=True)
     (HERE / "out").mkdir(exist_ok=True)
     (HERE / "out" / "asof_reason_bench.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     print(f"| query ({args.data.name}) | plain s | --as-of {args.day} s | --reason rdfs s |")
