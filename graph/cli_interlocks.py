@@ -21,7 +21,7 @@ _TABLE_COLUMNS = ["link", "via_label", "at_a", "at_b", "sources"]
 @_store_option
 def interlocks_command(actor_a, actor_b, data_dir, as_of, fmt, wide, output, timeout, store_spec):
     """People and organizations linking actors A and B: a person with a position at both,
-    a parent organization of both, an investor in both, an organization both invest in, a
+    an organization where both hold one, a parent organization of both, an investor in both, an organization both invest in, a
     partner of both; each link with its two facts, what they say (roles and their dates)
     and their sources.
 

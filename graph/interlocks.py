@@ -1,7 +1,8 @@
 """Interlocks: the people and organizations that link two actors.
 
 Two actors are interlocked through a third one when it stands in the same kind of relation
-to both: a **person** who holds (or held) a position at each (``dai:Position``), a
+to both: a **person** who holds (or held) a position at each (``dai:Position``), an
+**organization** at which both hold one (two people, say), a
 **parent** organization of both (``dai:Subsidiary`` or ``dai:SubUnit``), an **investor** in
 both, an organization **both invest in** (``investee``), or a **partner** of both
 (``dai:Partnership``). Each link comes with the two facts that make it, what each says
@@ -28,6 +29,7 @@ __all__ = ["interlocks", "LINKS", "QUERY"]
 #: the kinds of link, in the order they are listed, with what the third actor is to each
 LINKS = {
     "person": "holds a position at both",
+    "organization": "both hold a position at it",
     "parent": "parent organization of both",
     "investor": "invests in both",
     "investee": "both invest in it",
@@ -40,6 +42,11 @@ QUERY = """SELECT DISTINCT ?link ?via ?fa ?fb WHERE {
       ?fa a dai:Position ; dai:holder ?via ; dai:organization ?a .
       ?fb a dai:Position ; dai:holder ?via ; dai:organization ?b .
       BIND ("person" AS ?link) } }
+  UNION
+  { SELECT ?link ?via ?fa ?fb WHERE {
+      ?fa a dai:Position ; dai:holder ?a ; dai:organization ?via .
+      ?fb a dai:Position ; dai:holder ?b ; dai:organization ?via .
+      BIND ("organization" AS ?link) } }
   UNION
   { SELECT ?link ?via ?fa ?fb WHERE {
       ?fa dai:child ?a ; dai:parent ?via . ?fb dai:child ?b ; dai:parent ?via .
