@@ -20,7 +20,7 @@ Edges
     sources); fact → source ``STATED_IN`` (with that source's ``quotes``); entity → source
     ``MENTIONED_IN``; and the derived actor edges (``CONTRACTED_WITH``, ``PARTNER_OF``,
     ``INVESTED_IN``, ``COMPETES_WITH``, ``SUBSIDIARY_OF``, ``UNIT_OF``, ``INVOLVED_IN``,
-    ``EVENT_ABOUT``, ``SUBCONTRACTED_TO``) with the fact's ``caption`` (the view's edge
+    ``EVENT_ABOUT``, ``SUBCONTRACTED_TO``, ``HOLDS_POSITION_AT``) with the fact's ``caption`` (the view's edge
     ``label``), its typed values (as on the fact node), ``valid_from``, ``valid_to``,
     ``details``, and the ``sources`` that state *that pair* (those naming both ends, else
     those naming either), with their ``citations`` and ``quotes``. So provenance travels
