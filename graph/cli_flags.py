@@ -60,6 +60,7 @@ def flags_command(names, actor, agency, since, params, explain_name, list_flags,
         kg flags --list
         kg flags --explain splitting
         kg flags concentration year-end
+        kg flags follow-on concentration-agency concentration-year
         kg flags splitting -p window=60 -p threshold=10000 --agency "Department of the Army"
         kg flags single-offer --since 2024-10-01 --format csv
     """
