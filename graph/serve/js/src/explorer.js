@@ -668,6 +668,13 @@ function downloadPage() {
 // -------------------------------------------------------------------- start
 
 async function start() {
+  // the questions first: the server answers them while the renderer starts
+  const view = readView();
+  const asked = Object.fromEntries(["since", "until", "source"].filter((k) => view[k]).map((k) => [k, view[k]]));
+  const lists = Promise.all([api("sources"), api("flags-list")]);
+  const first = view.sparql ? api("query-view", { query: view.sparql })
+    : view.actors.length ? api("view", { ...asked, ids: view.actors.join(",") }) : api("start", { ...asked, n: 40 });
+  first.catch(() => {}); // (its error is shown when it is awaited below)
   renderer = new Sigma(graph, $("graph"), {
     // labels by importance (node size: the actor's portfolio) and zoom (rendered size), in a
     // grid that keeps one label per cell: no label wall, no overlap
@@ -728,26 +735,23 @@ async function start() {
   $("download").addEventListener("click", downloadPage);
   $("flag").addEventListener("change", async () => { await loadFlags($("flag").value); showFlagPanel(); });
 
-  const [sources, flagList] = await Promise.all([api("sources"), api("flags-list")]);
+  const [sources, flagList] = await lists;
   for (const s of sources) $("source").append(new Option(`${s.title || s.id} (${plural(s.facts, "fact")})`, s.id));
   for (const f of flagList) $("flag").append(new Option(f.title, f.name));
   flags.names = flagList;
 
-  const view = readView();
   Object.assign(filters, { since: view.since, until: view.until, source: view.source });
   for (const k of ["since", "until", "source"]) $(k).value = filters[k];
   groupBy = view.group === "agency" ? "agency" : "kind";
   $("group").value = groupBy;
   for (const id of view.hidden) hidden.add(id);
   showHidden();
-  let answer;
+  let answer = await first;
   if (view.sparql) {
     sparqlQuery = view.sparql;
-    answer = await api("query-view", { query: view.sparql });
     status(`${plural(answer.actors.length, "actor")} from the SPARQL query`);
+    if (view.actors.length) answer = await api("view", withFilters({ ids: view.actors.join(",") }));
   }
-  if (view.actors.length) answer = await api("view", withFilters({ ids: view.actors.join(",") }));
-  else if (!answer) answer = await api("start", withFilters({ n: 40 }));
   for (const card of answer.actors) addActor(card);
   for (const link of answer.links) addLink(link);
   layout(120);
