@@ -148,7 +148,7 @@ function placeLabels() {
   if (!renderer) return;
   measure.font = `normal ${LABEL_SIZE}px ${LABEL_FONT}`;
   const { width, height } = renderer.getDimensions();
-  const rank = (n) => (n === selected ? 3 : pathEnds && pathEnds.includes(n) ? 2 : 0);
+  const rank = (n) => (n === selected ? 3 : pathEnds && pathEnds.includes(n) ? 2 : graph.getNodeAttribute(n, "fixed") ? 1 : 0);
   const order = graph.nodes().sort((x, y) => rank(y) - rank(x) ||
     graph.getNodeAttribute(y, "size") - graph.getNodeAttribute(x, "size") || (x < y ? -1 : 1));
   const kept = [];
@@ -298,12 +298,19 @@ async function select(id) {
   flagsOf(p, id);
   // the relations drawn, grouped by kind (largest group open), each sorted by amount
   const groups = {};
+  const state = expandedAt.get(id);
+  const kept = state && (state.relation || state.agency) ? new Set(state.matched || []) : null;
   if (graph.hasNode(id)) {
     graph.forEachEdge(id, (key, attrs, a, b) => {
       const other = a === id ? b : a;
-      for (const link of Object.values(attrs.relations)) (groups[link.relation] ||= []).push({ other, link });
+      if (kept && !kept.has(other)) return; // the expand's filters choose what is listed
+      for (const link of Object.values(attrs.relations)) {
+        if (state && state.relation && link.relation !== state.relation) continue;
+        (groups[link.relation] ||= []).push({ other, link });
+      }
     });
   }
+  if (kept) p.append(el("p", "Listed: the relations the filters above keep.", "hint"));
   const total = (g) => g.reduce((n, x) => n + (x.link.amount || 0), 0);
   const kinds = Object.keys(groups).sort((x, y) => total(groups[y]) - total(groups[x]) || groups[y].length - groups[x].length);
   if (!kinds.length) p.append(el("p", "Double-click the actor (or Expand) to draw its relations.", "hint"));
@@ -418,7 +425,8 @@ async function expand(id, change) {
   around(id, added);
   for (const n of answer.neighbours) for (const link of n.links) addLink(link);
   expandedAt.set(id, { ...state, offset: state.offset + answer.neighbours.length, more: answer.more,
-    by_relation: answer.by_relation, agencies: answer.agencies, added: [...(state.added || []), ...added] });
+    by_relation: answer.by_relation, agencies: answer.agencies, added: [...(state.added || []), ...added],
+    matched: [...(change ? [] : state.matched || []), ...answer.neighbours.map((n) => n.id)] });
   if (added.length) layout(30);
   recolour();
   status(`${answer.actor.label}: ${plural(answer.total, "related actor")}, ${graph.order} shown`);
