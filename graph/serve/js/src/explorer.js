@@ -142,6 +142,13 @@ const LABEL_FONT = "system-ui, sans-serif";
 let labelled = new Set();
 let placing = 0;
 const measure = document.createElement("canvas").getContext("2d");
+const widths = new Map(); // label -> its width in pixels (measured once)
+
+function labelWidth(text) {
+  let w = widths.get(text);
+  if (w === undefined) { w = measure.measureText(text).width; widths.set(text, w); }
+  return w;
+}
 
 function placeLabels() {
   placing = 0;
@@ -159,7 +166,7 @@ function placeLabels() {
     const p = renderer.framedGraphToViewport(d);
     const s = renderer.scaleSize(d.size);
     if (!rank(n) && s < 5) continue; // too small at this zoom
-    const box = [p.x + s + 1, p.y - LABEL_SIZE / 2 - 2, p.x + s + 5 + measure.measureText(d.label).width, p.y + LABEL_SIZE / 2 + 2];
+    const box = [p.x + s + 1, p.y - LABEL_SIZE / 2 - 2, p.x + s + 5 + labelWidth(d.label), p.y + LABEL_SIZE / 2 + 2];
     if (!rank(n) && (box[2] < 0 || box[0] > width || box[3] < 0 || box[1] > height)) continue;
     if (kept.some((k) => box[0] < k[2] && k[0] < box[2] && box[1] < k[3] && k[1] < box[3])) continue;
     kept.push(box);
