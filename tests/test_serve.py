@@ -530,6 +530,30 @@ def test_path_over_the_whole_graph(server, run_kg):
         assert hop["to"] in shell.output
 
 
+def test_the_same_answers_over_a_sparql_endpoint(tmp_path):
+    """Over `--store sparql:URL` (nothing kept) the index is made in memory, and search,
+    filtered expand, facts and path answer as on the embedded store."""
+    from graph.serve.api import Explorer
+    from graph.store import open_store
+    from tests.servers import serve_store
+
+    data = copy_data(tmp_path / "data")
+    with open_store(data_dir=data) as store:  # the store of the copy, made once
+        here = Explorer(store)
+        asked = [("search", ("premier contrat de défense signé",), {}),
+                 ("expand", ("anduril",), {"agency": "dod", "since": "2024"}),
+                 ("facts", ("agency-department-of-the-air-force", "anduril"), {"since": "2025", "until": "2025"}),
+                 ("path", ("anduril", "cdao"), {"source": "article-fr"})]
+        expected = [getattr(here, name)(*args, **kw) for name, args, kw in asked]
+        here.close()
+    for url in serve_store(data, tmp_path):
+        with open_store(f"sparql:{url}") as store:
+            there = Explorer(store)
+            assert store.kept() is None
+            assert [getattr(there, name)(*args, **kw) for name, args, kw in asked] == expected
+            there.close()
+
+
 def test_paths_from_both_ends_are_those_of_kg_path():
     """The explorer's search from both ends finds the paths `kg path` finds, in its order."""
     import itertools
