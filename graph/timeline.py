@@ -189,7 +189,8 @@ def as_of_query(text: str, day: dt.date, dropped: list[str] | tuple = ()) -> str
     The filter goes where a solution is made: the ``WHERE`` group of the query and of each
     sub-select (before it aggregates), each ``OPTIONAL``, ``MINUS``, ``EXISTS`` and ``NOT
     EXISTS`` group; the terms of a plain, ``GRAPH`` or ``UNION`` group are checked in the
-    one around it (the same solutions, and the store can still join in its own order). The
+    one around it (the same solutions, and the store can still join in its own order), those
+    a sub-select projects are not checked again. The
     nodes a property path passes through are not checked: only its two ends.
 
     >>> q = as_of_query("SELECT ?f WHERE { ?f a dai:Contract }", dt.date(2025, 1, 31))
@@ -210,18 +211,18 @@ def as_of_query(text: str, day: dt.date, dropped: list[str] | tuple = ()) -> str
         kind, tok = m.lastgroup, m.group()
         if kind == "open":
             if state == "values":
-                stack.append(["data", [], ""])
+                stack.append(["data", [], "", ""])
             elif state == "construct":
-                stack.append(["template", [], ""])
+                stack.append(["template", [], "", ""])
             elif not stack or last in ("WHERE", "OPTIONAL", "MINUS", "EXISTS"):
-                stack.append(["where", [], last])
+                stack.append(["where", [], last, None])
                 if last in ("OPTIONAL", "MINUS"):  # a group of its own, filtered before it is joined
                     tok += " {"
             else:
-                stack.append(["group", [], last])
+                stack.append(["group", [], last, None])
             state = ""
         elif kind == "close" and stack:
-            what, terms, keyword = stack.pop()
+            what, terms, keyword, _first = stack.pop()
             if keyword in ("OPTIONAL", "MINUS", "EXISTS"):  # what the solution around binds is checked there
                 around = {t for frame in stack if frame[0] == "where" for t in frame[1]}
                 terms = [t for t in terms if t not in around]
@@ -231,6 +232,8 @@ def as_of_query(text: str, day: dt.date, dropped: list[str] | tuple = ()) -> str
                 out.append("} ")
         elif kind not in ("space", "comment"):
             word = tok.upper() if kind == "word" else ""
+            if stack and stack[-1][3] is None:
+                stack[-1][3] = word or kind
             if word == "VALUES":
                 state = "values"
             elif word == "CONSTRUCT":
@@ -239,8 +242,8 @@ def as_of_query(text: str, day: dt.date, dropped: list[str] | tuple = ()) -> str
                 state = ""
             where = None
             for frame in reversed(stack):
-                if frame[0] in ("data", "template"):
-                    break
+                if frame[0] in ("data", "template") or frame[3] == "SELECT":
+                    break  # a sub-select's projection: checked in its WHERE
                 if frame[0] == "where":
                     where = frame
                     break
