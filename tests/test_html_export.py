@@ -1175,9 +1175,11 @@ def test_browser_payload_list_runs_nothing(driver, tmp_path):
 def seed_page_file(tmp_path_factory) -> Path:
     from graph import build
 
+    from graph.exporters.html import generate_page
+
     kg = build(ROOT / "data")
     path = tmp_path_factory.mktemp("seed") / "explorer.html"
-    path.write_text("".join(generate(kg.actors)), encoding="utf-8")
+    path.write_text("".join(generate_page(kg)), encoding="utf-8")  # as kg build writes it, red flags too
     return path
 
 
