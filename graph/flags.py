@@ -262,7 +262,7 @@ def flag_rows(store, flag: Flag, values: dict, timeout: float = 300.0) -> list[d
     from graph.store.base import kept_value
 
     bound = "\0".join(f"{k}={v.n3()}" for k, v in sorted(values.items()))
-    digest = hashlib.sha256(f"{flag.query.text}\0{bound}".encode("utf-8")).hexdigest()[:20]
+    digest = hashlib.sha256(f"{flag.query.text}\0{bound}".encode()).hexdigest()[:20]
 
     def compute() -> list[dict]:
         result = store.query(flag.query.text, params=values, timeout=timeout, memory_mb=query_memory_limit())

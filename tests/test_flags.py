@@ -152,8 +152,8 @@ def planted_awards(plant: bool = True) -> list[dict]:
     # concentration by agency: 5 more awards at the second agency, all to one contractor (half of
     # its 10: HHI 3,000), its offices still under 5 awards each (too few to judge an office)
     for i in range(5):
-        award(f"AGENCY TWO OFFICE {'CCABB'[i]}", "AGENCY FAVOURITE INC", dt.date(2024, 3, 4) + dt.timedelta(days=20 * i),
-              500_000.0, agency=AGENCY2)
+        award(f"AGENCY TWO OFFICE {'CCABB'[i]}", "AGENCY FAVOURITE INC",
+              dt.date(2024, 3, 4) + dt.timedelta(days=20 * i), 500_000.0, agency=AGENCY2)
     return rows
 
 
@@ -310,7 +310,8 @@ def test_table_fits_80_columns_and_explain_lists_the_thresholds(run_kg, planted)
     out = run_kg("flags", "--data", planted, "--agency", AGENCY)
     assert out.exit_code == 0, out.output
     assert " ".join(out.stdout.split()).startswith(
-        "hits: 1 concentration, 2 concentration-year, 4 follow-on, 1 non-competed, 3 single-offer, 2 splitting, 3 value-growth, 1 year-end")
+        "hits: 1 concentration, 2 concentration-year, 4 follow-on, 1 non-competed, 3 single-offer, 2 splitting, "
+        "3 value-growth, 1 year-end")
     assert max(len(line) for line in out.stdout.splitlines()) <= 80
     explained = run_kg("flags", "--explain", "splitting").stdout
     assert "window = 30 (integer)" in explained and "Pitfalls:" in explained and "Reference:" in explained
