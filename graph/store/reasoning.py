@@ -129,8 +129,9 @@ def rdfs_rows(ox) -> Iterator[tuple[str, str, str]]:
         if lit is not None:
             match += f" FILTER ({'' if lit else '!'}isLiteral(?o))"
         ends = [v for v in (s, o) if v.startswith("?")]
-        text = (f"SELECT DISTINCT {' '.join(dict.fromkeys(ends))} WHERE {{ {match} "
-                f"FILTER (!isBlank(?s){' && !isBlank(?o)' if '?o' in ends else ''}) "
+        shown = " ".join(dict.fromkeys(ends))
+        text = (f"SELECT {shown} WHERE {{ {{ SELECT DISTINCT {shown} WHERE {{ {match} "  # each once, then looked up
+                f"FILTER (!isBlank(?s){' && !isBlank(?o)' if '?o' in ends else ''}) }} }} "
                 f"FILTER NOT EXISTS {{ {s} {p} {o} }} }}")
         for row in ox.query(text, use_default_graph_as_union=True):
             got = {v: str(row[v[1:]]) for v in ends}
