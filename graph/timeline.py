@@ -150,7 +150,8 @@ def fact_check(term: str, day: dt.date, dropped: list[str] | tuple = ()) -> str:
     fb = f'"{FACT_BASE}"'
     own = f"NOT EXISTS {{ {_not_holding(term, day, dropped)} }}"
     # IF, not ||: the store evaluates only the branch it takes
-    return (f"IF(!BOUND({term}) || !isIRI({term}) || !STRSTARTS(STR({term}), {fb}), true, "
+    unbound = f"!BOUND({term}) || " if term.startswith("?") else ""  # BOUND takes a variable only
+    return (f"IF({unbound}!isIRI({term}) || !STRSTARTS(STR({term}), {fb}), true, "
             f'IF(CONTAINS(STRAFTER(STR({term}), {fb}), "/"), {own} && NOT EXISTS {{ '
             f"?{_V}F ?{_V}P {term} "
             f'FILTER (STRSTARTS(STR({term}), CONCAT(STR(?{_V}F), "/"))) '

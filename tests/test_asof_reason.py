@@ -73,6 +73,23 @@ def test_as_of_other_days(store, name, day):
     assert _canonical(_answers(AsOf(store, day), name, store)) == _canonical(expected)
 
 
+@pytest.mark.parametrize("text", [
+    "ASK { fact:openai-dod-2025-prototype-agreement ?p ?o }",
+    "SELECT ?p ?o WHERE { <https://w3id.org/defense-ai-graph/fact/openai-dod-2025-prototype-agreement> ?p ?o }",
+    "SELECT ?c ?q WHERE { ?c dai:supports fact:openai-dod-2025-prototype-agreement ; dai:quote ?q }",
+    "SELECT ?f ?m WHERE { ?f a dai:Contract OPTIONAL { ?f dai:ceiling ?m } MINUS { ?f dai:party ?x } }",
+])
+@pytest.mark.parametrize("day", ["2025-01-31", "2025-07-20"])
+def test_a_fact_named_in_the_query_its_citations_and_amounts_are_filtered_too(store, text, day):
+    before = derived_store(store, as_of=day)
+    try:
+        expected = before.query(text)
+    finally:
+        before.close()
+    got = AsOf(store, day).query(text)
+    assert got.boolean == expected.boolean and _canonical(got.rows) == _canonical(expected.rows)
+
+
 def test_the_day_s_quads_are_those_filter_dataset_keeps(store):
     import io
 
