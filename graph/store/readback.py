@@ -4,8 +4,10 @@ Most commands answer in the store (SPARQL, the aggregated actor view), and the e
 whole facts are written from it a batch of facts at a time (:mod:`graph.exporters.pg_stream`,
 :mod:`graph.exporters.rdf_stream`). A few need the whole graph as rdflib and networkx
 objects: the sorted Turtle, TriG, N-Triples and N-Quads that ``kg build`` commits, the
-explorer of every fact with its quotes, and the questions asked of the graph *as of a date*
-or *with entailments*. For
+explorer of every fact with its quotes, and ``kg query --reason owlrl`` (and ``--reason
+rdfs`` on a SPARQL endpoint). (``kg query --as-of`` is answered by the store, the query
+rewritten: :class:`AsOf`; ``--reason rdfs`` by the generation's checkpoint with its
+entailments: :func:`reasoned`.) For
 them the store's quads are read back (one N-Quads dump, parsed by rdflib) into a
 :class:`~graph.builder.KnowledgeGraph`: the same data from the same engine, not a second
 build of the data folder. Above :func:`limit` quads (``KG_MEMORY_LIMIT_QUADS``, default
