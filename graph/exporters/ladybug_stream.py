@@ -62,8 +62,8 @@ from graph.exporters.ladybug import (
     node_row,
 )
 from graph.exporters.property_graph import pg_actor_edge, pg_full_edge, pg_node
-from graph.rdf import BASE, ONTOLOGY_GRAPH
-from graph.views import _ENTITY_CLASSES, ACTOR_KINDS, _local, _node_key, _Reader, actor_view, full_view
+from graph.rdf import ONTOLOGY_GRAPH
+from graph.views import _Reader, actor_view, full_view
 from ontology.vocab import DAI
 
 __all__ = ["write_tables", "write_folder", "Written", "Spool", "BATCH", "BUDGET"]
@@ -470,97 +470,29 @@ def write_folder(store, path: str | Path, *, batch: int = BATCH, budget: int = B
 
 
 def _write(ox, px, folder: Path, work: Path, batch: int, budget: int, rows_per_file, progress) -> Written:
-    hood = _Neighbourhood(ox, px)
-    entity_classes = {str(c): _local(c) for c in _ENTITY_CLASSES}
-    source_class, skipped = str(DAI.Source), {str(DAI.Citation), str(DAI.MonetaryAmount)}
-    namespace, assertion, ontology = str(DAI), str(DAI.Assertion), str(ONTOLOGY_GRAPH)
-    entities, sources, facts = (Spool(work, n, budget) for n in ("entities", "sources", "facts"))
-    assertions: set[str] = set()
-    progress("ladybug: reading what each subject is")
-    for q in ox.quads_for_pattern(None, px.NamedNode(str(RDF.type)), None, None):  # 1. what is what
-        s, o = q.subject, q.object.value
-        if type(s) is not px.NamedNode or getattr(q.graph_name, "value", None) == ontology:
-            continue
-        if o in entity_classes:
-            entities.add(_node_key(s.value), [s.value, entity_classes[o]])
-        elif o == source_class:
-            sources.add(_node_key(s.value), s.value)
-        elif o.startswith(namespace) and o not in skipped:
-            facts.add(s.value)
-            if o == assertion:
-                assertions.add(s.value)
-    actors = sum(1 for _key, found in _grouped(entities.iter()) if min(k for _iri, k in found) in ACTOR_KINDS)
-    scale = 1.0 / (actors - 1.0) if actors > 1 else 0.0
+    from graph.exporters.pg_stream import Visitor, walk
 
-    # 2. the assertions: on the actors' nodes and on the direct edges of the facts they are about
-    view = _fact_view(hood, [px.NamedNode(a) for a in sorted(assertions)])
-    on_actor = {n: a for n, a in view.actors.nodes(data="assertions") if a}
-    on_fact = {iri: rec.__dict__["assertions"] for iri, rec in view.records.facts.items()
-               if "assertions" in rec.__dict__}
+    rows = _Rows(work, budget)
 
-    rows, pairs = _Rows(work, budget), Spool(work, "pairs", budget)
-    n_facts, done, shown = sum(1 for _ in facts.iter(unique=True)), 0, -1
-    for chunk in _batches((iri for iri, _v in facts.iter(unique=True)), batch):  # 3. the facts
-        view = _fact_view(hood, [px.NamedNode(iri) for iri in chunk])
-        keys = {_node_key(iri) for iri in chunk}
-        for node in sorted(keys):
-            attrs = view.full.nodes.get(node)
-            if attrs is None or attrs.get("node_type") != "fact":
-                continue
+    class Tables(Visitor):
+        """Every node and edge of the walk, a row of its LadybugDB table."""
+
+        def fact(self, view, node, attrs):
             rows.node(pg_node(view, node, attrs))
-            for u, v, key, data in view.full.out_edges(node, keys=True, data=True):
-                pair = ("Fact", _BASE_TABLE.get(view.full.nodes[v].get("node_type", "entity"), "Entity"))
-                rows.edge(pg_full_edge(view, u, v, key, data), pair)
-        for u, v, key, data in view.actors.edges(keys=True, data=True):
-            if "fact/" + data["fact"] not in keys:
-                continue
-            data = {**data, "assertions": on_fact.get(URIRef(BASE + "fact/" + data["fact"]), [])}
+
+        entity = source = fact
+
+        def fact_edge(self, view, u, v, key, data):
+            pair = ("Fact", _BASE_TABLE.get(view.full.nodes[v].get("node_type", "entity"), "Entity"))
+            rows.edge(pg_full_edge(view, u, v, key, data), pair)
+
+        def actor_edge(self, view, u, v, key, data):
             rows.edge(pg_actor_edge(view, u, v, key, data), ("Entity", "Entity"))
-            pairs.add([u, v])
-            pairs.add([v, u])
-        done += len(chunk)
-        if done * 10 // max(n_facts, 1) != shown:
-            shown = done * 10 // max(n_facts, 1)
-            progress(f"ladybug: facts, {done:,} of {n_facts:,}")
 
-    degrees = _degrees(pairs)  # 4. the entities, with their degree centrality
-    next_degree = next(degrees, None)
-    progress("ladybug: entities")
-    for chunk in _batches(_grouped(entities.iter()), batch):
-        quads: list = []
-        for _key, found in chunk:
-            for iri in sorted({iri for iri, _k in found}):
-                quads.extend(hood.quads(px.NamedNode(iri)))
-        reader = _Reader(_Quads(quads))
-        full = full_view(None, reader)
-        on_nodes = nx.MultiDiGraph()
-        for key, _found in chunk:
-            attrs = full.nodes.get(key)
-            if attrs is None or attrs.get("node_type") != "entity":
-                continue
-            if attrs["kind"] in ACTOR_KINDS:
-                while next_degree is not None and next_degree[0] < key:
-                    next_degree = next(degrees, None)
-                degree = next_degree[1] if next_degree is not None and next_degree[0] == key else 0
-                on_nodes.add_node(key, assertions=on_actor.get(key, []),
-                                  degree_centrality=round(degree * scale, 6) if actors > 1 else 0.0)
-            view = _View(reader, full, on_nodes)
-            rows.node(pg_node(view, key, attrs))
-            for u, v, k, data in full.out_edges(key, keys=True, data=True):
-                rows.edge(pg_full_edge(view, u, v, k, data), ("Entity", "Source"))
+        def entity_edge(self, view, u, v, key, data):
+            rows.edge(pg_full_edge(view, u, v, key, data), ("Entity", "Source"))
 
-    progress("ladybug: sources")
-    for chunk in _batches((iri for _key, iri in sources.iter(unique=True)), batch):  # 5. the sources
-        quads = [q for iri in chunk for q in hood.quads(px.NamedNode(iri))]
-        reader = _Reader(_Quads(quads))
-        full = full_view(None, reader)
-        view = _View(reader, full)
-        for iri in chunk:
-            key = _node_key(iri)
-            attrs = full.nodes.get(key)
-            if attrs is not None and attrs.get("node_type") == "source":
-                rows.node(pg_node(view, key, attrs))
-
+    walk(ox, px, work, Tables(), batch=batch, budget=budget, progress=lambda m: progress(f"ladybug: {m}"))
     progress("ladybug: writing the tables' files")
     tables = rows.tables()  # 6. the files, in the order of the in-memory export
     files = [(t, name, pair) for t in tables for name, pair in rows.write(t, folder, rows_per_file)]
