@@ -31,7 +31,7 @@ Example
 >>> loads("source: {title: T, publisher: P}\\nqueries: [{entities: {x: {schema: Compagny}}}]", "m.yaml")
 Traceback (most recent call last):
 ...
-graph.errors.DataError: m.yaml:2: entity 'x': unknown schema 'Compagny' (an actor: Company, Organization, GovernmentAgency; a fact: Assertion, Competition, Contract, Event, Investment, Involvement, Partnership, SubUnit, Subaward, Subsidiary)
+graph.errors.DataError: m.yaml:2: entity 'x': unknown schema 'Compagny' (an actor: Company, Organization, GovernmentAgency; a fact: Assertion, Competition, Contract, Event, Investment, Involvement, Partnership, Position, SubUnit, Subaward, Subsidiary)
 """
 
 from __future__ import annotations
