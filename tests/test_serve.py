@@ -31,7 +31,8 @@ KG = [sys.executable, "-m", "graph.cli"]
 class Served:
     """A ``kg serve`` process; ``url`` is its base address."""
 
-    def __init__(self, data: Path, *extra: str):
+    def __init__(self, data: Path, *extra: str, index: bool = True):
+        """``index``: wait until the search index is made (the API answers 503 until then)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = data.parent / f"serve-{self.port}.log"
@@ -44,9 +45,21 @@ class Served:
                 if "kg: serving" in self.output():
                     break
                 time.sleep(0.05)
+            while index and self.index_making():
+                time.sleep(0.05)
         except RuntimeError:
             self.stop()
             raise RuntimeError(self.log.read_text()) from None
+
+    def index_making(self) -> bool:
+        """Whether the server is still making its search index (503 to an API request)."""
+        if self.proc.poll() is not None:
+            raise RuntimeError("kg serve stopped")
+        try:
+            with urllib.request.urlopen(self.url + "/api/sources", timeout=60):
+                return False
+        except urllib.error.HTTPError as exc:
+            return exc.code == 503
 
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8")
@@ -421,6 +434,40 @@ def test_the_search_index_is_kept_beside_the_store(server):
             assert rounded(index.relations_of(node, Filters())) == rounded(adj.around(node)), node
         adj.close()
         index.close()
+
+
+def test_while_the_index_is_made_the_api_answers_503_and_sparql_at_once(tmp_path, monkeypatch):
+    """A new store generation: the index is made in a thread as the server starts; until it
+    is, the API answers 503 at once with the step it is at (and Retry-After), the SPARQL
+    endpoint and the pages answer; then the API answers."""
+    data = copy_data(tmp_path / "data")
+    subprocess.run([*KG, "stats", "--data", str(data)], check=True, capture_output=True)  # the store
+    gate = tmp_path / "gate"
+    hook = tmp_path / "sitecustomize.py"  # the server's index build waits for the gate file
+    hook.write_text("import os, time\nfrom graph.serve import index\nbuild = index.SearchIndex.build.__func__\n"
+                    "def slow(cls, *a, **k):\n    while not os.path.exists(os.environ['KG_TEST_GATE']):\n"
+                    "        time.sleep(0.05)\n    return build(cls, *a, **k)\n"
+                    "index.SearchIndex.build = classmethod(slow)\n")
+    monkeypatch.setenv("PYTHONPATH", f"{tmp_path}:{ROOT}")
+    monkeypatch.setenv("KG_TEST_GATE", str(gate))
+    served = Served(data, index=False)
+    try:
+        status, headers, body = get(served.url + "/api/search?q=openai")
+        assert status == 503 and headers.get("Retry-After") == "5"
+        said = json.loads(body)["error"]
+        assert said.startswith("the search index of this store generation is being made (")
+        assert "try again in a moment" in said and "\n" not in said
+        assert get(served.url + "/api/expand?id=openai")[0] == 503
+        assert get(sparql_url(served, "SELECT * WHERE { ?s ?p ?o } LIMIT 1"))[0] == 200
+        assert get(served.url + "/")[0] == 200
+        gate.touch()
+        while served.index_making():
+            time.sleep(0.05)
+        status, found = api(served, "search", q="openai")
+        assert status == 200 and found["results"][0]["id"] == "openai"
+        assert "serve index:" in served.output()
+    finally:
+        served.stop()
 
 
 def test_search_refuses_what_it_cannot_answer(server):

@@ -29,7 +29,7 @@ from collections import defaultdict
 
 from graph.errors import DataError, GraphError
 
-__all__ = ["Explorer", "ApiError", "RELATIONS"]
+__all__ = ["Explorer", "ApiError", "IndexNotReady", "RELATIONS"]
 
 #: the kinds of relation the aggregated view draws (graph.store.actors._PAIRS)
 RELATIONS = ("Contract", "Partnership", "Competition", "Investment", "Subsidiary", "SubUnit", "Involvement", "Event",
@@ -45,6 +45,25 @@ class ApiError(DataError):
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
         self.status = status
+
+
+class IndexNotReady(ApiError):
+    """The search index is being made (a new store generation): 503, with the step it is at
+    and a ``Retry-After``.
+
+    >>> import time
+    >>> str(IndexNotReady(("serve index: the Contract facts (2/10)", time.monotonic())))[:52]
+    'the search index of this store generation is being m'
+    """
+
+    def __init__(self, making: tuple[str, float]):
+        import time
+
+        step, since = making
+        step = step.removeprefix("serve index: ")
+        super().__init__(f"the search index of this store generation is being made ({step}, "
+                         f"{time.monotonic() - since:.0f} s so far): try again in a moment", 503)
+        self.headers = {"Retry-After": "5"}
 
 
 def _int(value, name: str, default: int, low: int, high: int) -> int:
@@ -89,6 +108,8 @@ class Explorer:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._shared = None  # the SearchIndex, shared by threads when it lives in memory
+        self._making: tuple[str, float] | None = None  # while warm() makes it: (its step, since)
+        self._maker: int | None = None  # the thread making it
         self._units: dict | None = None
 
     # -- shared state ----------------------------------------------------------------
@@ -100,18 +121,21 @@ class Explorer:
         if adj is None:
             from graph.store.adjacency import Adjacency
 
+            self._not_while_made()
             adj = self._local.adj = Adjacency.of(self.store)
         return adj
 
     @property
     def index(self):
-        """This thread's :class:`~graph.serve.index.SearchIndex` (made once, kept beside the store)."""
+        """This thread's :class:`~graph.serve.index.SearchIndex` (made once, kept beside the
+        store). While :meth:`warm` makes it in another thread, :class:`IndexNotReady`."""
         ix = getattr(self._local, "index", None)
         if ix is None:
             import sqlite3
 
             from graph.serve.index import SearchIndex
 
+            self._not_while_made()
             shared = self.warm()
             path = shared.conn.execute("PRAGMA database_list").fetchone()[2]
             ix = SearchIndex(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) if path else shared
@@ -120,14 +144,56 @@ class Explorer:
 
     def warm(self, progress=None):
         """Make (or read back) the search index now, saying each step to ``progress``: what
-        ``kg serve`` does in the background as it starts, so that the first page does not
-        wait for it (a request that comes before waits for it)."""
+        ``kg serve`` does in a thread as it starts. Until it is made, a request that needs it
+        answers 503 with the step it is at (:class:`IndexNotReady`), without waiting."""
+        import time
+
         from graph.serve.index import SearchIndex
+
+        def step(message: str) -> None:
+            if message:
+                self._making = (message, self._making[1])
+            if progress:
+                progress(message)
 
         with self._lock:
             if self._shared is None:
-                self._shared = SearchIndex.of(self.store, self.adjacency, progress)
+                from graph.store.adjacency import Adjacency
+
+                self._making, self._maker = ("reading the store", time.monotonic()), threading.get_ident()
+                try:
+                    if getattr(self._local, "adj", None) is None:
+                        self._local.adj = Adjacency.of(self.store, progress=step)
+                    self._shared = SearchIndex.of(self.store, self._local.adj, step)
+                finally:
+                    self._making = self._maker = None
             return self._shared
+
+    def _not_while_made(self) -> None:
+        """:class:`IndexNotReady` if another thread is making the index (and the adjacency)."""
+        making = self._making
+        if making is not None and self._maker != threading.get_ident():
+            raise IndexNotReady(making)
+
+    def warm_in_background(self, progress=None, failed=None) -> threading.Thread:
+        """:meth:`warm` in a thread, started now: from this call on, a request that needs the
+        index answers 503 until it is made. ``failed(exc)``: told if it cannot be made (a
+        request then tries again, and says why)."""
+        import time
+
+        self._making = ("reading the store", time.monotonic())
+
+        def run() -> None:
+            try:
+                self.warm(progress)
+            except Exception as exc:  # noqa: BLE001 - a request meets it again, and says it
+                self._making = None
+                if failed:
+                    failed(exc)
+
+        thread = threading.Thread(target=run, name="kg-serve-index", daemon=True)
+        thread.start()
+        return thread
 
     def close(self) -> None:
         for name in ("adj", "index"):

@@ -37,7 +37,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from graph.errors import DataError, GraphError
-from graph.serve.api import Explorer
+from graph.serve.api import Explorer, IndexNotReady
 from graph.serve.sparql_endpoint import (
     GRAPH_TYPES,
     RESULT_TYPES,
@@ -268,7 +268,7 @@ def create_app(store, *, timeout: float = 30.0, max_rows: int = 10_000, max_body
 
         status = getattr(exc, "status", None) or (503 if isinstance(exc, QueryTimeout)
                                                   else 400 if isinstance(exc, DataError) else 500)
-        if status >= 500 and not isinstance(exc, (QueryTimeout, EndpointError)):
+        if status >= 500 and not isinstance(exc, (QueryTimeout, EndpointError, IndexNotReady)):
             log.error("%s %s: %s", request.method, request.url.path, _one_line(str(exc)))
         return _error(request, status, _one_line(str(exc)), getattr(exc, "headers", None))
 

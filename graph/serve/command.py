@@ -57,15 +57,11 @@ def serve_command(data_dir: Path, store_spec: str | None, host: str, port: int, 
         if not loopback:
             click.echo(f"kg: warning: --host {host} exposes the graph to the network: anyone who can reach "
                        "this address can read it", err=True)
-        import threading
-
-        def warm() -> None:  # the search index of a new store generation: made once, in the background
-            try:
-                app.app.state.explorer.warm(lambda m: click.echo(f"kg: {m}", err=True) if m else None)
-            except Exception as exc:  # noqa: BLE001 - a request will meet it again, and say it
-                click.echo(f"kg: warning: the search index could not be made: {exc}", err=True)
-
-        threading.Thread(target=warm, name="kg-serve-index", daemon=True).start()
+        # the search index of a new store generation: made once, in a thread (the API answers
+        # 503 with its progress until it is made; the SPARQL endpoint and the pages at once)
+        app.app.state.explorer.warm_in_background(
+            lambda m: click.echo(f"kg: {m}", err=True) if m else None,
+            lambda exc: click.echo(f"kg: warning: the search index could not be made: {exc}", err=True))
         if open_browser:
             import webbrowser
 

@@ -221,6 +221,15 @@ _CONTRACT_FACTS = """SELECT ?f ?a ?b ?amount ?day WHERE {
 }"""
 
 
+#: every citation's fact, source and quote, each part in a sub-query (hash joins: 2.5x faster
+#: than the one pattern, which Oxigraph walks citation by citation)
+_CITATIONS = """SELECT ?f ?s ?q WHERE {
+  { SELECT ?f ?c WHERE { ?f dai:citation ?c } }
+  { SELECT ?c ?s WHERE { ?c dai:cites ?s } }
+  OPTIONAL { SELECT ?c ?q WHERE { ?c dai:quote ?q } }
+}"""
+
+
 class SearchIndex:
     """The index of one store (see the module docstring). Open one per thread
     (:meth:`of` reads the kept file, or makes it once)."""
@@ -269,7 +278,9 @@ class SearchIndex:
 
             adjacency = Adjacency.of(store)
         conn = sqlite3.connect(str(path), check_same_thread=False)
-        conn.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
+        # a file written aside and renamed when whole: no journal, no sync; 256 MB of cache (FTS5)
+        conn.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;"
+                           + _SCHEMA)
         sizes = adjacency.sizes()
         actors = {row[0]: row for row in adjacency.conn.execute("SELECT id, kind, label, label_fr FROM actor")}
         conn.executemany("INSERT INTO actor VALUES (?, ?, ?, ?, ?, ?)",
@@ -319,8 +330,7 @@ class SearchIndex:
         say("serve index: quotes and sources")
         quotes = []
         cites = set()
-        for r in store.select_plain("""SELECT ?f ?s ?q WHERE { ?f dai:citation ?c . ?c dai:cites ?s .
-                                       OPTIONAL { ?c dai:quote ?q } }""", timeout=3600):
+        for r in store.select_plain(_CITATIONS, timeout=3600):
             source = _key(r["s"]).removeprefix("source/")
             fid = fids.get(r["f"])
             if fid is None:
