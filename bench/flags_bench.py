@@ -4,9 +4,9 @@ For each size: a copy of ``data/`` (curated facts and the shipped compilation), 
 Contracts Prime Award Summaries (``scale_data.py``) imported with ``kg import usaspending``
 into its store, then each flag run through :func:`graph.flags.run` on the embedded store as
 ``kg flags NAME`` runs it (its query, the filters, the evidence of its first three facts
-per hit): once cold (the rows the flag keeps beside the store removed first: its SPARQL
-query runs) and once warm (the kept rows read back, as the next ``kg flags`` on the same
-store does). Summaries carry no obligation at award,
+per hit): once cold (what the flag keeps beside the store removed first: its SPARQL
+query runs and the evidence is read) and once warm (its kept rows and evidence read back,
+as the next ``kg flags`` on the same store does). Summaries carry no obligation at award,
 so value-growth has nothing to measure there (its query still reads every award).
 
     python bench/flags_bench.py                    # 100,000 awards (about 10 minutes)
@@ -36,8 +36,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 
 def measure_flags(data: Path, repeat: int = 1, timeout: float = 600.0) -> list[dict]:
-    """Each flag's time cold (its query run: the rows it keeps beside the store removed
-    first) and warm (its kept rows read back, best of ``repeat``), and its hits, or why it
+    """Each flag's time cold (its query run and its evidence read: the rows and evidence it
+    keeps beside the store removed first) and warm (those read back, best of ``repeat``), and its hits, or why it
     failed (its timeout, the memory limit ``KG_QUERY_MEMORY``)."""
     from graph import flags as lib
     from graph.store import open_store
@@ -47,8 +47,9 @@ def measure_flags(data: Path, repeat: int = 1, timeout: float = 600.0) -> list[d
         kept = store.kept()
         for name in lib.library():
             cold, warm, hits, failed = None, None, [], ""
-            if kept is not None:
+            if kept is not None:  # its rows and the evidence of its hits
                 kept.file(f"flag-{name}").unlink(missing_ok=True)
+                kept.file(f"flag-{name}-evidence").unlink(missing_ok=True)
             try:
                 t = time.perf_counter()
                 hits = lib.run(store, [name], timeout=timeout)

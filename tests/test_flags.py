@@ -287,6 +287,21 @@ def test_a_flags_rows_are_kept_beside_the_store_for_its_content(planted):
     assert kept.stat().st_mtime_ns != written
 
 
+
+def test_the_evidence_of_a_flags_hits_is_kept_beside_the_store_too(planted):
+    with open_store(data_dir=planted) as store:
+        first = lib.run(store, ["splitting"])
+        kept = store.kept().file("flag-splitting-evidence")
+        written = kept.stat().st_mtime_ns
+        again = lib.run(store, ["splitting"])  # read back: the same sources and quotes
+        assert kept.stat().st_mtime_ns == written
+        assert [lib.hit_json(h) for h in again] == [lib.hit_json(h) for h in first]
+        assert all(e["citations"] for h in again for e in h.evidence)
+        # the first fact of each hit only is other evidence: read, and kept in place of the first
+        one = lib.run(store, ["splitting"], evidence=1)
+        assert kept.stat().st_mtime_ns != written
+        assert [len(h.evidence) for h in one] == [1] * len(one) != [len(h.evidence) for h in first]
+
 def test_actor_and_agency_filters(planted):
     with open_store(data_dir=planted) as store:
         favoured = lib.run(store, ["concentration"], actor="FAVOURED PRIME CORP")
