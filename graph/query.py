@@ -144,34 +144,44 @@ def _strip_prologue(text: str) -> str:
 # ---------------------------------------------------------------------------- local
 
 
-def rdfs_entailments(triples) -> set:
+def rdfs_entailments(triples, closed=frozenset()) -> set:
     """The triples the RDFS rules (rdf1, rdfs2 to rdfs11, rdfs13) entail from ``triples`` and
     that they do not state, to a fixpoint (literal subjects left out); each round indexes
-    what is known, so the cost grows with the triples, not their square.
+    what is known, so the cost grows with the triples, not their square. ``closed``: triples
+    already closed under the rules (a schema with its entailments), joined with ``triples``
+    but not derived from again, nor returned.
 
     >>> from rdflib import RDF, RDFS, URIRef
     >>> e = lambda n: URIRef("https://e.org/" + n)
     >>> out = rdfs_entailments({(e("Co"), RDFS.subClassOf, e("Org")), (e("x"), RDF.type, e("Co"))})
     >>> (e("x"), RDF.type, e("Org")) in out
     True
+    >>> schema = {(e("Co"), RDFS.subClassOf, e("Org"))}
+    >>> schema |= rdfs_entailments(schema)
+    >>> rdfs_entailments({(e("x"), RDF.type, e("Co"))}, closed=schema) == out - schema
+    True
     """
     from rdflib import RDF, RDFS
 
     triples = set(triples)  # read once: an iterator would be empty when what is stated is left out
-    known = set(triples)
-    new = set(known)
+    closed = closed if isinstance(closed, (set, frozenset)) else set(closed)
+    known = closed | triples
+    SUB_C, SUB_P, DOMAIN, RANGE = RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range  # looked up once
+    TYPE, PROPERTY, RESOURCE = RDF.type, RDF.Property, RDFS.Resource
+    CLASS, DATATYPE, LITERAL = RDFS.Class, RDFS.Datatype, RDFS.Literal
+    new = triples - closed
     while new:
         sub_c, sub_p, dom, rng, members, uses = {}, {}, {}, {}, {}, {}
         for s, p, o in known:
-            if p == RDFS.subClassOf:
+            if p == SUB_C:
                 sub_c.setdefault(s, set()).add(o)
-            elif p == RDFS.subPropertyOf:
+            elif p == SUB_P:
                 sub_p.setdefault(s, set()).add(o)
-            elif p == RDFS.domain:
+            elif p == DOMAIN:
                 dom.setdefault(s, set()).add(o)
-            elif p == RDFS.range:
+            elif p == RANGE:
                 rng.setdefault(s, set()).add(o)
-            elif p == RDF.type:
+            elif p == TYPE:
                 members.setdefault(o, set()).add(s)
             uses.setdefault(p, []).append((s, o))
         sup_c = {}
@@ -184,36 +194,36 @@ def rdfs_entailments(triples) -> set:
                 sup_p.setdefault(y, set()).add(x)
         out = set()
         for s, p, o in new:
-            out.add((p, RDF.type, RDF.Property))  # rdf1
-            out.add((s, RDF.type, RDFS.Resource))  # rdfs4a
+            out.add((p, TYPE, PROPERTY))  # rdf1
+            out.add((s, TYPE, RESOURCE))  # rdfs4a
             for d in dom.get(p, ()):
-                out.add((s, RDF.type, d))  # rdfs2
+                out.add((s, TYPE, d))  # rdfs2
             if not isinstance(o, Literal):
-                out.add((o, RDF.type, RDFS.Resource))  # rdfs4b
+                out.add((o, TYPE, RESOURCE))  # rdfs4b
                 for r in rng.get(p, ()):
-                    out.add((o, RDF.type, r))  # rdfs3
+                    out.add((o, TYPE, r))  # rdfs3
             for q in sub_p.get(p, ()):
                 out.add((s, q, o))  # rdfs7
-            if p == RDFS.subPropertyOf:
-                out.update((s, RDFS.subPropertyOf, q) for q in sub_p.get(o, ()))  # rdfs5
-                out.update((x, RDFS.subPropertyOf, o) for x in sup_p.get(s, ()))
+            if p == SUB_P:
+                out.update((s, SUB_P, q) for q in sub_p.get(o, ()))  # rdfs5
+                out.update((x, SUB_P, o) for x in sup_p.get(s, ()))
                 out.update((x, o, y) for x, y in uses.get(s, ()))  # rdfs7, for what is known
-            elif p == RDFS.subClassOf:
-                out.update((s, RDFS.subClassOf, q) for q in sub_c.get(o, ()))  # rdfs11
-                out.update((x, RDFS.subClassOf, o) for x in sup_c.get(s, ()))
-                out.update((x, RDF.type, o) for x in members.get(s, ()))  # rdfs9, for what is known
-            elif p == RDF.type:
-                out.update((s, RDF.type, c) for c in sub_c.get(o, ()))  # rdfs9
-                if o == RDF.Property:
-                    out.add((s, RDFS.subPropertyOf, s))  # rdfs6
-                elif o == RDFS.Class:
-                    out.add((s, RDFS.subClassOf, RDFS.Resource))  # rdfs8
-                    out.add((s, RDFS.subClassOf, s))  # rdfs10
-                elif o == RDFS.Datatype:
-                    out.add((s, RDFS.subClassOf, RDFS.Literal))  # rdfs13
+            elif p == SUB_C:
+                out.update((s, SUB_C, q) for q in sub_c.get(o, ()))  # rdfs11
+                out.update((x, SUB_C, o) for x in sup_c.get(s, ()))
+                out.update((x, TYPE, o) for x in members.get(s, ()))  # rdfs9, for what is known
+            elif p == TYPE:
+                out.update((s, TYPE, c) for c in sub_c.get(o, ()))  # rdfs9
+                if o == PROPERTY:
+                    out.add((s, SUB_P, s))  # rdfs6
+                elif o == CLASS:
+                    out.add((s, SUB_C, RESOURCE))  # rdfs8
+                    out.add((s, SUB_C, s))  # rdfs10
+                elif o == DATATYPE:
+                    out.add((s, SUB_C, LITERAL))  # rdfs13
         new = {t for t in out if not isinstance(t[0], Literal)} - known
         known |= new
-    return known - set(triples)
+    return known - triples - closed
 
 
 def entailments(kg, reason: str) -> Graph:
