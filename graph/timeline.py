@@ -28,7 +28,7 @@ from rdflib import Dataset, URIRef
 from graph.values import FlexDate
 from ontology.vocab import DAI
 
-__all__ = ["interval", "parse_day", "filter_dataset", "duration_end"]
+__all__ = ["interval", "parse_day", "filter_dataset", "duration_end", "validity", "Lookup", "as_of_query"]
 
 _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?", re.ASCII)
 
@@ -120,6 +120,8 @@ def filter_dataset(ds: Dataset, day: dt.date) -> tuple[Dataset, set[URIRef]]:
 
 #: the variables the rewrite adds (a prefix no query of ours uses)
 _V = "_kgAsOf"
+#: the groups a store evaluates once for each solution around them
+_PER_SOLUTION = ("OPTIONAL", "MINUS", "EXISTS")
 
 _TOKEN = re.compile(r"""
     (?P<comment>\#[^\n]*)
@@ -132,71 +134,151 @@ _TOKEN = re.compile(r"""
 """, re.VERBOSE | re.DOTALL)
 
 
-def fact_check(term: str, day: dt.date, dropped: list[str] | tuple = ()) -> str:
-    """A SPARQL condition true unless ``term`` (a variable or an IRI) is a fact that does not
-    hold on ``day``, or a resource of such a fact (its citations, its amounts: IRIs under
-    the fact's own IRI), as :func:`filter_dataset` drops them. The facts with a
-    ``dai:duration`` are decided by the caller (``dropped``: those that do not hold).
-
-    Facts are the typed resources under ``…/fact/`` (every importer and the curated
-    compiler mint them there), and a fact links to each resource of its own (``dai:citation``,
-    its amounts); the dates are read from every graph, as :func:`graph.views.read_facts` does.
-
-    >>> "2025-01-31" in fact_check("?f", dt.date(2025, 1, 31))
-    True
-    """
-    from graph.iris import FACT_BASE
-
-    fb = f'"{FACT_BASE}"'
-    own = f"NOT EXISTS {{ {_not_holding(term, day, dropped)} }}"
-    # IF, not ||: the store evaluates only the branch it takes
-    unbound = f"!BOUND({term}) || " if term.startswith("?") else ""  # BOUND takes a variable only
-    return (f"IF({unbound}!isIRI({term}) || !STRSTARTS(STR({term}), {fb}), true, "
-            f'IF(CONTAINS(STRAFTER(STR({term}), {fb}), "/"), {own} && NOT EXISTS {{ '
-            f"?{_V}F ?{_V}P {term} "
-            f'FILTER (STRSTARTS(STR({term}), CONCAT(STR(?{_V}F), "/"))) '
-            f'FILTER EXISTS {{ {_not_holding(f"?{_V}F", day, dropped)} }} }}, '
-            f"{own}))")
+#: the graph of a store checkpoint's ``validity rows`` (:func:`validity`), one a term
+VALIDITY_GRAPH = "urn:kg:as-of:validity"
+#: its predicate, and the datatype of its ``"FIRST/LAST"`` literals (both days ISO, 10 characters)
+VALID, INTERVAL = "urn:kg:as-of:valid", "urn:kg:as-of:interval"
 
 
-def _not_holding(t: str, day: dt.date, dropped) -> str:
-    """The graph pattern that matches when ``t`` is a fact not holding on ``day``."""
-    from graph.iris import ONTOLOGY_GRAPH_IRI
+def _fact_dates_query() -> str:
+    """The dates of every fact: the typed resources under ``…/fact/`` (every importer and the
+    curated compiler mint them there) with a ``dai:`` type that is not a source, citation,
+    amount or entity, and not typed as an entity; the dates read from every graph."""
+    from graph.iris import FACT_BASE, ONTOLOGY_GRAPH_IRI
     from graph.views import _ENTITY_CLASSES
 
-    d, v = day.isoformat(), _V
     entity = ", ".join(f"<{c}>" for c in sorted(map(str, _ENTITY_CLASSES)))
-    gone = f"({t} IN ({', '.join(dropped)}))" if dropped else "false"
-    start, end = f"{DAI.startDate.n3()}|{DAI.date.n3()}", DAI.endDate.n3()
-    return (f"GRAPH ?{v}G {{ {t} a ?{v}T }} "
-            f'FILTER (?{v}G != <{ONTOLOGY_GRAPH_IRI}> && STRSTARTS(STR(?{v}T), "{DAI}") '
-            f"&& ?{v}T NOT IN ({DAI.Source.n3()}, {DAI.Citation.n3()}, {DAI.MonetaryAmount.n3()}, {entity})) "
-            f"FILTER NOT EXISTS {{ GRAPH ?{v}G2 {{ {t} a ?{v}E }} FILTER (?{v}E IN ({entity})) }} "
-            f"FILTER (IF(EXISTS {{ GRAPH ?{v}G3 {{ {t} {DAI.duration.n3()} ?{v}D }} }}, {gone}, !("
-            f"(NOT EXISTS {{ GRAPH ?{v}G4 {{ {t} {start} ?{v}S0 }} }} || "
-            f'EXISTS {{ GRAPH ?{v}G5 {{ {t} {start} ?{v}S1 }} FILTER (STR(?{v}S1) <= "{d}") }}) && '
-            f"(NOT EXISTS {{ GRAPH ?{v}G6 {{ {t} {end} ?{v}E0 }} }} || "
-            f"EXISTS {{ GRAPH ?{v}G7 {{ {t} {end} ?{v}E1 }} "
-            f'FILTER (SUBSTR("{d}", 1, STRLEN(STR(?{v}E1))) <= STR(?{v}E1)) }}))))')
+    return (f"SELECT ?f ?p ?v WHERE {{ VALUES ?p {{ dai:startDate dai:date dai:endDate dai:duration }} "
+            f'GRAPH ?gd {{ ?f ?p ?v }} FILTER (isIRI(?f) && STRSTARTS(STR(?f), "{FACT_BASE}")) '
+            f"FILTER EXISTS {{ GRAPH ?g {{ ?f a ?t }} FILTER (?g != <{ONTOLOGY_GRAPH_IRI}> "
+            f'&& STRSTARTS(STR(?t), "{DAI}") && ?t NOT IN ({DAI.Source.n3()}, {DAI.Citation.n3()}, '
+            f"{DAI.MonetaryAmount.n3()}, {entity})) }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?g2 {{ ?f a ?e }} FILTER (?e IN ({entity})) }} }}")
 
 
-def as_of_query(text: str, day: dt.date, dropped: list[str] | tuple = ()) -> str:
-    """``text`` (a SPARQL query) rewritten to see the graph as of ``day``: a ``FILTER``
-    (:func:`fact_check`) on every variable and fact IRI the query names, so a solution that
-    uses a fact not holding on ``day`` (or one of its citations or amounts) is not found, as
-    if :func:`filter_dataset` had removed their triples. The store evaluates it: nothing is
+def _own_query() -> str:
+    """Each dated fact's own resources: the IRIs under the fact's IRI that it links to (its
+    citations, its amounts)."""
+    from graph.iris import FACT_BASE
+
+    return (f"SELECT DISTINCT ?f ?r WHERE {{ {{ SELECT DISTINCT ?f WHERE {{ "
+            f"VALUES ?p {{ dai:startDate dai:date dai:endDate dai:duration }} GRAPH ?gd {{ ?f ?p ?v }} "
+            f'FILTER (isIRI(?f) && STRSTARTS(STR(?f), "{FACT_BASE}")) }} }} '
+            f'?f ?q ?r FILTER (isIRI(?r) && STRSTARTS(STR(?r), CONCAT(STR(?f), "/"))) }}')
+
+
+def validity(store) -> dict[str, tuple[str, str]]:
+    """``{IRI: (first day, last day)}`` (ISO dates) of every fact that does not hold on
+    every day (its :func:`interval`, an open end being ``0001-01-01`` or ``9999-12-31``) and
+    of each resource of its own (its citations, its amounts: IRIs under the fact's IRI it
+    links to), which hold while the fact holds. Two queries to ``store``, any store.
+
+    >>> from graph.store import open_store
+    >>> with open_store(data_dir="data") as store:
+    ...     spans = validity(store)
+    >>> spans["https://w3id.org/defense-ai-graph/fact/openai-dod-2025-prototype-agreement"][0]
+    '2025-06-16'
+    """
+    values: dict = {}
+    for r in store.select_plain(_fact_dates_query(), timeout=3600):
+        values.setdefault(r["f"], {}).setdefault(r["p"].rsplit("#", 1)[-1], set()).add(r["v"])
+    whole = (dt.date.min.isoformat(), dt.date.max.isoformat())
+    spans: dict[str, tuple[str, str]] = {}
+    for f, vals in values.items():
+        start, end = interval(vals)
+        span = ((start or dt.date.min).isoformat(), (end or dt.date.max).isoformat())
+        if span != whole:
+            spans[f] = span
+    own: dict[str, tuple[str, str]] = {}
+    for r in store.select_plain(_own_query(), timeout=3600):
+        if r["f"] in spans:
+            a, b = own.get(r["r"], spans.get(r["r"], whole))
+            fa, fb = spans[r["f"]]
+            own[r["r"]] = (max(a, fa), min(b, fb))  # the resource holds while each fact of its own holds
+    spans.update(own)
+    return spans
+
+
+class Lookup:
+    """Where :func:`as_of_query` finds the terms that do not hold on ``day``: the
+    :data:`VALIDITY_GRAPH` of the store's checkpoint (``dropped`` None: one index look-up a
+    term, or one scan of that graph a group), else the ``dropped`` IRIs (N-Triples) written
+    in the query (a SPARQL endpoint, where nothing is kept).
+
+    >>> Lookup(dt.date(2025, 1, 31), dropped=["<https://e.org/f>"]).minus("?f")
+    ' MINUS { VALUES ?f { <https://e.org/f> } } '
+    """
+
+    def __init__(self, day: dt.date, dropped: list[str] | None = None):
+        self.day, self.dropped = day.isoformat(), dropped
+        self._set = set(dropped or ())
+
+    def _gone(self, interval_var: str) -> str:
+        d = self.day
+        return f'SUBSTR(STR({interval_var}), 1, 10) > "{d}" || SUBSTR(STR({interval_var}), 12) < "{d}"'
+
+    def minus(self, var: str) -> str:
+        """What removes the solutions where ``var`` is a term not holding: a hash anti-join,
+        the right side evaluated once for the group."""
+        if self.dropped is None:
+            return (f" MINUS {{ GRAPH <{VALIDITY_GRAPH}> {{ {var} <{VALID}> ?{_V}I }} "
+                    f"FILTER ({self._gone(f'?{_V}I')}) }} ")
+        return f" MINUS {{ VALUES {var} {{ {' '.join(self.dropped)} }} }} " if self.dropped else ""
+
+    def condition(self, term: str) -> str:
+        """A condition true unless ``term`` (a variable, or an IRI) is a term not holding:
+        for a group evaluated once a solution around it (``OPTIONAL``, ``EXISTS``)."""
+        if self.dropped is not None:
+            if not term.startswith("?"):
+                return "false" if term in self._set else "true"
+            return f"(!BOUND({term}) || {term} NOT IN ({', '.join(self.dropped)}))" if self.dropped else "true"
+        from graph.iris import FACT_BASE
+
+        bound = f"!BOUND({term}) || " if term.startswith("?") else ""
+        return (f'IF({bound}!isIRI({term}) || !STRSTARTS(STR({term}), "{FACT_BASE}"), true, NOT EXISTS {{ '
+                f"GRAPH <{VALIDITY_GRAPH}> {{ {term} <{VALID}> ?{_V}I }} FILTER ({self._gone(f'?{_V}I')}) }})")
+
+    def hidden(self, var: str) -> str | None:
+        """A condition keeping the checkpoint's own graph out of the solutions (None where
+        there is none)."""
+        if self.dropped is not None:
+            return None
+        return (f"(!BOUND({var}) || ({var} != <{VALIDITY_GRAPH}> && {var} != <{VALID}> "
+                f"&& (!isLiteral({var}) || DATATYPE({var}) != <{INTERVAL}>)))")
+
+
+def fact_check(term: str, day: dt.date, dropped: list[str] | tuple = ()) -> str:
+    """A SPARQL condition true unless ``term`` (a variable or an IRI) is one of ``dropped``
+    (the facts not holding on ``day`` and their citations and amounts, N-Triples IRIs):
+    :meth:`Lookup.condition` with the terms written in the query.
+
+    >>> fact_check("<https://e.org/f>", dt.date(2025, 1, 31), ["<https://e.org/f>"])
+    'false'
+    """
+    return Lookup(day, list(dropped)).condition(term)
+
+
+def as_of_query(text: str, lookup: Lookup) -> str:
+    """``text`` (a SPARQL query) rewritten to see the graph as of ``lookup.day``: every
+    variable and fact IRI the query names is checked, so a solution that uses a fact not
+    holding on that day (or one of its citations or amounts) is not found, as if
+    :func:`filter_dataset` had removed their triples. The store evaluates it: nothing is
     copied, at any size.
 
-    The filter goes where a solution is made: the ``WHERE`` group of the query and of each
+    The check goes where a solution is made: the ``WHERE`` group of the query and of each
     sub-select (before it aggregates), each ``OPTIONAL``, ``MINUS``, ``EXISTS`` and ``NOT
     EXISTS`` group; the terms of a plain, ``GRAPH`` or ``UNION`` group are checked in the
     one around it (the same solutions, and the store can still join in its own order), those
-    a sub-select projects are not checked again. The
-    nodes a property path passes through are not checked: only its two ends.
+    a sub-select projects are not checked again. In a group evaluated once, a variable is
+    checked by a ``MINUS`` (:meth:`Lookup.minus`: a hash anti-join); in one evaluated for
+    each solution around it (inside an ``OPTIONAL``, ``MINUS`` or ``EXISTS``), and an IRI,
+    by a ``FILTER`` (:meth:`Lookup.condition`). The nodes a property path passes through are
+    not checked: only its two ends.
 
-    >>> q = as_of_query("SELECT ?f WHERE { ?f a dai:Contract }", dt.date(2025, 1, 31))
-    >>> q.startswith("SELECT ?f WHERE { ?f a dai:Contract  FILTER (") and q.endswith(") }")
-    True
+    >>> q = as_of_query("SELECT ?f WHERE { ?f a dai:Contract }",
+    ...                 Lookup(dt.date(2025, 1, 31), dropped=["<https://e.org/f>"]))
+    >>> q
+    'SELECT ?f WHERE { ?f a dai:Contract  MINUS { VALUES ?f { <https://e.org/f> } } }'
     """
     from graph.iris import FACT_BASE, PREFIXES
 
@@ -228,7 +310,14 @@ def as_of_query(text: str, day: dt.date, dropped: list[str] | tuple = ()) -> str
                 around = {t for frame in stack if frame[0] == "where" for t in frame[1]}
                 terms = [t for t in terms if t not in around]
             if what == "where" and terms:
-                out.append(" FILTER (" + " && ".join(fact_check(t, day, dropped) for t in terms) + ") ")
+                once = keyword not in _PER_SOLUTION and not any(
+                    frame[0] == "where" and frame[2] in _PER_SOLUTION for frame in stack)
+                variables = [t for t in terms if t.startswith("?")] if once else []
+                out.extend(lookup.minus(v) for v in variables)
+                checks = [lookup.condition(t) for t in terms if t not in variables]
+                checks += [c for c in map(lookup.hidden, (t for t in terms if t.startswith("?"))) if c]
+                if checks:
+                    out.append(" FILTER (" + " && ".join(checks) + ") ")
             if what == "where" and keyword in ("OPTIONAL", "MINUS"):
                 out.append("} ")
         elif kind not in ("space", "comment"):

@@ -124,7 +124,10 @@ def derived_store(store, *, as_of: str | None = None, reason: str | None = None)
 
 class AsOf:
     """``store`` as of a day: each query is rewritten (:func:`graph.timeline.as_of_query`)
-    and evaluated by ``store`` itself, at any size; other calls go to ``store``.
+    and evaluated by the store itself, at any size; other calls go to ``store``. On an
+    Oxigraph store on disk the query reads its checkpoint with the validity of every dated
+    fact (:func:`graph.store.asof.validity_checkpoint`, made once for its content); elsewhere
+    (a SPARQL endpoint) the facts not holding that day are written in the query.
 
     >>> from graph.store import open_store
     >>> with open_store(data_dir="data") as store:
@@ -133,7 +136,7 @@ class AsOf:
     False
     """
 
-    def __init__(self, store, day: str):
+    def __init__(self, store, day: str, progress=None):
         from graph.timeline import parse_day
 
         try:
@@ -141,27 +144,48 @@ class AsOf:
         except ValueError as exc:
             raise DataError(f"--as-of: {exc}") from None
         self.store, self.spec, self.kind = store, store.spec, store.kind
-        self._dropped: list[str] | None = None
+        self._progress = progress
+        self._how = None  # (the store to query, the graph.timeline.Lookup)
 
-    def dropped(self) -> list[str]:
-        """The facts with a ``dai:duration`` that do not hold on the day (their end is
-        computed in Python: :func:`graph.timeline.holds_at`)."""
-        if self._dropped is None:
-            from graph.timeline import holds_at
+    def _target(self):
+        """The store to query and how the rewrite finds the terms not holding."""
+        if self._how is None:
+            from graph.store.asof import validity_checkpoint
+            from graph.store.oxigraph import OxigraphStore
+            from graph.timeline import Lookup, validity
 
-            values: dict = {}
-            for r in self.store.select("""SELECT ?f ?p ?v WHERE { ?f dai:duration ?any .
-                    VALUES ?p { dai:startDate dai:date dai:endDate dai:duration } ?f ?p ?v }""", timeout=600):
-                values.setdefault(r["f"], {}).setdefault(str(r["p"]).rsplit("#", 1)[-1], set()).add(r["v"])
-            self._dropped = [f.n3() for f in sorted(values, key=str) if not holds_at(values[f], self.day)]
-        return self._dropped
+            target = None
+            if getattr(self.store, "kind", "") == "oxigraph" and getattr(self.store, "path", None) is not None:
+                try:
+                    target = OxigraphStore(validity_checkpoint(self.store, self._progress), read_only=True)
+                    target.spec = self.store.spec
+                except OSError:
+                    target = None  # a folder that cannot be written: the terms in the query
+            if target is not None:
+                self._how = (target, Lookup(self.day))
+            else:
+                d = self.day.isoformat()
+                dropped = sorted(f"<{iri}>" for iri, (a, b) in validity(self.store).items() if a > d or b < d)
+                self._how = (self.store, Lookup(self.day, dropped))
+        return self._how
+
+    def rewrite(self, text: str) -> str:
+        """``text`` as the store evaluates it for the day."""
+        from graph.timeline import as_of_query
+
+        return as_of_query(text, self._target()[1])
 
     def query(self, text: str, *, allow_network: bool = False, **kw):
         from graph.store.base import check_read_only
-        from graph.timeline import as_of_query
 
         check_read_only(text, allow_network)
-        return self.store.query(as_of_query(text, self.day, self.dropped()), allow_network=allow_network, **kw)
+        return self._target()[0].query(self.rewrite(text), allow_network=allow_network, **kw)
+
+    def close(self) -> None:
+        """Closes the checkpoint read (not ``store``)."""
+        if self._how is not None and self._how[0] is not self.store:
+            self._how[0].close()
+        self._how = None
 
     def select(self, text: str, **kw) -> list[dict]:
         from graph.store.base import Store
@@ -180,14 +204,13 @@ class AsOf:
     def quads(self):
         """The quads of the day (pyoxigraph quads on an Oxigraph store, streamed; rdflib
         rows on an endpoint)."""
-        from graph.timeline import as_of_query
-
-        text = as_of_query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", self.day, self.dropped())
-        own = getattr(self.store, "oxigraph", None)
+        text = self.rewrite("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        target = self._target()[0]
+        own = getattr(target, "oxigraph", None)
         if own is None:
             from graph.store.oxigraph import to_oxigraph
 
-            for r in self.store.select(text, timeout=3600):
+            for r in target.select(text, timeout=3600):
                 yield to_oxigraph(r["s"]), to_oxigraph(r["p"]), to_oxigraph(r["o"]), to_oxigraph(r["g"])
             return
         from graph.iris import PREFIXES
@@ -272,8 +295,11 @@ def query_target(store, *, as_of: str | None = None, reason: str | None = None, 
     elif reason:
         opened = target = derived_store(store, as_of=as_of, reason=reason)
         as_of = None  # the graph read back is already that day's
+    dated = AsOf(target, as_of, progress) if as_of else None
     try:
-        yield AsOf(target, as_of) if as_of else target
+        yield dated or target
     finally:
+        if dated is not None:
+            dated.close()
         if opened is not None:
             opened.close()
