@@ -11,6 +11,12 @@ so value-growth has nothing to measure there (its query still reads every award)
 
     python bench/flags_bench.py                    # 100,000 awards (about 10 minutes)
     python bench/flags_bench.py --rows 1000000     # the 1M run (an hour and more, 30 GB)
+    python bench/flags_bench.py --against 5ad51d2  # also each changed query: that commit's, then this one
+
+With ``--against REV``, each flag whose file differs at the git revision REV has both
+queries run alone (no evidence), the old one then the new one, on the same store: wall and
+CPU seconds of each (CPU is steadier than wall time on a shared machine) and whether their
+hits are the same.
 
 Results: a Markdown table on stdout and ``bench/out/flags_bench.json``.
 
@@ -67,6 +73,37 @@ def measure_flags(data: Path, repeat: int = 1, timeout: float = 600.0) -> list[d
     return out
 
 
+def measure_against(data: Path, rev: str, timeout: float = 600.0) -> list[dict]:
+    """Each flag whose query differs at git revision ``rev``: the old query and the new one
+    run alone, one after the other, on the store of ``data`` (wall and CPU seconds, hits)."""
+    import subprocess
+    from importlib.resources import files
+
+    from graph import flags as lib
+    from graph.query import query_memory_limit
+    from graph.queryparams import bind
+    from graph.store import open_store
+
+    out = []
+    with open_store(data_dir=data) as store:
+        for name, flag in lib.library().items():
+            shown = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:queries/flags/{name}.rq"],
+                                   capture_output=True, text=True)
+            if shown.returncode != 0 or shown.stdout == files("queries").joinpath("flags", f"{name}.rq").read_text():
+                continue
+            row = {"flag": name}
+            for label, f in (("before", lib._parse(name, shown.stdout)), ("now", flag)):
+                values = bind(f.query, f.defaults(), store)
+                t, c = time.perf_counter(), time.process_time()
+                result = store.query(f.query.text, params=values, timeout=timeout, memory_mb=query_memory_limit())
+                row[f"{label}_seconds"] = round(time.perf_counter() - t, 2)
+                row[f"{label}_cpu"] = round(time.process_time() - c, 2)
+                row[f"{label}_hits"] = sorted(repr(lib.hit_json(lib._hit(name, r))) for r in result.rows)
+            row["same"] = row.pop("before_hits") == row.pop("now_hits")
+            out.append(row)
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, action="append", help="Synthetic awards (repeatable; default 100,000).")
@@ -74,13 +111,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--work", default=None, help="Folder for the data copies (default: a temporary one; "
                     "given, its folders are kept and an imported one is measured again without importing).")
     ap.add_argument("--timeout", type=float, default=600.0, help="Stop each flag after this many seconds.")
+    ap.add_argument("--against", metavar="REV", help="Also time each changed query at this git revision and now.")
     args = ap.parse_args(argv)
     from scale_data import write_awards
 
     from graph.importers.registry import run_import
     from graph.store import embedded
 
-    results = []
+    results, against = [], []
     work = Path(args.work or tempfile.mkdtemp(prefix="flags-bench-"))
     for rows in args.rows or [100_000]:
         base = work / f"rows{rows}"
@@ -98,11 +136,17 @@ def main(argv: list[str] | None = None) -> None:
             results.append({"rows": rows, **r})
             print(f"  {r['flag']}: {r['seconds']} s, kept {r['kept_seconds']} s, {r['hits']:,} hits {r['failed']}",
                   file=sys.stderr, flush=True)
+        if args.against:
+            for r in measure_against(data, args.against, args.timeout):
+                against.append({"rows": rows, **r})
+                print(f"  {r['flag']}: {r['before_cpu']} -> {r['now_cpu']} s CPU, same hits: {r['same']}",
+                      file=sys.stderr, flush=True)
         if not args.work:
             shutil.rmtree(base, ignore_errors=True)
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "flags_bench.json").write_text(json.dumps(results, indent=1) + "\n")
+    (out / "flags_bench.json").write_text(json.dumps(results + [{"against": args.against, **r} for r in against],
+                                                     indent=1) + "\n")
     print("| awards | flag | seconds (query) | seconds (kept) | hits |\n|---:|---|---:|---:|---:|")
     for r in results:
         took = f"{r['seconds']:.2f}" if r["seconds"] is not None else f"stopped ({r['failed'].split(':')[0]})"
@@ -112,6 +156,12 @@ def main(argv: list[str] | None = None) -> None:
         total = sum(r["seconds"] or 0 for r in results if r["rows"] == rows)
         again = sum(r["kept_seconds"] or 0 for r in results if r["rows"] == rows)
         print(f"| {rows:,} | **all** | **{total:.2f}** | **{again:.2f}** | |")
+    if against:
+        print(f"\n| awards | flag | CPU s at {args.against} | CPU s now | wall s at {args.against} | wall s now | same hits |")
+        print("|---:|---|---:|---:|---:|---:|---|")
+        for r in against:
+            print(f"| {r['rows']:,} | {r['flag']} | {r['before_cpu']:.2f} | {r['now_cpu']:.2f} | "
+                  f"{r['before_seconds']:.2f} | {r['now_seconds']:.2f} | {'yes' if r['same'] else 'NO'} |")
 
 if __name__ == "__main__":
     main()
