@@ -316,9 +316,10 @@ class Explorer:
 
     def units(self) -> dict[str, str]:
         """Each agency unit's parent (read once)."""
+        index = self.index  # first: warm() takes the same lock
         with self._lock:
             if self._units is None:
-                self._units = self.index.parents()
+                self._units = index.parents()
             return self._units
 
     def _agencies(self, node: str) -> list[str]:

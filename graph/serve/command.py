@@ -59,8 +59,11 @@ def serve_command(data_dir: Path, store_spec: str | None, host: str, port: int, 
                        "this address can read it", err=True)
         # the search index of a new store generation: made once, in a thread (the API answers
         # 503 with its progress until it is made; the SPARQL endpoint and the pages at once)
-        app.app.state.explorer.warm_in_background(
-            lambda m: click.echo(f"kg: {m}", err=True) if m else None,
+        import time
+
+        began = time.monotonic()
+        app.app.state.explorer.warm_in_background(  # each step with the seconds since the start
+            lambda m: click.echo(f"kg: {m} (at {time.monotonic() - began:.0f} s)", err=True) if m else None,
             lambda exc: click.echo(f"kg: warning: the search index could not be made: {exc}", err=True))
         if open_browser:
             import webbrowser
