@@ -134,10 +134,10 @@ _TOKEN = re.compile(r"""
 """, re.VERBOSE | re.DOTALL)
 
 
-#: the graph of a store checkpoint's ``validity rows`` (:func:`validity`), one a term
+#: the graph of a store checkpoint's validity triples (:func:`validity`)
 VALIDITY_GRAPH = "urn:kg:as-of:validity"
-#: its predicate, and the datatype of its ``"FIRST/LAST"`` literals (both days ISO, 10 characters)
-VALID, INTERVAL = "urn:kg:as-of:valid", "urn:kg:as-of:interval"
+#: their predicates (the first day a term holds, the last), and the datatype of their days
+FROM, UNTIL, DAY = "urn:kg:as-of:from", "urn:kg:as-of:until", "urn:kg:as-of:day"
 
 
 def _fact_dates_query() -> str:
@@ -200,30 +200,40 @@ def validity(store) -> dict[str, tuple[str, str]]:
 
 
 class Lookup:
-    """Where :func:`as_of_query` finds the terms that do not hold on ``day``: the
-    :data:`VALIDITY_GRAPH` of the store's checkpoint (``dropped`` None: one index look-up a
-    term, or one scan of that graph a group), else the ``dropped`` IRIs (N-Triples) written
-    in the query (a SPARQL endpoint, where nothing is kept).
+    """Where :func:`as_of_query` finds the terms that do not hold on ``day``.
+
+    In a store's checkpoint (``days``: the distinct first and last days its
+    :data:`VALIDITY_GRAPH` holds, ``{"from": [...], "until": [...]}``): a term not holding
+    is one whose last day is one of those before ``day``, or whose first day one of those
+    after it, found by index look-ups (no string is compared). Elsewhere (a SPARQL
+    endpoint, where nothing is kept), the ``dropped`` IRIs (N-Triples) written in the query.
 
     >>> Lookup(dt.date(2025, 1, 31), dropped=["<https://e.org/f>"]).minus("?f")
     ' MINUS { VALUES ?f { <https://e.org/f> } } '
+    >>> m = Lookup(dt.date(2025, 1, 31), days={"from": ["2025-06-16"], "until": []}).minus("?f")
+    >>> m.count("MINUS"), '{ ?f <urn:kg:as-of:from> ?_kgAsOfD }' in m   # its own triples; those after the day
+    (2, True)
     """
 
-    def __init__(self, day: dt.date, dropped: list[str] | None = None):
+    def __init__(self, day: dt.date, dropped: list[str] | None = None, days: dict | None = None):
+        if (dropped is None) == (days is None):
+            raise ValueError("a Lookup reads either the dropped IRIs or the days of a validity graph")
         self.day, self.dropped = day.isoformat(), dropped
         self._set = set(dropped or ())
-
-    def _gone(self, interval_var: str) -> str:
         d = self.day
-        return f'SUBSTR(STR({interval_var}), 1, 10) > "{d}" || SUBSTR(STR({interval_var}), 12) < "{d}"'
+        self._patterns = [] if days is None else [
+            (pred, " ".join(f'"{x}"^^<{DAY}>' for x in days[side] if (x > d if side == "from" else x < d)))
+            for side, pred in (("from", FROM), ("until", UNTIL))]
+        self._patterns = [(p, v) for p, v in self._patterns if v]
 
     def minus(self, var: str) -> str:
         """What removes the solutions where ``var`` is a term not holding: a hash anti-join,
         the right side evaluated once for the group."""
-        if self.dropped is None:
-            return (f" MINUS {{ GRAPH <{VALIDITY_GRAPH}> {{ {var} <{VALID}> ?{_V}I }} "
-                    f"FILTER ({self._gone(f'?{_V}I')}) }} ")
-        return f" MINUS {{ VALUES {var} {{ {' '.join(self.dropped)} }} }} " if self.dropped else ""
+        if self.dropped is not None:
+            return f" MINUS {{ VALUES {var} {{ {' '.join(self.dropped)} }} }} " if self.dropped else ""
+        own = f" MINUS {{ VALUES {var} {{ <{VALIDITY_GRAPH}> <{FROM}> <{UNTIL}> }} }} "  # the graph's own triples
+        return own + "".join(f" MINUS {{ VALUES ?{_V}D {{ {values} }} GRAPH <{VALIDITY_GRAPH}> {{ {var} <{pred}> ?{_V}D }} }} "
+                             for pred, values in self._patterns)
 
     def condition(self, term: str) -> str:
         """A condition true unless ``term`` (a variable, or an IRI) is a term not holding:
@@ -232,19 +242,23 @@ class Lookup:
             if not term.startswith("?"):
                 return "false" if term in self._set else "true"
             return f"(!BOUND({term}) || {term} NOT IN ({', '.join(self.dropped)}))" if self.dropped else "true"
+        if not self._patterns:
+            return "true"
         from graph.iris import FACT_BASE
 
         bound = f"!BOUND({term}) || " if term.startswith("?") else ""
-        return (f'IF({bound}!isIRI({term}) || !STRSTARTS(STR({term}), "{FACT_BASE}"), true, NOT EXISTS {{ '
-                f"GRAPH <{VALIDITY_GRAPH}> {{ {term} <{VALID}> ?{_V}I }} FILTER ({self._gone(f'?{_V}I')}) }})")
+        gone = " || ".join(f"EXISTS {{ VALUES ?{_V}D {{ {values} }} GRAPH <{VALIDITY_GRAPH}> {{ {term} <{pred}> ?{_V}D }} }}"
+                           for pred, values in self._patterns)
+        return f'IF({bound}!isIRI({term}) || !STRSTARTS(STR({term}), "{FACT_BASE}"), true, !({gone}))'
 
     def hidden(self, var: str) -> str | None:
-        """A condition keeping the checkpoint's own graph out of the solutions (None where
-        there is none)."""
+        """A condition keeping the checkpoint's own graph out of the solutions of a group
+        evaluated for each solution around it (None where there is none; in a group
+        evaluated once, :meth:`minus` removes them)."""
         if self.dropped is not None:
             return None
-        return (f"(!BOUND({var}) || ({var} != <{VALIDITY_GRAPH}> && {var} != <{VALID}> "
-                f"&& (!isLiteral({var}) || DATATYPE({var}) != <{INTERVAL}>)))")
+        return (f"(!BOUND({var}) || ({var} NOT IN (<{VALIDITY_GRAPH}>, <{FROM}>, <{UNTIL}>) "
+                f"&& (!isLiteral({var}) || DATATYPE({var}) != <{DAY}>)))")
 
 
 def fact_check(term: str, day: dt.date, dropped: list[str] | tuple = ()) -> str:
@@ -255,7 +269,7 @@ def fact_check(term: str, day: dt.date, dropped: list[str] | tuple = ()) -> str:
     >>> fact_check("<https://e.org/f>", dt.date(2025, 1, 31), ["<https://e.org/f>"])
     'false'
     """
-    return Lookup(day, list(dropped)).condition(term)
+    return Lookup(day, dropped=list(dropped)).condition(term)
 
 
 def as_of_query(text: str, lookup: Lookup) -> str:
@@ -315,7 +329,7 @@ def as_of_query(text: str, lookup: Lookup) -> str:
                 variables = [t for t in terms if t.startswith("?")] if once else []
                 out.extend(lookup.minus(v) for v in variables)
                 checks = [lookup.condition(t) for t in terms if t not in variables]
-                checks += [c for c in map(lookup.hidden, (t for t in terms if t.startswith("?"))) if c]
+                checks += [c for c in map(lookup.hidden, (t for t in terms if t.startswith("?") and t not in variables)) if c]
                 if checks:
                     out.append(" FILTER (" + " && ".join(checks) + ") ")
             if what == "where" and keyword in ("OPTIONAL", "MINUS"):

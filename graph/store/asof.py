@@ -6,10 +6,13 @@ check reads ``kg-as-of/``: a checkpoint of the store (hard links to its files: n
 copy of the data) with one triple more for each dated fact and each of its own resources
 (citations, amounts), in :data:`graph.timeline.VALIDITY_GRAPH`::
 
-    <…/fact/x> <urn:kg:as-of:valid> "2021-03-01/2022-02-28"^^<urn:kg:as-of:interval>
+    <…/fact/x> <urn:kg:as-of:from> "2021-03-01"^^<urn:kg:as-of:day> .
+    <…/fact/x> <urn:kg:as-of:until> "2022-02-28"^^<urn:kg:as-of:day> .
 
-the first and last day it holds (:func:`graph.timeline.validity`, computed in Python by
-:func:`graph.timeline.interval`, the same as :func:`graph.timeline.filter_dataset`). Made
+the first and last day it holds (an open end: no triple) (:func:`graph.timeline.validity`, computed in Python by
+:func:`graph.timeline.interval`, the same as :func:`graph.timeline.filter_dataset`), and ``kg-days.json``: the distinct days
+those triples name (a query as of a day looks up the terms of each day before or after it:
+index look-ups, no string compared). Made
 once for the store's content, the first time a query asks for it, under a lock, in a
 temporary folder renamed when complete; remade when the store's files change. A query
 without ``--as-of`` reads the store itself, where that graph is not.
@@ -27,17 +30,18 @@ Example
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import os
 import shutil
 from pathlib import Path
 
-__all__ = ["validity_checkpoint", "ASOF_DIR"]
+__all__ = ["validity_checkpoint", "days", "ASOF_DIR"]
 
 #: the folder, inside a store's folder, of its checkpoint with the validity graph
 ASOF_DIR = "kg-as-of"
 #: the version of what the checkpoint holds (a change remakes it)
-VERSION = "as-of-validity-1"
+VERSION = "as-of-validity-2"
 
 
 def _key(store) -> str:
@@ -46,13 +50,23 @@ def _key(store) -> str:
     return Kept(Path(store.path)).key(VERSION)
 
 
+def days(path: Path) -> dict:
+    """The distinct first and last days of the checkpoint at ``path`` (``{"from": [...],
+    "until": [...]}``)."""
+    import json
+
+    return json.loads((Path(path) / "kg-days.json").read_text(encoding="utf-8"))
+
+
 def validity_checkpoint(store, progress=None) -> Path:
     """The folder of ``store``'s checkpoint with its validity graph (``store``: an on-disk
     :class:`~graph.store.oxigraph.OxigraphStore`, a generation or a checkpoint of one), made
     if it is not there or was made from other files. Raises OSError if the folder cannot be
     written."""
+    import json
+
     from graph.store.oxigraph import GraphLoader, OxigraphStore
-    from graph.timeline import INTERVAL, VALID, VALIDITY_GRAPH, validity
+    from graph.timeline import DAY, FROM, UNTIL, VALIDITY_GRAPH, validity
 
     folder = Path(store.path)
     final, key = folder / ASOF_DIR, _key(store)
@@ -78,16 +92,20 @@ def validity_checkpoint(store, progress=None) -> Path:
         store.oxigraph.backup(str(tmp))  # a checkpoint: hard links to the same files
         with contextlib.closing(OxigraphStore(tmp)) as out:
             loader = GraphLoader(out.oxigraph)
-            tail = f' <{VALID}> "%s/%s"^^<{INTERVAL}> <{VALIDITY_GRAPH}> .\n'
+            first, last = dt.date.min.isoformat(), dt.date.max.isoformat()
+            rows = sorted((iri, pred, day) for iri, (a, b) in spans.items()
+                          for pred, day, open_end in ((FROM, a, first), (UNTIL, b, last)) if day != open_end)
             try:
-                items = sorted(spans.items())
-                for i in range(0, len(items), 10_000):
-                    loader.write("".join(f"<{iri}>" + tail % span for iri, span in items[i:i + 10_000])
-                                 .encode("utf-8"))
+                for i in range(0, len(rows), 10_000):
+                    loader.write("".join(f'<{iri}> <{pred}> "{day}"^^<{DAY}> <{VALIDITY_GRAPH}> .\n'
+                                         for iri, pred, day in rows[i:i + 10_000]).encode("utf-8"))
             except BaseException:
                 loader.abort()
                 raise
             loader.close()
+        (tmp / "kg-days.json").write_text(json.dumps({
+            "from": sorted({d for _i, p, d in rows if p == FROM}),
+            "until": sorted({d for _i, p, d in rows if p == UNTIL})}) + "\n", encoding="utf-8")
         (tmp / "kg-complete").write_text(key, encoding="utf-8")
         os.replace(tmp, final)
         if progress:

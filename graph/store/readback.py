@@ -150,19 +150,20 @@ class AsOf:
     def _target(self):
         """The store to query and how the rewrite finds the terms not holding."""
         if self._how is None:
-            from graph.store.asof import validity_checkpoint
+            from graph.store.asof import days, validity_checkpoint
             from graph.store.oxigraph import OxigraphStore
             from graph.timeline import Lookup, validity
 
             target = None
             if getattr(self.store, "kind", "") == "oxigraph" and getattr(self.store, "path", None) is not None:
                 try:
-                    target = OxigraphStore(validity_checkpoint(self.store, self._progress), read_only=True)
+                    path = validity_checkpoint(self.store, self._progress)
+                    target = OxigraphStore(path, read_only=True)
                     target.spec = self.store.spec
                 except OSError:
                     target = None  # a folder that cannot be written: the terms in the query
             if target is not None:
-                self._how = (target, Lookup(self.day))
+                self._how = (target, Lookup(self.day, days=days(path)))
             else:
                 d = self.day.isoformat()
                 dropped = sorted(f"<{iri}>" for iri, (a, b) in validity(self.store).items() if a > d or b < d)
