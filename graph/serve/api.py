@@ -351,8 +351,7 @@ class Explorer:
         grouped: dict = {}
         counts: dict = defaultdict(int)
         agencies: dict = defaultdict(int)
-        cards = self.index.cards({b if a == node else a for a, b, *_rest in rows})
-        kinds = {k: v["kind"] for k, v in cards.items()}
+        kinds = self.index.kinds({b if a == node else a for a, b, *_rest in rows})
         for a, b, rel, facts, amount, first, last in rows:
             other = b if a == node else a
             if kind and kinds[other] != kind:
