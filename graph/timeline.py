@@ -247,8 +247,10 @@ class Lookup:
         from graph.iris import FACT_BASE
 
         bound = f"!BOUND({term}) || " if term.startswith("?") else ""
-        gone = " || ".join(f"EXISTS {{ VALUES ?{_V}D {{ {values} }} GRAPH <{VALIDITY_GRAPH}> {{ {term} <{pred}> ?{_V}D }} }}"
-                           for pred, values in self._patterns)
+        d = self.day  # one look-up a predicate for this solution's term, one comparison
+        gone = " || ".join(f'EXISTS {{ GRAPH <{VALIDITY_GRAPH}> {{ {term} <{pred}> ?{_V}D }} '
+                           f'FILTER (STR(?{_V}D) {">" if pred == FROM else "<"} "{d}") }}'
+                           for pred, _values in self._patterns)
         return f'IF({bound}!isIRI({term}) || !STRSTARTS(STR({term}), "{FACT_BASE}"), true, !({gone}))'
 
     def hidden(self, var: str) -> str | None:
