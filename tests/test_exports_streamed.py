@@ -5,7 +5,7 @@ back into memory gives.
 - The property graph formats (Cypher, neo4j-admin CSV, node-link, GraphML, GEXF and its
   actor graph) streamed from the store are, byte for byte, the same writers fed the property
   graph built in memory from the graph read back (``property_graph(knowledge_graph(store))``):
-  on the seed data, the nasty corpus and the seed plus 2,000 imported synthetic awards, with
+  on the seed data, the nasty corpus and the seed plus 500 imported synthetic awards, with
   batches of a few facts and sort buffers so small that every sort goes through runs on disk.
 - JSON-LD and RDF/XML, streamed with those small buffers, are the bytes of the default
   buffers, and two parsers (pyoxigraph and rapper or rdflib) read back the store's quads.
@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 #: the formats of whole facts that are written from the property graph
 PG_FORMATS = ("cypher", "neo4j-csv", "nodelink", "graphml", "gexf")
-AWARDS = 2000
+AWARDS = 500
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def nasty_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def awards_dir(tmp_path_factory) -> Path:
-    """The seed data and 2,000 imported synthetic awards (bench/scale_data.py)."""
+    """The seed data and 500 imported synthetic awards (bench/scale_data.py)."""
     from scale_data import write_awards
 
     from graph.importers.registry import run_import
@@ -74,7 +74,7 @@ def awards_dir(tmp_path_factory) -> Path:
 
 
 #: data folder -> (facts per batch, characters per sort buffer) of the streamed run
-SMALL = {"seed": (3, 2_000), "nasty": (3, 2_000), "awards": (50, 200_000)}
+SMALL = {"seed": (3, 2_000), "nasty": (3, 2_000), "awards": (20, 50_000)}
 
 
 @pytest.fixture(scope="module", params=["seed", "nasty", "awards"])
