@@ -29,11 +29,7 @@ Example
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
-import os
-import shutil
 from pathlib import Path
 
 __all__ = ["validity_checkpoint", "days", "ASOF_DIR"]
@@ -65,49 +61,20 @@ def validity_checkpoint(store, progress=None) -> Path:
     written."""
     import json
 
-    from graph.store.oxigraph import GraphLoader, OxigraphStore
+    from graph.store.checkpoint import checkpoint
     from graph.timeline import DAY, FROM, UNTIL, VALIDITY_GRAPH, validity
 
-    folder = Path(store.path)
-    final, key = folder / ASOF_DIR, _key(store)
-
-    def done() -> bool:
-        try:
-            return (final / "kg-complete").read_text(encoding="utf-8") == key
-        except OSError:
-            return False
-
-    if done():
-        return final
-    with open(folder / "kg-as-of.lock", "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if done():
-            return final
-        for stale in folder.glob(ASOF_DIR + "*"):
-            shutil.rmtree(stale, ignore_errors=True)
-        if progress:
-            progress(f"computing when the facts of {store.spec} hold (once for this content)")
+    def fill(loader, tmp: Path) -> None:
         spans = validity(store)
-        tmp = folder / f"{ASOF_DIR}.tmp-{os.getpid()}"
-        store.oxigraph.backup(str(tmp))  # a checkpoint: hard links to the same files
-        with contextlib.closing(OxigraphStore(tmp)) as out:
-            loader = GraphLoader(out.oxigraph)
-            first, last = dt.date.min.isoformat(), dt.date.max.isoformat()
-            rows = sorted((iri, pred, day) for iri, (a, b) in spans.items()
-                          for pred, day, open_end in ((FROM, a, first), (UNTIL, b, last)) if day != open_end)
-            try:
-                for i in range(0, len(rows), 10_000):
-                    loader.write("".join(f'<{iri}> <{pred}> "{day}"^^<{DAY}> <{VALIDITY_GRAPH}> .\n'
-                                         for iri, pred, day in rows[i:i + 10_000]).encode("utf-8"))
-            except BaseException:
-                loader.abort()
-                raise
-            loader.close()
+        first, last = dt.date.min.isoformat(), dt.date.max.isoformat()
+        rows = sorted((iri, pred, day) for iri, (a, b) in spans.items()
+                      for pred, day, open_end in ((FROM, a, first), (UNTIL, b, last)) if day != open_end)
+        for i in range(0, len(rows), 10_000):
+            loader.write("".join(f'<{iri}> <{pred}> "{day}"^^<{DAY}> <{VALIDITY_GRAPH}> .\n'
+                                 for iri, pred, day in rows[i:i + 10_000]).encode("utf-8"))
         (tmp / "kg-days.json").write_text(json.dumps({
             "from": sorted({d for _i, p, d in rows if p == FROM}),
             "until": sorted({d for _i, p, d in rows if p == UNTIL})}) + "\n", encoding="utf-8")
-        (tmp / "kg-complete").write_text(key, encoding="utf-8")
-        os.replace(tmp, final)
-        if progress:
-            progress(None)
-    return final
+
+    return checkpoint(store, ASOF_DIR, _key(store), fill, progress,
+                      f"computing when the facts of {store.spec} hold (once for this content)")

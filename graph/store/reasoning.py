@@ -40,10 +40,6 @@ True
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -237,38 +233,17 @@ def materialise_rdfs(store, progress=None) -> Path:
     complete (a command killed half-way leaves a temporary folder the next one removes).
     Raises OSError if the folder cannot be written."""
     from graph.query import INFERRED_GRAPH
-    from graph.store.oxigraph import GraphLoader, OxigraphStore
+    from graph.store.checkpoint import checkpoint
 
-    final = reasoned_path(store.path)
-    if (final / "kg-complete").is_file():
-        return final
-    with open(Path(store.path) / "kg-reasoned.lock", "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if (final / "kg-complete").is_file():
-            return final
-        for stale in Path(store.path).glob(REASONED_DIR + "*"):
-            shutil.rmtree(stale, ignore_errors=True)
-        tmp = Path(store.path) / f"{REASONED_DIR}.tmp-{os.getpid()}"
-        if progress:
-            progress(f"computing the RDFS entailments of {store.spec} (once for this content)")
-        store.oxigraph.backup(str(tmp))  # a checkpoint: hard links to the same files
-        with contextlib.closing(OxigraphStore(tmp)) as out:
-            loader = GraphLoader(out.oxigraph)
-            suffix = f" <{INFERRED_GRAPH}> .\n"
-            try:
-                batch = []
-                for s, p, o in rdfs_rows(store.oxigraph):
-                    batch.append(f"{s} {p} {o}{suffix}")
-                    if len(batch) >= 10_000:
-                        loader.write("".join(batch).encode("utf-8"))
-                        batch = []
+    def fill(loader, _tmp) -> None:
+        suffix = f" <{INFERRED_GRAPH}> .\n"
+        batch = []
+        for s, p, o in rdfs_rows(store.oxigraph):
+            batch.append(f"{s} {p} {o}{suffix}")
+            if len(batch) >= 10_000:
                 loader.write("".join(batch).encode("utf-8"))
-            except BaseException:
-                loader.abort()
-                raise
-            loader.close()
-        (tmp / "kg-complete").touch()
-        os.replace(tmp, final)
-        if progress:
-            progress(None)
-    return final
+                batch = []
+        loader.write("".join(batch).encode("utf-8"))
+
+    return checkpoint(store, REASONED_DIR, "rdfs-1", fill, progress,
+                      f"computing the RDFS entailments of {store.spec} (once for this content)")
