@@ -436,10 +436,9 @@ def test_the_search_index_is_kept_beside_the_store(server):
         index.close()
 
 
-def test_while_the_index_is_made_the_api_answers_503_and_sparql_at_once(tmp_path, monkeypatch):
-    """A new store generation: the index is made in a thread as the server starts; until it
-    is, the API answers 503 at once with the step it is at (and Retry-After), the SPARQL
-    endpoint and the pages answer; then the API answers."""
+def gated_server(tmp_path: Path, monkeypatch) -> tuple[Served, Path]:
+    """A server of a new store generation whose index build waits until the file ``gate``
+    exists (touch it to let it go on): until then the API answers 503."""
     data = copy_data(tmp_path / "data")
     subprocess.run([*KG, "stats", "--data", str(data)], check=True, capture_output=True)  # the store
     gate = tmp_path / "gate"
@@ -450,13 +449,24 @@ def test_while_the_index_is_made_the_api_answers_503_and_sparql_at_once(tmp_path
                     "index.SearchIndex.build = classmethod(slow)\n")
     monkeypatch.setenv("PYTHONPATH", f"{tmp_path}:{ROOT}")
     monkeypatch.setenv("KG_TEST_GATE", str(gate))
-    served = Served(data, index=False)
+    return Served(data, index=False), gate
+
+
+def test_while_the_index_is_made_the_api_answers_503_and_sparql_at_once(tmp_path, monkeypatch):
+    """A new store generation: the index is made in a thread as the server starts; until it
+    is, the API answers 503 at once with the step it is at (in the message and in
+    ``building``, with the seconds so far and Retry-After's), the SPARQL endpoint and the
+    pages answer; then the API answers."""
+    served, gate = gated_server(tmp_path, monkeypatch)
     try:
         status, headers, body = get(served.url + "/api/search?q=openai")
         assert status == 503 and headers.get("Retry-After") == "5"
-        said = json.loads(body)["error"]
-        assert said.startswith("the search index of this store generation is being made (")
-        assert "try again in a moment" in said and "\n" not in said
+        said = json.loads(body)
+        assert said["error"].startswith("the search index of this store generation is being made (")
+        assert "try again in a moment" in said["error"] and "\n" not in said["error"]
+        building = said["building"]
+        assert set(building) == {"step", "seconds", "retry_after"} and building["retry_after"] == 5
+        assert f"({building['step']}, " in said["error"] and building["seconds"] >= 0
         assert get(served.url + "/api/expand?id=openai")[0] == 503
         assert get(sparql_url(served, "SELECT * WHERE { ?s ?p ?o } LIMIT 1"))[0] == 200
         assert get(served.url + "/")[0] == 200

@@ -23,7 +23,7 @@ import pytest
 
 from tests.nasty import NASTY_LABEL, nasty_data
 from tests.test_html_export import CHROMEDRIVER, CHROMIUM, _require_browser
-from tests.test_serve import ROOT, Served, api, copy_data
+from tests.test_serve import ROOT, Served, api, copy_data, gated_server, get
 
 DIST = ROOT / "graph" / "serve" / "static" / "dist"
 
@@ -78,9 +78,10 @@ def open_page(driver, url: str) -> None:
     wait(driver, "return window.kgReady === true")
 
 
-def assert_clean(driver, server) -> None:
-    """No console error or warning (but SwiftShader's own performance notes about WebGL), no
-    request outside the server, no dialog, no script of the data run."""
+def assert_clean(driver, server, *, told_503: bool = False) -> None:
+    """No console error or warning (but SwiftShader's own performance notes about WebGL, and
+    with ``told_503`` Chromium's line for each 503 the server answered while its index was
+    made), no request outside the server, no dialog, no script of the data run."""
     from selenium.common.exceptions import NoAlertPresentException
 
     try:
@@ -89,7 +90,8 @@ def assert_clean(driver, server) -> None:
     except NoAlertPresentException:
         pass
     logged = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")
-              and not (e.get("source") == "rendering" and "GL Driver Message" in e["message"])]
+              and not (e.get("source") == "rendering" and "GL Driver Message" in e["message"])
+              and not (told_503 and e.get("source") == "network" and "status of 503" in e["message"])]
     assert logged == []
     requests = []
     for entry in driver.get_log("performance"):
@@ -179,6 +181,35 @@ def test_explorer_search_select_expand_facts_path_and_shared_url(browser, server
     wait(browser, "return document.querySelectorAll('#panel ol.hops li').length > 0")
     assert set(browser.execute_script("return window.kg.graph.nodes()")) == shown
     assert_clean(browser, server)
+
+
+def test_while_the_index_is_built_the_page_says_so_and_opens_by_itself(browser, tmp_path, monkeypatch):
+    """A new store generation whose index is not made yet: the explorer says the index is
+    being built, with the step the server is at, and asks again as Retry-After tells it;
+    once the index is made it draws its first view with no reload and no error shown."""
+    served, gate = gated_server(tmp_path, monkeypatch)
+    try:
+        browser.get("about:blank")
+        browser.get_log("browser")
+        browser.get_log("performance")
+        browser.get(served.url + "/")
+        wait(browser, "return !document.getElementById('building').hidden")
+        said = browser.execute_script("return document.getElementById('building').textContent")
+        _s, _h, body = get(served.url + "/api/start")
+        step = json.loads(body)["building"]["step"]
+        assert said.startswith("The search index of this store generation is being built")
+        assert step in said and "so far" in said and "asks again every 5 seconds" in said
+        assert browser.execute_script("return window.kgReady") is None
+        assert browser.execute_script("return document.getElementById('status').className") != "error"
+        gate.touch()
+        wait(browser, "return window.kgReady === true", timeout=120)
+        assert browser.execute_script("return document.getElementById('building').hidden") is True
+        assert browser.execute_script("return window.kg.graph.order") == 40
+        assert browser.execute_script("return document.getElementById('status').textContent") \
+            == "40 actors, " + str(browser.execute_script("return window.kg.graph.size")) + " relations shown"
+        assert_clean(browser, served, told_503=True)
+    finally:
+        served.stop()
 
 
 def test_search_by_a_quote_expand_with_a_filter_pin_hide_and_the_url_restores_the_view(browser, server, shots):

@@ -36,6 +36,8 @@ RELATIONS = ("Contract", "Partnership", "Competition", "Investment", "Subsidiary
              "Subaward", "Position")
 
 _DAY = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+#: seconds a client is told to wait (Retry-After) while the index is made
+RETRY_AFTER = 5
 
 
 class ApiError(DataError):
@@ -49,11 +51,13 @@ class ApiError(DataError):
 
 class IndexNotReady(ApiError):
     """The search index is being made (a new store generation): 503, with the step it is at
-    and a ``Retry-After``.
+    and a ``Retry-After``; ``body``: the step, the seconds so far and the seconds to wait,
+    for the explorer to show as it waits.
 
     >>> import time
-    >>> str(IndexNotReady(("serve index: the Contract facts (2/10)", time.monotonic())))[:52]
-    'the search index of this store generation is being m'
+    >>> busy = IndexNotReady(("serve index: the Contract facts (2/10)", time.monotonic()))
+    >>> str(busy)[:52], busy.body["building"]["step"], busy.headers
+    ('the search index of this store generation is being m', 'the Contract facts (2/10)', {'Retry-After': '5'})
     """
 
     def __init__(self, making: tuple[str, float]):
@@ -61,9 +65,12 @@ class IndexNotReady(ApiError):
 
         step, since = making
         step = step.removeprefix("serve index: ")
+        seconds = round(time.monotonic() - since)
         super().__init__(f"the search index of this store generation is being made ({step}, "
-                         f"{time.monotonic() - since:.0f} s so far): try again in a moment", 503)
-        self.headers = {"Retry-After": "5"}
+                         f"{seconds} s so far): try again in a moment", 503)
+        self.headers = {"Retry-After": str(RETRY_AFTER)}
+        #: said in the 503's JSON beside the error: the explorer shows it and asks again
+        self.body = {"building": {"step": step, "seconds": seconds, "retry_after": RETRY_AFTER}}
 
 
 def _int(value, name: str, default: int, low: int, high: int) -> int:

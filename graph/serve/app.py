@@ -270,7 +270,8 @@ def create_app(store, *, timeout: float = 30.0, max_rows: int = 10_000, max_body
                                                   else 400 if isinstance(exc, DataError) else 500)
         if status >= 500 and not isinstance(exc, (QueryTimeout, EndpointError, IndexNotReady)):
             log.error("%s %s: %s", request.method, request.url.path, _one_line(str(exc)))
-        return _error(request, status, _one_line(str(exc)), getattr(exc, "headers", None))
+        return _error(request, status, _one_line(str(exc)), getattr(exc, "headers", None),
+                      getattr(exc, "body", None))
 
     async def http_error(request: Request, exc: HTTPException) -> Response:
         return _error(request, exc.status_code, _one_line(str(exc.detail)), getattr(exc, "headers", None))
@@ -285,10 +286,12 @@ def create_app(store, *, timeout: float = 30.0, max_rows: int = 10_000, max_body
     return _Guard(app, max_body=max_body, loopback_only=loopback_only)
 
 
-def _error(request: Request, status: int, message: str, headers: dict | None = None) -> Response:
-    """A one-line error: JSON ``{"error": ...}`` for the API, plain text elsewhere."""
+def _error(request: Request, status: int, message: str, headers: dict | None = None,
+           extra: dict | None = None) -> Response:
+    """A one-line error: JSON ``{"error": ...}`` for the API (with ``extra``'s keys: the
+    index being made says its step, ``building``), plain text elsewhere."""
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": message}, status_code=status, headers=headers)
+        return JSONResponse({**(extra or {}), "error": message}, status_code=status, headers=headers)
     return PlainTextResponse(message + "\n", status_code=status, headers=headers)
 
 

@@ -60,12 +60,44 @@ function plural(n, word) {
   return `${Number(n).toLocaleString("en")} ${word}${n === 1 ? "" : "s"}`;
 }
 
+// While the server makes the search index of a new store generation (once, as it starts),
+// the API answers 503 with Retry-After and {building: {step, seconds, retry_after}}: each
+// request then waits as told and asks again, and the page says the index is being built
+// (with the step) instead of failing; it opens by itself when the index is made.
 async function api(path, params) {
   const url = "/api/" + path + "?" + new URLSearchParams(params || {}).toString();
-  const r = await fetch(url, { headers: { Accept: "application/json" } });
-  const body = await r.json();
-  if (!r.ok) throw new Error(body.error || r.statusText);
-  return body;
+  for (;;) {
+    const r = await fetch(url, { headers: { Accept: "application/json" } });
+    const body = await r.json();
+    if (r.status === 503 && body.building) {
+      const told = Number(r.headers.get("Retry-After")) || Number(body.building.retry_after) || 5;
+      const wait = Math.min(60, Math.max(1, told));
+      showBuilding(body.building, wait);
+      await new Promise((done) => setTimeout(done, wait * 1000));
+      continue;
+    }
+    if (building) hideBuilding();
+    if (!r.ok) throw new Error(body.error || r.statusText);
+    return body;
+  }
+}
+
+let building = false;
+
+function showBuilding(state, wait) {
+  const box = $("building");
+  box.replaceChildren(el("strong", "The search index of this store generation is being built"),
+    el("p", `${state.step || "reading the store"} (${plural(Number(state.seconds) || 0, "second")} so far).`),
+    el("p", `The explorer asks again every ${plural(wait, "second")} and opens by itself when it is ready.`, "hint"));
+  box.hidden = false;
+  building = true;
+  status("the index is being built…");
+}
+
+function hideBuilding() {
+  building = false;
+  $("building").hidden = true;
+  if ($("status").textContent === "the index is being built…") status("");
 }
 
 function withFilters(params) {
