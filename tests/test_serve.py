@@ -480,6 +480,28 @@ def test_while_the_index_is_made_the_api_answers_503_and_sparql_at_once(tmp_path
         served.stop()
 
 
+def test_a_server_stopping_while_its_index_is_made_gives_it_up_and_says_nothing(tmp_path):
+    """Stopped as it starts (Ctrl-C while the index of a new store generation is made): the
+    index is given up at its next step before the store is closed, with no warning (it used
+    to go on reading the closed store and say "'NoneType' object has no attribute 'query'"),
+    and no half-made index file is left beside the store."""
+    from graph.serve.api import Explorer
+    from graph.serve.index import SearchIndex
+    from graph.store import open_store
+
+    data = copy_data(tmp_path / "data")
+    said = []
+    with open_store(data_dir=str(data)) as store:
+        explorer = Explorer(store)
+        explorer.warm_in_background(failed=said.append)
+        explorer.stop()
+        folder = store.kept().path
+    assert said == [] and not explorer._warming.is_alive()
+    assert list(folder.glob(".kg-kept-serve-index.sqlite.*")) == []
+    with open_store(data_dir=str(data)) as store:  # made whole, or not at all
+        assert SearchIndex.of(store).search("pentagone")[0]["id"] == "dod"
+
+
 def test_search_refuses_what_it_cannot_answer(server):
     assert api(server, "search")[0] == 400
     status, answer = api(server, "search", q="x", limit="lots")

@@ -117,6 +117,8 @@ class Explorer:
         self._shared = None  # the SearchIndex, shared by threads when it lives in memory
         self._making: tuple[str, float] | None = None  # while warm() makes it: (its step, since)
         self._maker: int | None = None  # the thread making it
+        self._stopping = threading.Event()  # set by stop(): the index being made is given up
+        self._warming: threading.Thread | None = None
         self._units: dict | None = None
 
     # -- shared state ----------------------------------------------------------------
@@ -158,6 +160,8 @@ class Explorer:
         from graph.serve.index import SearchIndex
 
         def step(message: str) -> None:
+            if self._stopping.is_set():  # the server stops: give up at this step (nothing kept)
+                raise IndexNotReady(("stopped", time.monotonic()))
             if message:
                 self._making = (message, self._making[1])
             if progress:
@@ -195,12 +199,29 @@ class Explorer:
                 self.warm(progress)
             except Exception as exc:  # noqa: BLE001 - a request meets it again, and says it
                 self._making = None
-                if failed:
+                if failed and not self._stopping.is_set():  # (stopped: the store was closed under it)
                     failed(exc)
 
-        thread = threading.Thread(target=run, name="kg-serve-index", daemon=True)
+        thread = self._warming = threading.Thread(target=run, name="kg-serve-index", daemon=True)
         thread.start()
         return thread
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Give up making the index (the server stops, the store is about to be closed): the
+        thread of :meth:`warm_in_background` ends at its next step, waited for at most
+        ``timeout`` seconds (a query of the store runs to its end), and says nothing of it.
+
+        >>> from graph.store import open_store
+        >>> with open_store(data_dir="data") as store:
+        ...     ex = Explorer(store)
+        ...     _ = ex.warm_in_background(failed=print)
+        ...     ex.stop()
+        >>> ex._warming.is_alive()
+        False
+        """
+        self._stopping.set()
+        if self._warming is not None:
+            self._warming.join(timeout)
 
     def close(self) -> None:
         for name in ("adj", "index"):

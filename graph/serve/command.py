@@ -69,7 +69,10 @@ def serve_command(data_dir: Path, store_spec: str | None, host: str, port: int, 
             import webbrowser
 
             webbrowser.open(url)
-        _serve(uvicorn.Server(config), sock)
+        try:
+            _serve(uvicorn.Server(config), sock)
+        finally:  # the index being made is given up before the store is closed under it
+            app.app.state.explorer.stop()
     click.echo("kg: stopped", err=True)
 
 

@@ -262,6 +262,9 @@ class SearchIndex:
         except OSError:  # a folder we cannot write: in memory this time
             tmp.unlink(missing_ok=True)
             return cls.build(store, ":memory:", "", adjacency, progress)
+        except BaseException:  # given up (the server stops) or failed: no half-made file left
+            tmp.unlink(missing_ok=True)
+            raise
         return cls(_open_kept(path, key))
 
     @classmethod
