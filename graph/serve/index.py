@@ -13,7 +13,9 @@ memory for a store that keeps nothing (a SPARQL endpoint). It holds:
 - ``fact``: one row per fact and pair of actors it draws (the pairs of
   :data:`graph.store.actors._PAIRS`), with its relation, amount and first date; ``cites``:
   which sources state each fact. Expand, facts and path filtered by date range, source or
-  agency are SQL over these rows;
+  agency are SQL over these rows, read from the two indexes by actor (``a, b, relation,
+  day, amount, fid`` and ``b, a, ...``) that hold every column the filters and the sums
+  need: an actor's facts are one range of an index, never looked up row by row;
 - ``quote_fts`` and ``source_fts`` (FTS5, words, diacritics removed): the exact quotes and
   the sources' titles, the quotes stored largest fact first so that the first hits of a
   common word are the largest facts (an FTS5 query stops at its ``LIMIT``);
@@ -42,7 +44,7 @@ from dataclasses import dataclass
 __all__ = ["SearchIndex", "Filters", "INDEX_VERSION", "fts_words", "shortest_node_paths"]
 
 #: bump when the tables or what fills them change: a kept index of another version is made again
-INDEX_VERSION = "serve-index-4"
+INDEX_VERSION = "serve-index-5"
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
@@ -53,8 +55,8 @@ CREATE INDEX name_norm ON name (norm);
 CREATE VIRTUAL TABLE name_fts USING fts5 (norm, content='name', tokenize='trigram');
 CREATE TABLE fact_id (fid INTEGER PRIMARY KEY, iri TEXT UNIQUE);
 CREATE TABLE fact (fid INTEGER, a TEXT, b TEXT, relation TEXT, amount REAL, day TEXT);
-CREATE INDEX fact_a ON fact (a, b);
-CREATE INDEX fact_b ON fact (b, a);
+CREATE INDEX fact_a ON fact (a, b, relation, day, amount, fid);
+CREATE INDEX fact_b ON fact (b, a, relation, day, amount, fid);
 CREATE INDEX fact_fid ON fact (fid);
 CREATE TABLE cites (fid INTEGER, source TEXT, PRIMARY KEY (fid, source)) WITHOUT ROWID;
 CREATE INDEX cites_source ON cites (source, fid);
