@@ -32,6 +32,22 @@ def data_copy(tmp_path) -> Path:
 
 
 @pytest.fixture
+def curated_copy(tmp_path) -> Path:
+    """A scratch copy of data/'s curated files alone, without its imported tables: the
+    smallest data folder `kg build` takes (about 1,700 triples, not 12,800), for a test
+    about one import or one command rather than about the shipped graph.
+
+    Example: ``def test_x(curated_copy, run_kg): run_kg("build", "--data", curated_copy)``
+    """
+    target = tmp_path / "curated" / "data"  # named data: the commands' default --data
+    target.mkdir(parents=True)
+    for path in DATA.iterdir():
+        if path.is_file():
+            shutil.copy2(path, target / path.name)
+    return target
+
+
+@pytest.fixture
 def run_kg():
     """Run the kg CLI in-process: run_kg("build", "--data", ...) -> click Result."""
 

@@ -39,15 +39,15 @@ def _award(**changes) -> dict:
     (_award(title="x" * (MAX_FIELD + 1)), f"{MAX_FIELD + 1:,} characters, more than the {MAX_FIELD:,}"),
     (_award(value={"amount": "1" + "0" * 29, "currency": "GBP"}), "has more than 28 significant digits"),
 ])
-def test_an_ocds_release_of_the_wrong_shape_or_with_unwritable_text_is_rejected(data_copy, tmp_path, run_kg, doc, reason):
+def test_an_ocds_release_of_the_wrong_shape_or_with_unwritable_text_is_rejected(curated_copy, tmp_path, run_kg, doc, reason):
     path = tmp_path / "release-package.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
-    result = run_kg("import", "ocds", path, "--data", data_copy, "-q")
+    result = run_kg("import", "ocds", path, "--data", curated_copy, "-q")
     assert result.exit_code == 0, result.output
     assert "kg: release-package.json: /releases/0" in result.output and ": rejected: " in result.output
     assert reason in result.output
     assert "Traceback" not in result.output
-    assert run_kg("build", "--data", data_copy, "--out", tmp_path / "out").exit_code == 0
+    assert run_kg("build", "--data", curated_copy, "--out", tmp_path / "out").exit_code == 0
 
 
 @pytest.mark.parametrize("text, message", [
@@ -55,10 +55,10 @@ def test_an_ocds_release_of_the_wrong_shape_or_with_unwritable_text_is_rejected(
     ('{"releases": [{"ocid": "x", "awards": [{"value": {"amount": ' + "9" * 5000 + "}}]}]}",
      "malformed JSON in /releases/0: Exceeds the limit (4300 digits) for integer string conversion"),
 ])
-def test_json_nested_too_deeply_or_with_a_5000_digit_number_is_one_line(data_copy, tmp_path, run_kg, text, message):
+def test_json_nested_too_deeply_or_with_a_5000_digit_number_is_one_line(curated_copy, tmp_path, run_kg, text, message):
     path = tmp_path / "release-package.json"
     path.write_text(text, encoding="utf-8")
-    result = run_kg("import", "ocds", path, "--data", data_copy, "-q")
+    result = run_kg("import", "ocds", path, "--data", curated_copy, "-q")
     assert result.exit_code == 2
     (line,) = result.output.strip().splitlines()
     assert line.startswith(f"kg: error: {path}:1: ") and message in line
@@ -68,11 +68,11 @@ def test_json_nested_too_deeply_or_with_a_5000_digit_number_is_one_line(data_cop
     {"claims": [1]}, {"claims": {"P31": "x"}}, {"claims": {"P31": [1, None, {"mainsnak": 5}]}},
     {"sitelinks": [1]}, {"labels": "x", "aliases": 5},
 ])
-def test_a_wikidata_entity_of_unexpected_shape_is_skipped_not_a_traceback(data_copy, tmp_path, run_kg, entity):
+def test_a_wikidata_entity_of_unexpected_shape_is_skipped_not_a_traceback(curated_copy, tmp_path, run_kg, entity):
     path = tmp_path / "Q1.json"
     doc = {"entities": {"Q1": {"id": "Q1", "type": "item", "labels": {"en": {"language": "en", "value": "X"}}, **entity}}}
     path.write_text(json.dumps(doc), encoding="utf-8")
-    result = run_kg("import", "wikidata", path, "--data", data_copy, "-q")
+    result = run_kg("import", "wikidata", path, "--data", curated_copy, "-q")
     assert result.exit_code == 0 and "Traceback" not in result.output
     assert "Q1.json: /entities/Q1: skipped: Q1" in result.output
 
@@ -82,22 +82,22 @@ def test_a_wikidata_entity_of_unexpected_shape_is_skipped_not_a_traceback(data_c
     ("prime_award_base_transaction_description", "x" * (MAX_FIELD + 1), "more than the 100,000 a field may have"),
     ("total_obligated_amount", "1" + "0" * 29, "total_obligated_amount: '1" + "0" * 29 + "' has more than 28"),
 ])
-def test_a_csv_row_with_unwritable_text_or_an_absurd_amount_is_rejected(data_copy, tmp_path, run_kg, column, value, reason):
+def test_a_csv_row_with_unwritable_text_or_an_absurd_amount_is_rejected(curated_copy, tmp_path, run_kg, column, value, reason):
     path = write_rows(tmp_path / "Contracts_PrimeAwardSummaries_z_1.csv", "award.d1",
                       [{**OPENAI_AWARD, column: value}])
-    result = run_kg("import", "usaspending", path, "--data", data_copy, "-q")
+    result = run_kg("import", "usaspending", path, "--data", curated_copy, "-q")
     assert result.exit_code == 0, result.output
     assert "Contracts_PrimeAwardSummaries_z_1.csv: row 2: rejected: " in result.output and reason in result.output
-    assert run_kg("build", "--data", data_copy, "--out", tmp_path / "out").exit_code == 0
+    assert run_kg("build", "--data", curated_copy, "--out", tmp_path / "out").exit_code == 0
 
 
 @pytest.mark.parametrize("column, value", [("total_obligated_amount", "12,3x"), ("award_base_action_date", "2025-02-30")])
-def test_a_rejected_row_writes_nothing_not_even_its_agencies(data_copy, tmp_path, column, value):
+def test_a_rejected_row_writes_nothing_not_even_its_agencies(curated_copy, tmp_path, column, value):
     from graph.importers.registry import run_import
     from tests.import_helpers import output_dataset
 
     path = write_rows(tmp_path / "Contracts_PrimeAwardSummaries_r_1.csv", "award.d1", [{**OPENAI_AWARD, column: value}])
-    (result,) = run_import("usaspending", [path], data_copy)
+    (result,) = run_import("usaspending", [path], curated_copy)
     assert result.rejected == 1
     ds = output_dataset(result)
     source = {g for _s, _p, _o, g in ds.quads((None, None, None, None))}
