@@ -515,13 +515,9 @@ def _in_thread(evaluate: Callable[[], dict], timeout: float, stop: threading.Eve
         if isinstance(exc, GraphError):
             raise exc
         if isinstance(exc, SyntaxError):
-            import re
+            from graph.query import syntax_error
 
-            why = str(exc).splitlines()[0]
-            at = re.match(r"error at (\d+):(\d+): (.*)", why)
-            if at:
-                why = f"at line {at.group(1)}, column {at.group(2)}: {at.group(3)}"
-            raise DataError(f"SPARQL syntax error {why}") from None
+            raise syntax_error(exc) from None
         raise GraphError(f"query failed: {str(exc).splitlines()[0][:300]}") from None
     return box
 
