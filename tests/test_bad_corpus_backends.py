@@ -43,13 +43,14 @@ def dump(store_path: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("name, dataset", IMPORTS, ids=[n for n, _ in IMPORTS])
-def test_a_bad_import_into_a_store_elsewhere_leaves_that_store_as_it_was(name, dataset, data_copy, tmp_path, run_kg):
+def test_a_bad_import_into_a_store_elsewhere_leaves_that_store_as_it_was(name, dataset, curated_copy, tmp_path,
+                                                                         run_kg):
     case = CASES[name]
     store = tmp_path / "elsewhere"
     inbox = tmp_path / "in"
     inbox.mkdir()
     target = inbox / case["as"]
-    spec = ["--data", data_copy, "--store", f"oxigraph:{store}"]
+    spec = ["--data", curated_copy, "--store", f"oxigraph:{store}"]
     assert run_kg("stats", *spec).exit_code == 0
     if "before" in case:
         shutil.copyfile(BAD / case["before"], target)

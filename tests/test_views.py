@@ -80,13 +80,13 @@ def test_views_are_deterministic(kg):
     assert list(again.full.nodes) == list(kg.full.nodes)
 
 
-def test_imported_rdf_in_the_data_folder_joins_the_views(data_copy):
+def test_imported_rdf_in_the_data_folder_joins_the_views(curated_copy):
     """Importers write TriG files under data/; build() merges them: an imported contract
     to a new company appears in the actor view with its citation."""
     from graph import build
 
-    (data_copy / "imported").mkdir(exist_ok=True)  # the shipped imports are there
-    (data_copy / "imported" / "award.trig").write_text(
+    (curated_copy / "imported").mkdir()
+    (curated_copy / "imported" / "award.trig").write_text(
         """
 @prefix dai: <https://w3id.org/defense-ai-graph/ontology#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
@@ -109,7 +109,7 @@ def test_imported_rdf_in_the_data_folder_joins_the_views(data_copy):
 """,
         encoding="utf-8",
     )
-    kg = build(data_copy)
+    kg = build(curated_copy)
     assert kg.actors.nodes["acme"]["label"] == "ACME LLC"
     assert kg.actors.nodes["acme"]["sources"] == ["sample-file"]
     (edge,) = [d for u, v, d in kg.actors.edges(data=True) if (u, v) == ("dod", "acme")]
