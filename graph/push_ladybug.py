@@ -1,12 +1,13 @@
 """``kg push --ladybug PATH``: a LadybugDB database file holding the property graph,
 replaced atomically.
 
-The tables of :mod:`graph.exporters.ladybug` are written as CSV files into a temporary
-folder beside ``PATH``, loaded by LadybugDB's ``COPY`` (its bulk loader) into a new
+The tables of :mod:`graph.exporters.ladybug` are written as files (Parquet from a store,
+CSV from a graph in memory) into a temporary folder beside ``PATH``, loaded by LadybugDB's ``COPY`` (its bulk loader) into a new
 database there, counted against the property graph, closed, and the database file is then
 renamed over ``PATH`` (one ``rename``: atomic on one file system). A push that fails
 half-way leaves ``PATH`` as it was and removes its temporary folder. Needs the
-``ladybug`` package (``pip install ladybug``, or ``pip install '.[ladybug]'`` from a checkout).
+``ladybug`` package, and ``pyarrow`` from a store (``pip install ladybug pyarrow``, or
+``pip install '.[ladybug]'`` from a checkout).
 ``kg push --ladybug`` uses :func:`push_ladybug_store`: the tables' files are streamed from the
 store (:mod:`graph.exporters.ladybug_stream`), not built from the graph in memory.
 
@@ -140,8 +141,8 @@ def push_ladybug_store(store, path: str | Path, *, batch: int | None = None, row
                        progress: Callable[[str | None], None] | None = None) -> PushResult:
     """Replace the LadybugDB database file ``path`` with the property graph of ``store`` (an
     Oxigraph store), streamed: the tables' files are written a batch of facts at a time by
-    :func:`graph.exporters.ladybug_stream.write_tables` (the same files as from the graph
-    read back), so memory stays flat at a million awards; the files are cut into parts of
+    :func:`graph.exporters.ladybug_stream.write_tables` (the rows of the files of the graph
+    read back, as Parquet: LadybugDB's COPY of them costs a quarter of the CSV's), so memory stays flat at a million awards; the files are cut into parts of
     ``rows_per_file`` rows, each loaded by its own COPY then a CHECKPOINT, in a buffer pool of
     :data:`BUFFER_POOL` bytes (one COPY of a whole table at 100,000 awards needs about 3 GB;
     a 1 GB pool refuses it). Another backend (``sparql:URL``)
@@ -162,13 +163,18 @@ def push_ladybug_store(store, path: str | Path, *, batch: int | None = None, row
     from graph.exporters.ladybug_stream import BATCH, write_tables
 
     _ladybug()
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        raise PushError("kg push --ladybug needs the pyarrow package: pip install pyarrow") from None
     if getattr(store, "oxigraph", None) is None:
         from graph.store.readback import knowledge_graph
 
         return push_ladybug(knowledge_graph(store, what="kg push --ladybug"), path)
 
     def write_files(work: Path):
-        written = write_tables(store, work, batch=batch or BATCH, rows_per_file=rows_per_file, progress=progress)
+        written = write_tables(store, work, batch=batch or BATCH, rows_per_file=rows_per_file, parquet=True,
+                               progress=progress)
         if progress:
             progress("ladybug: loading the tables (COPY)")
         return written.tables, written.nodes, written.relationships, written.files

@@ -38,7 +38,8 @@ from graph.errors import ExportError
 from graph.exporters.property_graph import DATE_PROPERTIES, EDGE_TYPES, PropertyGraph, property_graph
 
 __all__ = ["generate_ladybug", "Table", "tables", "ddl", "copy_statement", "ladybug_type", "LIST_DELIMITER",
-           "ColumnTypes", "node_row", "check_edge_type", "csv_header", "csv_line", "table_csv", "scripts", "HEADER"]
+           "ColumnTypes", "node_row", "check_edge_type", "csv_header", "csv_line", "table_csv", "scripts", "HEADER",
+           "write_parquet"]
 
 #: Between the elements of a list in a CSV field.
 LIST_DELIMITER = "\x1f"
@@ -176,9 +177,14 @@ def copy_statement(table: Table, filename: str, pair: tuple | None, folder: str 
     returned = [*keys, *(f"string_split(c{i}, '\\u001f')" if t == "STRING[]" else f"c{i}"
                          for i, (_k, t) in enumerate(table.columns))]
     path = (folder + filename).replace("\\", "\\\\").replace("'", "\\'")
-    options = "(HEADER=true, ESCAPE='\"', PARALLEL=false)"
-    query = (f"COPY {table.name} FROM (LOAD WITH HEADERS ({', '.join(loaded)}) FROM '{path}' {options} "
-             f"RETURN {', '.join(returned)})")
+    if filename.endswith(".parquet"):  # write_parquet's columns: dates as text
+        returned = [*keys, *(f"string_split(c{i}, '\\u001f')" if t == "STRING[]" else f"date(c{i})" if t == "DATE"
+                             else f"c{i}" for i, (_k, t) in enumerate(table.columns))]
+        query = f"COPY {table.name} FROM (LOAD FROM '{path}' RETURN {', '.join(returned)})"
+    else:
+        options = "(HEADER=true, ESCAPE='\"', PARALLEL=false)"
+        query = (f"COPY {table.name} FROM (LOAD WITH HEADERS ({', '.join(loaded)}) FROM '{path}' {options} "
+                 f"RETURN {', '.join(returned)})")
     if table.kind == "REL" and len(table.rows) > 1:
         query += f" (from='{pair[0]}', to='{pair[1]}')"
     return query
@@ -198,6 +204,54 @@ def _field(value, kind: str) -> str:
     elif LIST_DELIMITER in value:
         raise ExportError("a value holds U+001F, the list delimiter of the LadybugDB export")
     return '"' + value.replace('"', '""') + '"'
+
+
+def _text(value: str) -> str:
+    if LIST_DELIMITER in value:
+        raise ExportError("a value holds U+001F, the list delimiter of the LadybugDB export")
+    return value
+
+
+def _joined(value: list | None) -> str | None:
+    return None if value is None else LIST_DELIMITER.join(_text(v) for v in value)
+
+
+_ARROW = {"BOOLEAN": "bool_", "INT64": "int64", "DOUBLE": "float64", "STRING": "string", "DATE": "string",
+          "STRING[]": "string"}
+
+
+def write_parquet(table: Table, path, rows: list) -> None:
+    """Write ``rows`` (``(id or (from, to), properties)``) of ``table`` as a Parquet file
+    (needs ``pyarrow``) holding what :func:`csv_line` writes, column for column: ``c_id``
+    (or ``c_from``, ``c_to``), then ``c0``, ``c1``, ... in the order of ``table.columns``,
+    lists joined by U+001F and dates as text (the ``COPY`` of :func:`copy_statement` splits
+    and parses them, as from the CSV file); ``None`` is null.
+
+    >>> import tempfile, pathlib, pyarrow.parquet as pq
+    >>> t = Table("Fact", "NODE", [("amount", "DOUBLE"), ("sources", "STRING[]")], {})
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "nodes_Fact.part1.parquet"
+    >>> write_parquet(t, path, [("fact/a", {"amount": 2.0, "sources": ["x", "y"]}), ("fact/b", {})])
+    >>> row = pq.read_table(path).to_pylist()[0]
+    >>> row["c_id"], row["c0"], row["c1"].split(LIST_DELIMITER)
+    ('fact/a', 2.0, ['x', 'y'])
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = {}
+    if table.kind == "NODE":
+        columns["c_id"] = pa.array([_text(ident) for ident, _p in rows], pa.string())
+    else:
+        columns["c_from"] = pa.array([_text(ident[0]) for ident, _p in rows], pa.string())
+        columns["c_to"] = pa.array([_text(ident[1]) for ident, _p in rows], pa.string())
+    for i, (name, kind) in enumerate(table.columns):
+        values = [props.get(name) for _i, props in rows]
+        if kind == "STRING[]":
+            values = [_joined(v) for v in values]
+        elif kind in ("STRING", "DATE"):
+            values = [None if v is None else _text(v) for v in values]
+        columns[f"c{i}"] = pa.array(values, getattr(pa, _ARROW[kind])())
+    pq.write_table(pa.table(columns), str(path))
 
 
 def csv_header(table: Table) -> str:
