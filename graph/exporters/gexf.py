@@ -26,11 +26,12 @@ Example
 -------
 >>> import io, networkx as nx
 >>> from graph import build
->>> text = "".join(generate_gexf(build("data")))
+>>> kg = build("data")
+>>> text = "".join(generate_gexf(kg))
 >>> g = nx.read_gexf(io.BytesIO(text.encode()), version="1.3")
 >>> g.nodes["openai"]["label"], g.graph["mode"], "position" in g.nodes["openai"]["viz"]
 ('OpenAI', 'dynamic', True)
->>> actors = nx.read_gexf(io.BytesIO("".join(generate_gexf(build("data"), actors=True)).encode()))
+>>> actors = nx.read_gexf(io.BytesIO("".join(generate_gexf(kg, actors=True)).encode()))
 >>> actors.nodes["dod"]["kind"], sorted(actors["dod"]["openai"].values(), key=str)[0]["relationship"]
 ('GovernmentAgency', 'CONTRACTED_WITH')
 """
