@@ -436,6 +436,26 @@ def test_the_search_index_is_kept_beside_the_store(server):
         index.close()
 
 
+@pytest.mark.parametrize("since, until, some", [("2025", "", True), ("", "2024-06", True),
+                                                ("2024-03-15", "2025-02", True), ("2025-06", "2025-06", True),
+                                                ("2023", "2025-12-31", True), ("2040", "", False)])
+def test_a_date_range_from_the_relations_sums_is_the_facts_answer(since, until, some):
+    """The dated expand reads each relation's sums of dated facts and sums the facts only of
+    the relations the range cuts: for every actor, the rows are those summed fact by fact
+    (a date of any precision, the ends of the range included)."""
+    from graph.serve.index import Filters, SearchIndex
+    from graph.store import open_store
+
+    with open_store(data_dir=str(ROOT / "data")) as store:
+        index = SearchIndex.build(store, ":memory:", "")
+    filters = Filters(since=since, until=until)
+    nodes = [r[0] for r in index.conn.execute("SELECT id FROM actor ORDER BY id")]
+    found = {node: index.relations_of(node, filters) for node in nodes}
+    assert found == {node: index._from_facts(node, filters) for node in nodes}
+    assert (sum(map(len, found.values())) > 0) is some
+    index.close()
+
+
 def gated_server(tmp_path: Path, monkeypatch) -> tuple[Served, Path]:
     """A server of a new store generation whose index build waits until the file ``gate``
     exists (touch it to let it go on): until then the API answers 503."""

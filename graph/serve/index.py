@@ -16,6 +16,10 @@ memory for a store that keeps nothing (a SPARQL endpoint). It holds:
   agency are SQL over these rows, read from the two indexes by actor (``a, b, relation,
   day, amount, fid`` and ``b, a, ...``) that hold every column the filters and the sums
   need: an actor's facts are one range of an index, never looked up row by row;
+- ``dated``: the dated facts of each relation summed (how many, amount, first and last
+  day, whether a day is less precise than a day): a date range keeps a relation whose
+  days all fall in it as it is and drops one whose days all fall outside it without
+  reading its facts; only the relations the range cuts through are summed from ``fact``;
 - ``quote_fts`` and ``source_fts`` (FTS5, words, diacritics removed): the exact quotes and
   the sources' titles, the quotes stored largest fact first so that the first hits of a
   common word are the largest facts (an FTS5 query stops at its ``LIMIT``);
@@ -44,7 +48,7 @@ from dataclasses import dataclass
 __all__ = ["SearchIndex", "Filters", "INDEX_VERSION", "fts_words", "shortest_node_paths"]
 
 #: bump when the tables or what fills them change: a kept index of another version is made again
-INDEX_VERSION = "serve-index-5"
+INDEX_VERSION = "serve-index-6"
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
@@ -58,6 +62,9 @@ CREATE TABLE fact (fid INTEGER, a TEXT, b TEXT, relation TEXT, amount REAL, day 
 CREATE INDEX fact_a ON fact (a, b, relation, day, amount, fid);
 CREATE INDEX fact_b ON fact (b, a, relation, day, amount, fid);
 CREATE INDEX fact_fid ON fact (fid);
+CREATE TABLE dated (a TEXT, b TEXT, relation TEXT, facts INTEGER, amount REAL, first TEXT, last TEXT,
+                    short INTEGER, PRIMARY KEY (a, b, relation)) WITHOUT ROWID;
+CREATE INDEX dated_b ON dated (b, a, relation);
 CREATE TABLE cites (fid INTEGER, source TEXT, PRIMARY KEY (fid, source)) WITHOUT ROWID;
 CREATE INDEX cites_source ON cites (source, fid);
 CREATE TABLE quote (id INTEGER PRIMARY KEY, fid INTEGER, source TEXT);
@@ -328,6 +335,8 @@ class SearchIndex:
         facts.sort()
         conn.executemany("INSERT INTO fact_id VALUES (?, ?)", ((v, k) for k, v in fids.items()))
         conn.executemany("INSERT INTO fact VALUES (?, ?, ?, ?, ?, ?)", facts)
+        conn.execute("""INSERT INTO dated SELECT a, b, relation, COUNT(DISTINCT fid), SUM(amount), MIN(day),
+            MAX(day), MAX(length(day) < 10) FROM fact WHERE relation != '' AND day != '' GROUP BY a, b, relation""")
         amount_of = {}
         for fid, _a, _b, _rel, amount, _day in facts:
             amount_of[fid] = max(amount_of.get(fid, 0.0), amount or 0.0)
@@ -465,14 +474,52 @@ class SearchIndex:
     def relations_of(self, node: str, filters: Filters) -> list[tuple]:
         """The relations of ``node`` (either way) made of the facts that pass ``filters``,
         as :meth:`graph.store.adjacency.Adjacency.around`: ``(a, b, relation, facts, amount,
-        first, last)``."""
+        first, last)``.
+
+        A date range alone reads the ``dated`` sums: a relation whose first day is on or
+        after ``since`` and last before the end of ``until`` is kept whole, one that ends
+        before ``since`` (no day less precise than a day, which could be the start of
+        ``since``) or starts after ``until`` is dropped, and only the others are summed
+        from their facts: the same rows as from the facts alone (:meth:`_from_facts`)."""
+        if filters.source or not (filters.since or filters.until):
+            return self._from_facts(node, filters)
+        since, until = filters.since, filters.until + "\uffff" if filters.until else ""
+        kept, cut = [], set()
+        for row in self.conn.execute(
+                "SELECT a, b, relation, facts, amount, first, last, short FROM dated WHERE a = ? UNION ALL "
+                "SELECT a, b, relation, facts, amount, first, last, short FROM dated WHERE b = ? AND a != ?",
+                (node, node, node)):
+            a, b, rel, n, amount, first, last, short = row
+            if filters.relations and rel not in filters.relations:
+                continue
+            if (until and first >= until) or (since and last < since and not short):
+                continue  # every day outside the range
+            if (not since or first >= since) and (not until or last < until):
+                kept.append((a, b, rel, n, None if amount is None else repr(amount), first, last))
+            else:
+                cut.add((a, b, rel))
+        if cut:
+            others = sorted({b if a == node else a for a, b, _rel in cut})
+            kept += [r for r in self._from_facts(node, filters, others) if r[:3] in cut]
+        return sorted(kept)
+
+    def _from_facts(self, node: str, filters: Filters, others: list[str] | None = None) -> list[tuple]:
+        """:meth:`relations_of` summed from the fact rows (with ``others``: only the
+        relations with those actors)."""
+        import json
+
         where, args = filters.where()
         select = ("SELECT f.a, f.b, f.relation, COUNT(DISTINCT f.fid), SUM(f.amount), MIN(NULLIF(f.day, '')), "
                   "MAX(NULLIF(f.day, '')) FROM fact f WHERE ")
+        among = ["", ""]
+        extra: list = [[], []]
+        if others is not None:
+            among = [" AND f.b IN (SELECT value FROM json_each(?))", " AND f.a IN (SELECT value FROM json_each(?))"]
+            extra = [[json.dumps(others)], [json.dumps(others)]]
         rows = self.conn.execute(
-            f"{select} f.a = ? AND {where} GROUP BY f.a, f.b, f.relation "
-            f"UNION ALL {select} f.b = ? AND f.a != ? AND {where} GROUP BY f.a, f.b, f.relation ORDER BY 1, 2, 3",
-            [node, *args, node, node, *args]).fetchall()
+            f"{select} f.a = ?{among[0]} AND {where} GROUP BY f.a, f.b, f.relation "
+            f"UNION ALL {select} f.b = ? AND f.a != ?{among[1]} AND {where} GROUP BY f.a, f.b, f.relation "
+            "ORDER BY 1, 2, 3", [node, *extra[0], *args, node, node, *extra[1], *args]).fetchall()
         return [(a, b, rel, n, None if amount is None else repr(amount), first or "", last or "")
                 for a, b, rel, n, amount, first, last in rows]
 
