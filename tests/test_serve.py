@@ -438,7 +438,9 @@ def test_the_search_index_is_kept_beside_the_store(server):
 
 @pytest.mark.parametrize("since, until, some", [("2025", "", True), ("", "2024-06", True),
                                                 ("2024-03-15", "2025-02", True), ("2025-06", "2025-06", True),
-                                                ("2023", "2025-12-31", True), ("2040", "", False)])
+                                                ("2023", "2025-12-31", True), ("2040", "", False),
+                                                # a fact of 2024-12 (a month) is in a range from 2024-12-04
+                                                ("2024-12-04", "", True), ("2025-01-20", "2025-06-30", True)])
 def test_a_date_range_from_the_relations_sums_is_the_facts_answer(since, until, some):
     """The dated expand reads each relation's sums of dated facts and sums the facts only of
     the relations the range cuts: for every actor, the rows are those summed fact by fact
