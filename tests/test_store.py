@@ -116,6 +116,21 @@ def test_every_command_answers_byte_for_byte_the_same_through_an_endpoint(run_kg
     assert here.stdout.strip()
 
 
+def test_a_syntax_error_and_the_kind_of_a_query_read_the_same_through_an_endpoint(run_kg, engine_data, endpoint):
+    """The query is read by the same parser on both backends: the same one-line error, and an
+    ASK or a CONSTRUCT answered as one."""
+    bad = "SELECT ?x WHERE {\n  ?x a dai:Company\n  FILTER ( }"
+    here = run_kg("query", bad, "--data", engine_data)
+    there = run_kg("query", bad, "--data", engine_data, "--store", f"sparql:{endpoint}")
+    assert here.exit_code == there.exit_code == 2
+    assert there.stderr == here.stderr and "SPARQL syntax error at line 3, column" in here.stderr
+    for text in ("ASK { id:openai a ?k }", "CONSTRUCT { id:openai rdfs:label ?l } WHERE { id:openai rdfs:label ?l }"):
+        here = run_kg("query", text, "--data", engine_data)
+        there = run_kg("query", text, "--data", engine_data, "--store", f"sparql:{endpoint}")
+        assert here.exit_code == there.exit_code == 0, there.output
+        assert there.stdout == here.stdout and here.stdout.strip()
+
+
 def test_the_answers_are_the_right_ones(run_kg, engine_data):
     """Not only the same on both backends: what the seed facts, the shipped table import and
     the 120 awards say."""
@@ -382,7 +397,7 @@ def test_a_sync_killed_half_way_is_finished_by_the_next_command(data_copy, tmp_p
     assert finished == clean_stats and f"Contract,{CONTRACTS + 3000}" in finished.replace(" ", "")
 
 
-def test_an_import_killed_half_way_leaves_the_previous_version(data_copy, tmp_path):
+def test_an_import_killed_half_way_leaves_the_previous_version(run_kg, data_copy, tmp_path):
     from scale_data import write_awards
 
     name = "Contracts_PrimeAwardSummaries_x_1.csv"
@@ -390,8 +405,7 @@ def test_an_import_killed_half_way_leaves_the_previous_version(data_copy, tmp_pa
     (tmp_path / "b").mkdir()
     large = write_awards(tmp_path / "b" / name, 4000)
     small = write_awards(tmp_path / "a" / name, 50)
-    assert subprocess.run([sys.executable, "-m", "graph.cli", "import", "usaspending", str(small), "--data",
-                           str(data_copy), "-q"], cwd=ROOT, capture_output=True).returncode == 0
+    assert run_kg("import", "usaspending", small, "--data", data_copy, "-q").exit_code == 0  # not the one killed
     before = _stats(data_copy)
     known = _generations(data_copy)
     proc = _kg("import", "usaspending", large, "--data", data_copy, "-q")
