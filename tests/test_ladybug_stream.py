@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from graph.errors import DataError
-from graph.exporters.ladybug import generate_ladybug
+from graph.exporters.ladybug import csv_header, generate_ladybug
 from graph.exporters.ladybug_stream import Spool, write_folder, write_tables
 from graph.exporters.property_graph import property_graph
 from graph.store import embedded, open_store
@@ -146,3 +146,31 @@ def test_push_of_a_store_past_the_read_back_limit(awards_dir, tmp_path, monkeypa
     got = rows(conn, "MATCH (a:Entity)-[c:CONTRACTED_WITH]->(b:Entity) WHERE c.fact STARTS WITH 'usaspending-' "
                      "RETURN count(c)")[0][0]
     assert got >= 150
+
+
+def test_parquet_parts_hold_the_rows_of_the_csv_files(nasty_dir, tmp_path):
+    """What kg push --ladybug loads: each Parquet part, written back as CSV fields (null an
+    empty field, text quoted, lists joined by U+001F), is the CSV part, line for line."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    as_csv, as_parquet = tmp_path / "csv", tmp_path / "parquet"
+    as_csv.mkdir()
+    as_parquet.mkdir()
+    with open_store(data_dir=nasty_dir) as store:
+        csv_written = write_tables(store, as_csv, batch=5, rows_per_file=30)
+        written = write_tables(store, as_parquet, batch=5, rows_per_file=30, parquet=True)
+
+    def field(v) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, int | float):
+            return repr(v)
+        return '"' + v.replace('"', '""') + '"'
+
+    assert [(t.name, f.replace(".csv", ".parquet"), p) for t, f, p in csv_written.files] == \
+        [(t.name, f, p) for t, f, p in written.files]
+    for (table, name, _pair), (_t, csv_name, _p) in zip(written.files, csv_written.files):
+        rows = pq.read_table(as_parquet / name).to_pylist()
+        got = "".join(",".join(field(v) for v in row.values()) + "\n" for row in rows)
+        assert csv_header(table) + got == (as_csv / csv_name).read_bytes().decode("utf-8"), name
