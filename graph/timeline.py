@@ -302,36 +302,47 @@ def as_of_query(text: str, lookup: Lookup) -> str:
     for m in re.finditer(r"(?im)^\s*PREFIX\s+([\w.-]*):\s*<([^>]*)>", text):
         prefixes[m.group(1)] = m.group(2)
     out: list[str] = []
-    #: one entry per open brace: [kind, terms]; kind "where" (a filter goes there), "group"
-    #: (its terms go to the "where" around it), "data" (VALUES) or "template" (CONSTRUCT)
+    #: one entry per open brace: [kind, terms, keyword, first word, variables seen outside
+    #: parentheses (in a triple pattern), variables an OPTIONAL inside it checked, the depth
+    #: of parentheses]; kind "where" (a filter goes there), "group" (its terms go to the
+    #: "where" around it), "data" (VALUES) or "template" (CONSTRUCT)
     stack: list[list] = []
     state, last = "", ""  # state: "values" in a VALUES header, "construct" before a template
     for m in _TOKEN.finditer(text):
         kind, tok = m.lastgroup, m.group()
         if kind == "open":
             if state == "values":
-                stack.append(["data", [], "", ""])
+                stack.append(["data", [], "", "", set(), set(), 0])
             elif state == "construct":
-                stack.append(["template", [], "", ""])
+                stack.append(["template", [], "", "", set(), set(), 0])
             elif not stack or last in ("WHERE", "OPTIONAL", "MINUS", "EXISTS"):
-                stack.append(["where", [], last, None])
+                stack.append(["where", [], last, None, set(), set(), 0])
                 if last in ("OPTIONAL", "MINUS"):  # a group of its own, filtered before it is joined
                     tok += " {"
             else:
-                stack.append(["group", [], last, None])
+                stack.append(["group", [], last, None, set(), set(), 0])
             state = ""
         elif kind == "close" and stack:
-            what, terms, keyword, _first = stack.pop()
+            what, terms, keyword, _first, patterned, optional_checked, _depth = stack.pop()
             if keyword in ("OPTIONAL", "MINUS", "EXISTS"):  # what the solution around binds is checked there
                 around = {t for frame in stack if frame[0] == "where" for t in frame[1]}
                 terms = [t for t in terms if t not in around]
+            if what == "where" and keyword == "OPTIONAL":
+                outer = next((frame for frame in reversed(stack) if frame[0] == "where"), None)
+                if outer is not None:
+                    outer[5].update(t for t in terms if t.startswith("?"))
             if what == "where" and terms:
                 once = keyword not in _PER_SOLUTION and not any(
                     frame[0] == "where" and frame[2] in _PER_SOLUTION for frame in stack)
-                variables = [t for t in terms if t.startswith("?")] if once else []
+                # a variable this group binds only in an OPTIONAL (checked there) and uses only
+                # in expressions needs no MINUS: it may be unbound, where a MINUS is no
+                # anti-join but a comparison of every pair (minutes at 100,000 awards)
+                variables = [t for t in terms if t.startswith("?")
+                             and not (t in optional_checked and t not in patterned)] if once else []
                 out.extend(lookup.minus(v) for v in variables)
-                checks = [lookup.condition(t) for t in terms if t not in variables]
-                checks += [c for c in map(lookup.hidden, (t for t in terms if t.startswith("?") and t not in variables)) if c]
+                unchecked = [t for t in terms if t not in variables and not (once and t.startswith("?"))]
+                checks = [lookup.condition(t) for t in unchecked]
+                checks += [c for c in map(lookup.hidden, (t for t in unchecked if t.startswith("?"))) if c]
                 if checks:
                     out.append(" FILTER (" + " && ".join(checks) + ") ")
             if what == "where" and keyword in ("OPTIONAL", "MINUS"):
@@ -353,6 +364,8 @@ def as_of_query(text: str, lookup: Lookup) -> str:
                 if frame[0] == "where":
                     where = frame
                     break
+            if stack and kind == "other" and tok in "()":
+                stack[-1][6] += 1 if tok == "(" else -1
             if where is not None:
                 term = None
                 if kind == "var":
@@ -364,8 +377,11 @@ def as_of_query(text: str, lookup: Lookup) -> str:
                     ns = prefixes.get(pfx)
                     if ns is not None and (ns + local).startswith(FACT_BASE):
                         term = f"<{ns}{local}>"
-                if term is not None and term not in where[1] and not term.startswith("?" + _V):
-                    where[1].append(term)
+                if term is not None and not term.startswith("?" + _V):
+                    if term not in where[1]:
+                        where[1].append(term)
+                    if kind == "var" and stack[-1][6] <= 0:
+                        where[4].add(term)
         if kind not in ("space", "comment"):
             last = tok.upper() if kind in ("word", "open", "close") else kind
         out.append(tok)
