@@ -39,7 +39,8 @@ def _award(**changes) -> dict:
     (_award(title="x" * (MAX_FIELD + 1)), f"{MAX_FIELD + 1:,} characters, more than the {MAX_FIELD:,}"),
     (_award(value={"amount": "1" + "0" * 29, "currency": "GBP"}), "has more than 28 significant digits"),
 ])
-def test_an_ocds_release_of_the_wrong_shape_or_with_unwritable_text_is_rejected(curated_copy, tmp_path, run_kg, doc, reason):
+def test_an_ocds_release_of_the_wrong_shape_or_with_unwritable_text_is_rejected(curated_copy, tmp_path, run_kg, doc,
+                                                                                 reason):
     path = tmp_path / "release-package.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     result = run_kg("import", "ocds", path, "--data", curated_copy, "-q")
@@ -82,7 +83,8 @@ def test_a_wikidata_entity_of_unexpected_shape_is_skipped_not_a_traceback(curate
     ("prime_award_base_transaction_description", "x" * (MAX_FIELD + 1), "more than the 100,000 a field may have"),
     ("total_obligated_amount", "1" + "0" * 29, "total_obligated_amount: '1" + "0" * 29 + "' has more than 28"),
 ])
-def test_a_csv_row_with_unwritable_text_or_an_absurd_amount_is_rejected(curated_copy, tmp_path, run_kg, column, value, reason):
+def test_a_csv_row_with_unwritable_text_or_an_absurd_amount_is_rejected(curated_copy, tmp_path, run_kg, column, value,
+                                                                         reason):
     path = write_rows(tmp_path / "Contracts_PrimeAwardSummaries_z_1.csv", "award.d1",
                       [{**OPENAI_AWARD, column: value}])
     result = run_kg("import", "usaspending", path, "--data", curated_copy, "-q")
