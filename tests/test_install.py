@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_non_editable_install_in_a_fresh_venv_runs_kg_build(tmp_path):
+def test_non_editable_install_in_a_fresh_venv_runs_kg_build(tmp_path, curated_copy):
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     py = env_dir / "bin" / "python"
@@ -31,7 +31,7 @@ def test_non_editable_install_in_a_fresh_venv_runs_kg_build(tmp_path):
     ).stdout
     assert str(env_dir) in where and str(src) not in where, where
     result = subprocess.run(
-        [str(kg), "build", "--data", str(ROOT / "data"), "--out", str(elsewhere / "out")],
+        [str(kg), "build", "--data", str(curated_copy), "--out", str(elsewhere / "out")],  # not the checkout's store
         capture_output=True, text=True, cwd=elsewhere,
     )
     assert result.returncode == 0, result.stderr
