@@ -39,7 +39,12 @@ def curated_copy(tmp_path) -> Path:
 
     Example: ``def test_x(curated_copy, run_kg): run_kg("build", "--data", curated_copy)``
     """
-    target = tmp_path / "curated" / "data"  # named data: the commands' default --data
+    return copy_curated(tmp_path / "curated" / "data")  # named data: the commands' default
+
+
+def copy_curated(target: Path) -> Path:
+    """Copy data/'s curated files (not its folders of imports and sources) to ``target``,
+    for a module-scoped fixture: ``build(copy_curated(tmp_path_factory.mktemp("c") / "data"))``."""
     target.mkdir(parents=True)
     for path in DATA.iterdir():
         if path.is_file():

@@ -21,7 +21,7 @@ from graph import build
 from graph.errors import PushError
 from graph.push import DEFAULT_GRAPH, push_sparql
 from graph.validate import union_graph
-from tests.conftest import DATA
+from tests.conftest import DATA, copy_curated
 from tests.nasty import nasty_data
 from tests.servers import free_port, start_oxigraph
 
@@ -31,6 +31,19 @@ TARGET = "https://example.org/graphs/defense-ai"
 @pytest.fixture(scope="module")
 def nasty_kg(tmp_path_factory):
     return build(nasty_data(DATA, tmp_path_factory.mktemp("nasty") / "data"))
+
+
+@pytest.fixture(scope="module")
+def small_kg(tmp_path_factory):
+    """The graph of data/'s curated files alone (1,733 triples): enough batches for a push."""
+    return build(copy_curated(tmp_path_factory.mktemp("curated") / "data"))
+
+
+@pytest.fixture(scope="module")
+def small_nasty_kg(tmp_path_factory):
+    """The curated files with every text replaced by a nasty string."""
+    curated = copy_curated(tmp_path_factory.mktemp("curated-source") / "data")
+    return build(nasty_data(curated, tmp_path_factory.mktemp("small-nasty") / "data"))
 
 
 @pytest.fixture
@@ -120,38 +133,38 @@ def test_push_a_store_keeps_each_named_graph(oxigraph, data_copy, tmp_path, run_
     assert refused.exit_code == 2 and "each named graph" in refused.stderr
 
 
-def test_push_replaces_the_graph_and_keeps_other_graphs(oxigraph, kg, nasty_kg):
+def test_push_replaces_the_graph_and_keeps_other_graphs(oxigraph, small_kg, small_nasty_kg):
     base = f"http://127.0.0.1:{oxigraph.port}"
-    push_sparql(kg, f"{base}/store", "https://example.org/other")
-    push_sparql(kg, f"{base}/store", TARGET)
-    result = push_sparql(nasty_kg, f"{base}/store", TARGET, batch_size=100)
+    push_sparql(small_kg, f"{base}/store", "https://example.org/other")
+    push_sparql(small_kg, f"{base}/store", TARGET)
+    result = push_sparql(small_nasty_kg, f"{base}/store", TARGET, batch_size=100)
     assert result.batches > 5 and result.method == "gsp"
-    assert same_triples(fetch_graph(f"{base}/store", TARGET), union_graph(nasty_kg.dataset))
-    assert count(f"{base}/query", "https://example.org/other") == len(union_graph(kg.dataset))
+    assert same_triples(fetch_graph(f"{base}/store", TARGET), union_graph(small_nasty_kg.dataset))
+    assert count(f"{base}/query", "https://example.org/other") == len(union_graph(small_kg.dataset))
 
 
-def test_push_with_sparql_update_only(oxigraph, nasty_kg):
+def test_push_with_sparql_update_only(oxigraph, small_nasty_kg):
     base = f"http://127.0.0.1:{oxigraph.port}"
-    result = push_sparql(nasty_kg, f"{base}/store", TARGET, method="update", batch_size=300, with_ontology=True)
+    result = push_sparql(small_nasty_kg, f"{base}/store", TARGET, method="update", batch_size=300, with_ontology=True)
     assert result.method == "update"
-    want = union_graph(nasty_kg.dataset, with_ontology=True)
+    want = union_graph(small_nasty_kg.dataset, with_ontology=True)
     assert same_triples(fetch_graph(f"{base}/store", TARGET), want)  # blank nodes of the ontology included
 
 
-def test_falls_back_to_sparql_update_without_a_graph_store(oxigraph, kg):
+def test_falls_back_to_sparql_update_without_a_graph_store(oxigraph, small_kg):
     base = f"http://127.0.0.1:{oxigraph.port}"
     # /update answers a Graph Store POST with an error: the push goes on with INSERT DATA
-    result = push_sparql(kg, f"{base}/update", TARGET, query_endpoint=f"{base}/query")
+    result = push_sparql(small_kg, f"{base}/update", TARGET, query_endpoint=f"{base}/query")
     assert result.method == "update"
-    assert count(f"{base}/query", TARGET) == len(union_graph(kg.dataset))
+    assert count(f"{base}/query", TARGET) == len(union_graph(small_kg.dataset))
 
 
-def test_interrupted_push_leaves_the_previous_graph_intact(tmp_path, kg, nasty_kg):
+def test_interrupted_push_leaves_the_previous_graph_intact(tmp_path, small_kg, small_nasty_kg):
     location = tmp_path / "store"
     srv = start_oxigraph(location)
     base = f"http://127.0.0.1:{srv.port}"
     try:
-        push_sparql(kg, f"{base}/store", TARGET)
+        push_sparql(small_kg, f"{base}/store", TARGET)
         before = fetch_graph(f"{base}/store", TARGET)
         sent = []
 
@@ -161,7 +174,7 @@ def test_interrupted_push_leaves_the_previous_graph_intact(tmp_path, kg, nasty_k
                 srv.stop()  # the store goes away in the middle of the push
 
         with pytest.raises(PushError, match="cannot reach"):
-            push_sparql(nasty_kg, f"{base}/store", TARGET, batch_size=50, progress=stop_server_half_way)
+            push_sparql(small_nasty_kg, f"{base}/store", TARGET, batch_size=50, progress=stop_server_half_way)
         assert len(sent) == 3
     finally:
         srv.stop()
@@ -172,9 +185,9 @@ def test_interrupted_push_leaves_the_previous_graph_intact(tmp_path, kg, nasty_k
         assert same_triples(fetch_graph(f"{base}/store", TARGET), before)
         leftovers = graphs(f"{base}/query") - {TARGET}
         assert leftovers and all(g.startswith("urn:x-defense-ai-graph:push:") for g in leftovers)
-        push_sparql(nasty_kg, f"{base}/store", TARGET)  # the next push cleans up
+        push_sparql(small_nasty_kg, f"{base}/store", TARGET)  # the next push cleans up
         assert graphs(f"{base}/query") == {TARGET}
-        assert same_triples(fetch_graph(f"{base}/store", TARGET), union_graph(nasty_kg.dataset))
+        assert same_triples(fetch_graph(f"{base}/store", TARGET), union_graph(small_nasty_kg.dataset))
     finally:
         srv.stop()
 
