@@ -111,7 +111,7 @@ def kg(line: str, ports: dict[int, int] | None = None):
 
 QUERIES = "kg query --list                                    # the saved queries, with their questions"
 SERVE = "kg serve                       # kg: serving oxigraph:data/.kg at http://127.0.0.1:8765/ ..."
-SERVE_PY = "import json, urllib.request"
+SERVE_PY = "import json, time, urllib.error, urllib.request"
 PUSH = "oxigraph serve --location kg-server --bind 127.0.0.1:7878 --union-default-graph &"
 RECIPES = "# Neo4j 5 (cypher-shell, or paste into Neo4j Browser), empty database"
 API = "import graph"
