@@ -484,26 +484,22 @@ def _inline_values(text: str, params: dict) -> str:
     return "".join(out) + text[at:]
 
 
-#: the tokens a brace or a variable can hide in (comments, strings, IRIs), then the rest
-_SPARQL_TOKEN = re.compile(r"""
-    (?P<skip>\#[^\n]*|\"\"\"(?:[^\\]|\\.)*?\"\"\"|'''(?:[^\\]|\\.)*?'''|"(?:[^"\\\n]|\\.)*"
-           |'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+) | (?P<word>[A-Za-z]+) | (?P<open>\{) | (?P<close>\})
-""", re.VERBOSE | re.DOTALL)
-
-
 def _sub_select_groups(text: str, names: set[str]) -> list[int]:
     """Where each sub-select's WHERE group opens (the offset after its brace), for the
     sub-selects whose own group names one of ``names`` and whose projection does not
     compute it (``AS ?name``)."""
+    import itertools
+
+    from graph.sparql_tokens import TOKEN
+
     found: list[int] = []
     stack: list[list] = []  # per open brace: [offset after it, is a sub-select's WHERE, names seen]
     words: list[str] = []  # the words and variables since the last brace
-    for m in _SPARQL_TOKEN.finditer(text):
+    for m in TOKEN.finditer(text):
         kind = m.lastgroup
         if kind == "open":
             select = "SELECT" in words and "WHERE" in words and bool(stack)
-            computed = {w[1:] for prev, w in zip(words, words[1:]) if prev == "AS" and w.startswith("?")}
+            computed = {w[1:] for prev, w in itertools.pairwise(words) if prev == "AS" and w.startswith("?")}
             stack.append([m.end(), select and not (computed & names), set()])
             words = []
         elif kind == "close":

@@ -25,6 +25,7 @@ import re
 
 from rdflib import Dataset, URIRef
 
+from graph.sparql_tokens import TOKEN as _TOKEN
 from graph.values import FlexDate
 from ontology.vocab import DAI
 
@@ -122,16 +123,6 @@ def filter_dataset(ds: Dataset, day: dt.date) -> tuple[Dataset, set[URIRef]]:
 _V = "_kgAsOf"
 #: the groups a store evaluates once for each solution around them
 _PER_SOLUTION = ("OPTIONAL", "MINUS", "EXISTS")
-
-_TOKEN = re.compile(r"""
-    (?P<comment>\#[^\n]*)
-  | (?P<string>\"\"\"(?:[^\\]|\\.)*?\"\"\"|'''(?:[^\\]|\\.)*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
-  | (?P<pname>(?:[A-Za-z][\w.-]*)?:(?:[\w%-]|\.(?=[\w%-]))*)
-  | (?P<word>[A-Za-z_]\w*)
-  | (?P<open>\{) | (?P<close>\}) | (?P<space>\s+) | (?P<other>.)
-""", re.VERBOSE | re.DOTALL)
 
 
 #: the graph of a store checkpoint's validity triples (:func:`validity`)
