@@ -109,6 +109,11 @@ class _Guard:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_body:
+                    # the rest read and dropped (up to 4 times the limit) before answering: a
+                    # connection closed with unread bytes is reset, and the client may lose the 413
+                    while message.get("more_body") and seen <= 5 * self.max_body:
+                        message = await receive()
+                        seen += len(message.get("body", b""))
                     raise HTTPException(413, f"request body over {self.max_body:,} bytes")
             return message
 
