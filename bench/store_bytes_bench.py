@@ -26,7 +26,6 @@ import gzip
 import json
 import re
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -45,8 +44,10 @@ VARIANTS = {
 }
 
 
-def _megabytes(path: Path) -> int:
-    return int(subprocess.check_output(["du", "-sm", str(path)]).split()[0])
+def _megabytes(path: Path) -> float:
+    from engine_bench import _du  # the disk used, as engine_bench.py counts it (MB: 10^6 bytes)
+
+    return round(_du(path) / 1e6, 1)
 
 
 def measure(records: Path, work: Path, name: str) -> dict:
@@ -92,8 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"loading {name} ...", file=sys.stderr, flush=True)
         row = measure(args.records, args.work, name)
         rows.append(row)
-        print(f"{name:13} {row['quads']:>10,} quads  loaded {row['loaded_mb']:>6,} MB  "
-              f"optimized {row['optimized_mb']:>6,} MB  {row['bytes_per_quad']} B/quad")
+        print(f"{name:13} {row['quads']:>10,} quads  loaded {row['loaded_mb']:>8,.1f} MB  "
+              f"optimized {row['optimized_mb']:>8,.1f} MB  {row['bytes_per_quad']} B/quad")
     base = rows[0]
     summary = ", ".join(f"{r['variant']} {r['optimized_mb'] / base['optimized_mb']:.2f}x"
                         for r in rows[1:])
