@@ -87,14 +87,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, required=True, help="scratch folder")
     parser.add_argument("--variant", action="append", choices=sorted(VARIANTS))
     args = parser.parse_args(argv)
+    if not args.records.is_file():
+        parser.error(f"{args.records}: no such file (an imported .nq.gz)")
     args.work.mkdir(parents=True, exist_ok=True)
     rows = []
     for name in args.variant or list(VARIANTS):
         print(f"loading {name} ...", file=sys.stderr, flush=True)
         row = measure(args.records, args.work, name)
         rows.append(row)
-        print(f"{name:13} {row['quads']:>10,} quads  loaded {row['loaded_mb']:>8,.1f} MB  "
-              f"optimized {row['optimized_mb']:>8,.1f} MB  {row['bytes_per_quad']} B/quad")
+        print(f"{name:12} {row['quads']:>9,} quads {row['loaded_mb']:>7,.0f} MB loaded "
+              f"{row['optimized_mb']:>7,.0f} MB optimized {row['bytes_per_quad']} B/quad")
     base = rows[0]
     summary = ", ".join(f"{r['variant']} {r['optimized_mb'] / base['optimized_mb']:.2f}x"
                         for r in rows[1:])
