@@ -6,12 +6,16 @@ into its store, then each flag run through :func:`graph.flags.run` on the embedd
 ``kg flags NAME`` runs it (its query, the filters, the evidence of its first three facts
 per hit): once cold (what the flag keeps beside the store removed first: its SPARQL
 query runs and the evidence is read) and once warm (its kept rows and evidence read back,
-as the next ``kg flags`` on the same store does). Summaries carry no obligation at award,
-so value-growth has nothing to measure there (its query still reads every award).
+as the next ``kg flags`` on the same store does). Then every flag together as ``kg flags``
+runs them (``--jobs`` at once, 2 by default), cold and warm. Each flag's line is printed
+(stderr) as it is measured, with its CPU seconds: the process's, so for the flags together
+CPU above wall is the two cores at work. Summaries carry no obligation at award, so
+value-growth has nothing to measure there (its query still reads every award).
 
     python bench/flags_bench.py                    # 100,000 awards (about 10 minutes)
     python bench/flags_bench.py --rows 1000000     # the 1M run (an hour and more, 30 GB)
     python bench/flags_bench.py --against 5ad51d2  # also each changed query: that commit's, then this one
+    python bench/flags_bench.py --jobs 1           # all flags together one at a time (default 2 at once)
 
 With ``--against REV``, each flag whose file differs at the git revision REV has both
 queries run alone (no evidence), the old one then the new one, on the same store: wall and
@@ -41,35 +45,51 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
-def measure_flags(data: Path, repeat: int = 1, timeout: float = 600.0) -> list[dict]:
+def measure_flags(data: Path, repeat: int = 1, timeout: float = 600.0, jobs: int = 2, say=None) -> list[dict]:
     """Each flag's time cold (its query run and its evidence read: the rows and evidence it
-    keeps beside the store removed first) and warm (those read back, best of ``repeat``), and its hits, or why it
-    failed (its timeout, the memory limit ``KG_QUERY_MEMORY``)."""
+    keeps beside the store removed first; wall and CPU seconds) and warm (those read back,
+    best of ``repeat``), and its hits, or why it failed (its timeout, the memory limit
+    ``KG_QUERY_MEMORY``); then every flag together as ``kg flags`` runs them (``jobs`` at
+    once), cold and warm, the row ``"flag": "together"``. ``say(row)`` is called as each
+    row is measured."""
     from graph import flags as lib
     from graph.store import open_store
 
     out = []
     with open_store(data_dir=data) as store:
         kept = store.kept()
-        for name in lib.library():
-            cold, warm, hits, failed = None, None, [], ""
-            if kept is not None:  # its rows and the evidence of its hits
+
+        def forget(names) -> None:  # its rows and the evidence of its hits
+            for name in names if kept is not None else ():
                 kept.file(f"flag-{name}").unlink(missing_ok=True)
                 kept.file(f"flag-{name}-evidence").unlink(missing_ok=True)
+
+        def measure(label: str, names: list[str], at_once: int) -> None:
+            cold, cpu, warm, hits, failed = None, None, None, [], ""
+            forget(names)
             try:
-                t = time.perf_counter()
-                hits = lib.run(store, [name], timeout=timeout)
-                cold = time.perf_counter() - t
+                t, c = time.perf_counter(), time.process_time()
+                hits = lib.run(store, names, timeout=timeout, jobs=at_once)
+                cold, cpu = time.perf_counter() - t, time.process_time() - c
                 for _ in range(repeat):
                     t = time.perf_counter()
-                    hits = lib.run(store, [name], timeout=timeout)
+                    hits = lib.run(store, names, timeout=timeout, jobs=at_once)
                     took = time.perf_counter() - t
                     warm = took if warm is None else min(warm, took)
             except Exception as exc:  # a flag stopped by its timeout or the memory limit: said, not hidden
                 failed = f"{type(exc).__name__}: {exc}"
-            out.append({"flag": name, "seconds": None if cold is None else round(cold, 2),
-                        "kept_seconds": None if warm is None else round(warm, 2), "hits": len(hits),
-                        "failed": failed})
+            row = {"flag": label, "seconds": None if cold is None else round(cold, 2),
+                   "cpu_seconds": None if cpu is None else round(cpu, 2),
+                   "kept_seconds": None if warm is None else round(warm, 2), "hits": len(hits), "failed": failed}
+            if label == "together":
+                row["jobs"] = at_once
+            if say:
+                say(row)
+            out.append(row)
+
+        for name in lib.library():
+            measure(name, [name], 1)
+        measure("together", list(lib.library()), jobs)
     return out
 
 
@@ -112,6 +132,7 @@ def main(argv: list[str] | None = None) -> None:
                     "given, its folders are kept and an imported one is measured again without importing).")
     ap.add_argument("--timeout", type=float, default=600.0, help="Stop each flag after this many seconds.")
     ap.add_argument("--against", metavar="REV", help="Also time each changed query at this git revision and now.")
+    ap.add_argument("--jobs", type=int, default=2, help="Flags at once when all run together (kg flags --jobs).")
     args = ap.parse_args(argv)
     from scale_data import write_awards
 
@@ -132,10 +153,13 @@ def main(argv: list[str] | None = None) -> None:
             embedded.sync(embedded.default_path(data), data)
             (base / "imported.ok").write_text("")
             print(f"{rows:,} awards imported in {time.perf_counter() - t:.0f} s", file=sys.stderr)
-        for r in measure_flags(data, args.repeat, args.timeout):
+        def say(r: dict) -> None:
+            at_once = f" ({r['jobs']} at once)" if "jobs" in r else ""
+            print(f"  {r['flag']}{at_once}: {r['seconds']} s ({r['cpu_seconds']} s CPU), kept {r['kept_seconds']} s, "
+                  f"{r['hits']:,} hits {r['failed']}", file=sys.stderr, flush=True)
+
+        for r in measure_flags(data, args.repeat, args.timeout, args.jobs, say):
             results.append({"rows": rows, **r})
-            print(f"  {r['flag']}: {r['seconds']} s, kept {r['kept_seconds']} s, {r['hits']:,} hits {r['failed']}",
-                  file=sys.stderr, flush=True)
         if args.against:
             for r in measure_against(data, args.against, args.timeout):
                 against.append({"rows": rows, **r})
@@ -147,17 +171,22 @@ def main(argv: list[str] | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "flags_bench.json").write_text(json.dumps(results + [{"against": args.against, **r} for r in against],
                                                      indent=1) + "\n")
-    print("| awards | flag | seconds (query) | seconds (kept) | hits |\n|---:|---|---:|---:|---:|")
+    print("| awards | flag | seconds (query) | CPU seconds | seconds (kept) | hits |\n|---:|---|---:|---:|---:|---:|")
     for r in results:
         took = f"{r['seconds']:.2f}" if r["seconds"] is not None else f"stopped ({r['failed'].split(':')[0]})"
+        cpu = f"{r['cpu_seconds']:.2f}" if r["cpu_seconds"] is not None else ""
         again = f"{r['kept_seconds']:.2f}" if r["kept_seconds"] is not None else ""
-        print(f"| {r['rows']:,} | {r['flag']} | {took} | {again} | {r['hits']:,} |")
-    for rows in sorted({r["rows"] for r in results}):
-        total = sum(r["seconds"] or 0 for r in results if r["rows"] == rows)
-        again = sum(r["kept_seconds"] or 0 for r in results if r["rows"] == rows)
-        print(f"| {rows:,} | **all** | **{total:.2f}** | **{again:.2f}** | |")
+        name = f"**together, {r['jobs']} at once**" if r["flag"] == "together" else r["flag"]
+        print(f"| {r['rows']:,} | {name} | {took} | {cpu} | {again} | {r['hits']:,} |")
+        if r["flag"] == "together":
+            each = [x for x in results if x["rows"] == r["rows"] and x["flag"] != "together"]
+            total, again = sum(x["seconds"] or 0 for x in each), sum(x["kept_seconds"] or 0 for x in each)
+            cpu = sum(x["cpu_seconds"] or 0 for x in each)
+            print(f"| {r['rows']:,} | **one after the other** | **{total:.2f}** | **{cpu:.2f}** | **{again:.2f}** "
+                  f"| {sum(x['hits'] for x in each):,} |")
     if against:
-        print(f"\n| awards | flag | CPU s at {args.against} | CPU s now | wall s at {args.against} | wall s now | same hits |")
+        print(f"\n| awards | flag | CPU s at {args.against} | CPU s now | wall s at {args.against} | wall s now "
+              "| same hits |")
         print("|---:|---|---:|---:|---:|---:|---|")
         for r in against:
             print(f"| {r['rows']:,} | {r['flag']} | {r['before_cpu']:.2f} | {r['now_cpu']:.2f} | "

@@ -9,6 +9,7 @@ import click
 
 from graph.cli_questions import _complete_actor, _emit, _open_store, _rows, _say, _store_option, format_options
 from graph.errors import DataError
+from graph.flags import DEFAULT_JOBS
 
 __all__ = ["flags_command", "register"]
 
@@ -43,11 +44,13 @@ def _complete_flag(ctx, param, incomplete: str) -> list:
 @click.option("--output", "-o", default="-", show_default=True, help="File to write, or - for stdout.")
 @click.option("--timeout", type=float, default=300.0, show_default=True,
               help="Stop each flag's query after this many seconds.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=DEFAULT_JOBS, show_default=True, metavar="N",
+              help="Run up to N flags at once (a core each; the same hits in the same order for any N).")
 @click.option("--data", "data_dir", default="data", show_default=True, envvar="KG_DATA",
               type=click.Path(file_okay=False, path_type=Path), help="Folder of curated YAML files.")
 @_store_option
 def flags_command(names, actor, agency, since, params, explain_name, list_flags, show_all, fmt, wide, output, timeout,
-                  data_dir, store_spec):
+                  jobs, data_dir, store_spec):
     """Red flags: awards and claims that deserve a closer look, each hit with its score,
     the facts that raise it and their sources and quotes.
 
@@ -63,6 +66,7 @@ def flags_command(names, actor, agency, since, params, explain_name, list_flags,
         kg flags follow-on concentration-agency concentration-year
         kg flags splitting -p window=60 -p threshold=10000 --agency "Department of the Army"
         kg flags single-offer --since 2024-10-01 --format csv
+        kg flags --jobs 1
     """
     from graph import flags as lib
 
@@ -91,7 +95,7 @@ def flags_command(names, actor, agency, since, params, explain_name, list_flags,
     with _open_store(store_spec, data_dir) as store:
         _say("running the flags")
         hits = lib.run(store, names, params=raw, actor=actor, agency=agency, since=since,
-                       evidence=None if show_all else _FACTS_SHOWN, timeout=timeout)
+                       evidence=None if show_all else _FACTS_SHOWN, timeout=timeout, jobs=jobs)
         _say(None)
     if since:
         undated = [f.name for f in lib.choose(list(names)) if "since" not in {p.name for p in f.params}]

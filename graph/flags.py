@@ -36,7 +36,8 @@ from importlib.resources import files
 
 from graph.errors import DataError
 
-__all__ = ["Flag", "Hit", "library", "explain", "run", "flag_rows", "hit_rows", "SPECIAL_COLUMNS"]
+__all__ = ["Flag", "Hit", "library", "explain", "run", "flag_rows", "hit_rows", "each_at_once", "SPECIAL_COLUMNS",
+           "DEFAULT_JOBS"]
 
 #: the columns of a flag's rows that are not measures
 SPECIAL_COLUMNS = ("subject", "office", "contractor", "parties", "score", "facts")
@@ -44,6 +45,8 @@ SPECIAL_COLUMNS = ("subject", "office", "contractor", "parties", "score", "facts
 _FIELDS = ("method", "score", "pitfalls", "reference")
 #: the facts whose evidence is read per query (a VALUES block of this many IRIs)
 _BATCH = 400
+#: how many flags run at once by default (``kg flags --jobs``): the queries use a core each
+DEFAULT_JOBS = 2
 
 
 @dataclass(frozen=True)
@@ -192,7 +195,8 @@ def _thresholds(flag: Flag, given: dict, since: str | None) -> dict:
 
 
 def run(store, names=(), *, params: dict | None = None, actor: str | None = None, agency: str | None = None,
-        since: str | None = None, evidence: int | None = 3, timeout: float = 300.0) -> list[Hit]:
+        since: str | None = None, evidence: int | None = 3, timeout: float = 300.0,
+        jobs: int = DEFAULT_JOBS) -> list[Hit]:
     """Run the flags ``names`` (every flag when empty) on ``store`` and return their hits,
     sorted by score (largest first), then flag, subject, office and contractor.
 
@@ -200,7 +204,10 @@ def run(store, names=(), *, params: dict | None = None, actor: str | None = None
     no chosen flag declares is a DataError); ``since``: the ``since`` threshold (YYYY-MM-DD);
     ``actor``: only hits about this actor (its office, contractor or a party of its facts);
     ``agency``: only hits at this agency or one of its sub-units; ``evidence``: how many of
-    each hit's facts get their sources and quotes (None: all).
+    each hit's facts get their sources and quotes (None: all); ``jobs``: how many flags run
+    at once (threads: the store evaluates a query without Python's lock), each with its
+    own ``timeout``; the memory limit (``KG_QUERY_MEMORY``) is the process's, so the flags
+    running at once share it. The hits are the same, in the same order, for any ``jobs``.
 
     >>> from graph.store import open_store
     >>> with open_store(data_dir="data") as store:
@@ -226,9 +233,11 @@ def run(store, names=(), *, params: dict | None = None, actor: str | None = None
             raise DataError(f"--since: {exc}") from None
     keep_actor = _actor_iri(store, actor) if actor else None
     units = _units(store, agency) if agency else None
-    hits: list[Hit] = []
-    for flag in flags:
+
+    def one(flag: Flag) -> list[Hit]:
+        """The hits of ``flag`` that the filters keep, with their evidence."""
         values = bind(flag.query, _thresholds(flag, params, since), store)
+        hits = []
         for row in flag_rows(store, flag, values, timeout):
             hit = _hit(flag.name, row)
             if keep_actor and keep_actor not in (hit.office, hit.contractor, *hit.parties):
@@ -236,10 +245,58 @@ def run(store, names=(), *, params: dict | None = None, actor: str | None = None
             if units is not None and not ({hit.office, *hit.parties} & units):
                 continue
             hits.append(hit)
+        _read_evidence(store, hits, evidence, timeout, kept=f"flag-{flag.name}-evidence")
+        return hits
+
+    hits = [h for found in each_at_once(one, flags, jobs) for h in found]
     hits.sort(key=Hit.key)
-    for flag in flags:
-        _read_evidence(store, [h for h in hits if h.flag == flag.name], evidence, timeout, kept=f"flag-{flag.name}-evidence")
     return hits
+
+
+def each_at_once(work, items: list, jobs: int) -> list:
+    """``[work(x) for x in items]``, with up to ``jobs`` of them running at once in threads
+    (taken in the order of ``items``). The first error is raised as soon as it happens, and
+    the items not started yet are not started; one still running goes on in the
+    background until its own timeout or memory limit stops it (daemon threads: they do not
+    keep the process alive).
+
+    >>> each_at_once(lambda x: x * x, [1, 2, 3, 4], jobs=2)
+    [1, 4, 9, 16]
+    """
+    import queue
+    import threading
+
+    if jobs < 1:
+        raise DataError(f"--jobs must be at least 1, got {jobs}")
+    if jobs == 1 or len(items) <= 1:
+        return [work(x) for x in items]
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    for i, x in enumerate(items):
+        todo.put((i, x))
+    done: queue.SimpleQueue = queue.SimpleQueue()
+    failed = threading.Event()
+
+    def worker() -> None:
+        while not failed.is_set():
+            try:
+                i, x = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                done.put((i, work(x), None))
+            except BaseException as exc:  # raised by the caller's thread; no other item starts
+                failed.set()
+                done.put((i, None, exc))
+
+    for n in range(min(jobs, len(items))):
+        threading.Thread(target=worker, name=f"kg-flags-{n}", daemon=True).start()
+    out: list = [None] * len(items)
+    for _ in items:
+        i, value, exc = done.get()
+        if exc is not None:
+            raise exc
+        out[i] = value
+    return out
 
 
 def flag_rows(store, flag: Flag, values: dict, timeout: float = 300.0) -> list[dict]:

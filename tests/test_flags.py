@@ -342,6 +342,46 @@ def test_formats_carry_the_evidence(run_kg, planted):
     assert [len(h["evidence"]) for h in hits] == [len(h["facts"]) for h in hits] == [2, 3]
 
 
+def test_flags_run_at_once_give_the_same_output_byte_for_byte(run_kg, planted):
+    """--jobs 2 runs two flags' queries at a time: every flag's hits, their evidence and
+    their order are those of one flag after the other (each run cold: nothing kept)."""
+    with open_store(data_dir=planted) as store:
+        folder = store.kept().path
+    out = {}
+    for jobs in ("1", "2", "3"):
+        for kept in folder.glob("kg-kept-flag-*.json"):
+            kept.unlink()
+        result = run_kg("flags", "--data", planted, "--jobs", jobs, "-f", "json", "--all")
+        assert result.exit_code == 0, result.output
+        out[jobs] = result.stdout
+        assert len(list(folder.glob("kg-kept-flag-*.json"))) == 2 * len(lib.library())  # rows and evidence
+    assert out["1"] == out["2"] == out["3"]
+    hits = Counter(h["flag"] for h in json.loads(out["2"]))
+    assert all(hits[name] >= n for name, n in PLANTED.items())
+    # and read back, kept, the same again
+    assert run_kg("flags", "--data", planted, "--jobs", "2", "-f", "json", "--all").stdout == out["1"]
+    assert run_kg("flags", "--data", planted, "--jobs", "0").exit_code == 2
+
+
+def test_the_first_error_of_flags_run_at_once_is_raised_and_the_rest_not_started():
+    import threading
+
+    started, gate = [], threading.Event()
+
+    def work(x):
+        if x == 0:
+            raise ValueError("flag 0 failed")
+        started.append(x)
+        gate.wait(10)
+        return x
+
+    with pytest.raises(ValueError, match="flag 0 failed"):
+        lib.each_at_once(work, list(range(10)), jobs=2)
+    gate.set()
+    assert set(started) <= {1}  # the one taken beside it at most
+    assert lib.each_at_once(str, [3, 1, 2], jobs=2) == ["3", "1", "2"]  # in the items' order
+
+
 # ------------------------------------------------------------------ the shipped data
 
 def test_every_flag_on_the_shipped_data(data_copy):
