@@ -275,6 +275,16 @@ def test_thresholds_change_what_is_found(planted):
     assert {h.flag for h in late} >= {"single-offer", "year-end"} and "value-growth" not in {h.flag for h in late}
 
 
+def test_splitting_groups_awards_exactly_window_days_apart_and_not_one_day_more(planted):
+    """The decoy's two awards are 60 days apart: a group for a window of 60 days or more,
+    wherever the spans of window + 1 days the query joins by fall."""
+    with open_store(data_dir=planted) as store:
+        for window in range(50, 72):
+            hits = lib.run(store, ["splitting"], params={"window": str(window)}, agency=AGENCY, evidence=0)
+            apart = [h for h in hits if h.labels.get(h.contractor) == "SPLIT DECOY APART LLC"]
+            assert len(apart) == (window >= 60), window
+
+
 def test_a_flags_rows_are_kept_beside_the_store_for_its_content(planted):
     first = _hits(planted, ["splitting"])
     with open_store(data_dir=planted) as store:
