@@ -16,6 +16,7 @@ value-growth has nothing to measure there (its query still reads every award).
     python bench/flags_bench.py --rows 1000000     # the 1M run (an hour and more, 30 GB)
     python bench/flags_bench.py --against 5ad51d2  # also each changed query: that commit's, then this one
     python bench/flags_bench.py --jobs 1           # all flags together one at a time (default 2 at once)
+    python bench/flags_bench.py --flag splitting --against 35b20a5   # one flag, and its old query
 
 With ``--against REV``, each flag whose file differs at the git revision REV has both
 queries run alone (no evidence), the old one then the new one, on the same store: wall and
@@ -45,13 +46,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
-def measure_flags(data: Path, repeat: int = 1, timeout: float = 600.0, jobs: int = 2, say=None) -> list[dict]:
+def measure_flags(data: Path, repeat: int = 1, timeout: float = 600.0, jobs: int = 2, say=None,
+                  names: list[str] | None = None) -> list[dict]:
     """Each flag's time cold (its query run and its evidence read: the rows and evidence it
     keeps beside the store removed first; wall and CPU seconds) and warm (those read back,
     best of ``repeat``), and its hits, or why it failed (its timeout, the memory limit
     ``KG_QUERY_MEMORY``); then every flag together as ``kg flags`` runs them (``jobs`` at
     once), cold and warm, the row ``"flag": "together"``. ``say(row)`` is called as each
-    row is measured."""
+    row is measured; ``names``: only these flags (default: all)."""
     from graph import flags as lib
     from graph.store import open_store
 
@@ -87,13 +89,14 @@ def measure_flags(data: Path, repeat: int = 1, timeout: float = 600.0, jobs: int
                 say(row)
             out.append(row)
 
-        for name in lib.library():
+        chosen = [f.name for f in lib.choose(names or [])]
+        for name in chosen:
             measure(name, [name], 1)
-        measure("together", list(lib.library()), jobs)
+        measure("together", chosen, jobs)
     return out
 
 
-def measure_against(data: Path, rev: str, timeout: float = 600.0) -> list[dict]:
+def measure_against(data: Path, rev: str, timeout: float = 600.0, names: list[str] | None = None) -> list[dict]:
     """Each flag whose query differs at git revision ``rev``: the old query and the new one
     run alone, one after the other, on the store of ``data`` (wall and CPU seconds, hits)."""
     import subprocess
@@ -107,6 +110,8 @@ def measure_against(data: Path, rev: str, timeout: float = 600.0) -> list[dict]:
     out = []
     with open_store(data_dir=data) as store:
         for name, flag in lib.library().items():
+            if names and name not in names:
+                continue
             shown = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:queries/flags/{name}.rq"],
                                    capture_output=True, text=True)
             if shown.returncode != 0 or shown.stdout == files("queries").joinpath("flags", f"{name}.rq").read_text():
@@ -133,7 +138,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--timeout", type=float, default=600.0, help="Stop each flag after this many seconds.")
     ap.add_argument("--against", metavar="REV", help="Also time each changed query at this git revision and now.")
     ap.add_argument("--jobs", type=int, default=2, help="Flags at once when all run together (kg flags --jobs).")
+    ap.add_argument("--flag", action="append", metavar="NAME", help="Only this flag (repeatable; default: all).")
     args = ap.parse_args(argv)
+    if args.flag:
+        from graph import flags as lib
+        from graph.errors import DataError
+
+        try:
+            lib.choose(args.flag)
+        except DataError as exc:
+            ap.error(f"--flag: {exc}")
     from scale_data import write_awards
 
     from graph.importers.registry import run_import
@@ -158,10 +172,10 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  {r['flag']}{at_once}: {r['seconds']} s ({r['cpu_seconds']} s CPU), kept {r['kept_seconds']} s, "
                   f"{r['hits']:,} hits {r['failed']}", file=sys.stderr, flush=True)
 
-        for r in measure_flags(data, args.repeat, args.timeout, args.jobs, say):
+        for r in measure_flags(data, args.repeat, args.timeout, args.jobs, say, args.flag):
             results.append({"rows": rows, **r})
         if args.against:
-            for r in measure_against(data, args.against, args.timeout):
+            for r in measure_against(data, args.against, args.timeout, args.flag):
                 against.append({"rows": rows, **r})
                 print(f"  {r['flag']}: {r['before_cpu']} -> {r['now_cpu']} s CPU, same hits: {r['same']}",
                       file=sys.stderr, flush=True)
