@@ -2,14 +2,16 @@
 replaced atomically.
 
 The tables of :mod:`graph.exporters.ladybug` are written as files (Parquet from a store,
-CSV from a graph in memory) into a temporary folder beside ``PATH``, loaded by LadybugDB's ``COPY`` (its bulk loader) into a new
-database there, counted against the property graph, closed, and the database file is then
-renamed over ``PATH`` (one ``rename``: atomic on one file system). A push that fails
-half-way leaves ``PATH`` as it was and removes its temporary folder. Needs the
-``ladybug`` package, and ``pyarrow`` from a store (``pip install ladybug pyarrow``, or
-``pip install '.[ladybug]'`` from a checkout).
-``kg push --ladybug`` uses :func:`push_ladybug_store`: the tables' files are streamed from the
-store (:mod:`graph.exporters.ladybug_stream`), not built from the graph in memory.
+CSV from a graph in memory) into a temporary folder beside ``PATH``, loaded by LadybugDB's
+``COPY`` (its bulk loader) into a new database there, counted against the property graph,
+closed, and the database file is then renamed over ``PATH`` (one ``rename``: atomic on
+one file system). A push that fails half-way leaves ``PATH`` as it was and removes its
+temporary folder. Needs the ``ladybug`` package, and ``pyarrow`` from a store (``pip
+install ladybug pyarrow``, or ``pip install '.[ladybug]'`` from a checkout). ``kg push
+--ladybug`` uses :func:`push_ladybug_store`: the tables' files are streamed from the store
+(:mod:`graph.exporters.ladybug_stream`, the facts read by two processes on two cores), not
+built from the graph in memory, and each file is loaded, in a thread of its own, while
+the next one is written.
 
 Example
 -------
@@ -42,27 +44,66 @@ ROWS_PER_FILE = 20_000
 BUFFER_POOL = 1 << 30
 
 
-def load_folder(conn, folder: Path, tables, progress: Callable[[int], None] | None = None, *,
-                files: list | None = None) -> int:
+class _Loader:
+    """LadybugDB statements run in order in a thread of their own (LadybugDB lets go of
+    Python's lock while it runs one), so the files are loaded while the next ones are
+    written; an error is raised by the next :meth:`run` or by :meth:`finish`."""
+
+    def __init__(self, conn, progress: Callable[[int], None] | None = None):
+        import queue
+        import threading
+
+        self.conn, self.progress = conn, progress
+        self.queue: queue.Queue = queue.Queue()
+        self.error: BaseException | None = None
+        self.count = 0
+        self.thread = threading.Thread(target=self._work, name="ladybug-copy", daemon=True)  # started by run
+
+    def _work(self) -> None:
+        while (item := self.queue.get()) is not None:
+            statements, step = item
+            if self.error is not None:
+                continue
+            try:
+                for statement in statements:
+                    self.conn.execute(statement)
+                    self.count += 1
+                if step and self.progress:
+                    self.progress(1)
+            except BaseException as exc:  # noqa: BLE001 - raised in the writing thread
+                self.error = exc
+
+    def run(self, *statements: str, step: bool = False) -> None:
+        """Queue ``statements`` (``step``: one more file loaded, for ``progress``)."""
+        if self.error is not None:
+            raise self.error
+        if not self.thread.is_alive():
+            self.thread.start()
+        self.queue.put((statements, step))
+
+    def finish(self, *, check: bool = True) -> int:
+        """Wait for the statements queued; the number run (``check``: raise the error of
+        one that failed)."""
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+        if check and self.error is not None:
+            raise self.error
+        return self.count
+
+
+def load_folder(conn, folder: Path, tables, progress: Callable[[int], None] | None = None) -> int:
     """Create ``tables`` in the LadybugDB connection ``conn`` and ``COPY`` their files from
-    ``folder`` (``files``: ``(table, file name, pair)`` to load instead of each table's
-    own files, each followed by a ``CHECKPOINT``, so LadybugDB's buffer pool holds one
-    file's pages at a time); returns the number of statements run."""
+    ``folder``; returns the number of statements run."""
     from graph.exporters.ladybug import copy_statement, ddl
 
-    count = 0
-    for t in tables:
-        conn.execute(ddl(t))
-        count += 1
+    loader = _Loader(conn, progress)
     prefix = str(folder.resolve()) + os.sep
-    for table, filename, pair in files or [(t, f, p) for t in tables for f, p in t.files()]:
-        conn.execute(copy_statement(table, filename, pair, prefix))
-        count += 1
-        if files:
-            conn.execute("CHECKPOINT")
-        if progress:
-            progress(1)
-    return count
+    loader.run(*(ddl(t) for t in tables))
+    for t in tables:
+        for filename, pair in t.files():
+            loader.run(copy_statement(t, filename, pair, prefix), step=True)
+    return loader.finish()
 
 
 def _ladybug():
@@ -73,11 +114,12 @@ def _ladybug():
     return ladybug
 
 
-def _push(path: str | Path, write_files: Callable[[Path], tuple],
+def _push(path: str | Path, write_files: Callable[[Path, Callable], tuple],
           progress: Callable[[int], None] | None, *, buffer_pool: int | None = None) -> PushResult:
-    """Write the tables' files into a temporary folder beside ``path`` (``write_files(folder)``
-    returns the tables and the numbers of nodes and relationships), load them into a new
-    database there, count, and rename it over ``path``."""
+    """Write the tables' files into a temporary folder beside ``path`` and load them into a
+    new database there (``write_files(folder, conn)`` does both, ``conn`` the database's
+    connection, and returns the numbers of nodes and relationships and of statements run),
+    count, and rename it over ``path``."""
     ladybug = _ladybug()
     path = Path(path)
     if path.is_dir():
@@ -89,12 +131,11 @@ def _push(path: str | Path, write_files: Callable[[Path], tuple],
     except OSError as exc:
         raise PushError(f"{path}: cannot write beside it: {exc.strerror}") from None
     try:
-        ts, want_nodes, want_rels, *files = write_files(work)
         db_file = work / "db.lbdb"
         db = ladybug.Database(str(db_file), **({"buffer_pool_size": buffer_pool} if buffer_pool else {}))
         conn = ladybug.Connection(db)
         try:
-            statements = load_folder(conn, work, ts, progress, files=files[0] if files else None)
+            want_nodes, want_rels, statements = write_files(work, conn)
             nodes = conn.execute("MATCH (n) RETURN count(n)").get_all()[0][0]
             rels = conn.execute("MATCH ()-[r]->() RETURN count(r)").get_all()[0][0]
         finally:
@@ -126,13 +167,13 @@ def push_ladybug(kg, path: str | Path, *, pg=None, progress: Callable[[int], Non
     _ladybug()
     pg = pg if pg is not None else property_graph(kg)
 
-    def write_files(work: Path):
+    def write_files(work: Path, conn):
         ts = tables(pg)
         for t in ts:
             for filename, pair in t.files():
                 with open(work / filename, "w", encoding="utf-8", newline="") as out:
                     out.writelines(table_csv(t, pair))
-        return ts, len(pg.nodes), len(pg.edges)
+        return len(pg.nodes), len(pg.edges), load_folder(conn, work, ts, progress)
 
     return _push(path, write_files, progress)
 
@@ -142,11 +183,12 @@ def push_ladybug_store(store, path: str | Path, *, batch: int | None = None, row
     """Replace the LadybugDB database file ``path`` with the property graph of ``store`` (an
     Oxigraph store), streamed: the tables' files are written a batch of facts at a time by
     :func:`graph.exporters.ladybug_stream.write_tables` (the rows of the files of the graph
-    read back, as Parquet: LadybugDB's COPY of them costs a quarter of the CSV's), so memory stays flat at a million awards; the files are cut into parts of
-    ``rows_per_file`` rows, each loaded by its own COPY then a CHECKPOINT, in a buffer pool of
-    :data:`BUFFER_POOL` bytes (one COPY of a whole table at 100,000 awards needs about 3 GB;
-    a 1 GB pool refuses it). Another backend (``sparql:URL``)
-    is read back whole (:func:`graph.store.readback.knowledge_graph`, up to its limit).
+    read back, as Parquet: LadybugDB's COPY of them costs a quarter of the CSV's), so memory
+    stays flat at a million awards; the files are cut into parts of ``rows_per_file`` rows,
+    each loaded by its own COPY then a CHECKPOINT (in a thread, while the next part is
+    written), in a buffer pool of :data:`BUFFER_POOL` bytes (one COPY of a whole table at
+    100,000 awards needs about 3 GB; a 1 GB pool refuses it). Another backend
+    (``sparql:URL``) is read back whole (:func:`graph.store.readback.knowledge_graph`, up to its limit).
     ``progress(message)`` names each step (:class:`graph.progress.Steps`).
 
     >>> import tempfile, pathlib, ladybug
@@ -172,12 +214,21 @@ def push_ladybug_store(store, path: str | Path, *, batch: int | None = None, row
 
         return push_ladybug(knowledge_graph(store, what="kg push --ladybug"), path)
 
-    def write_files(work: Path):
-        written = write_tables(store, work, batch=batch or BATCH, rows_per_file=rows_per_file, parquet=True,
-                               progress=progress)
+    def write_files(work: Path, conn):
+        from graph.exporters.ladybug import copy_statement, ddl
+
+        loader, prefix = _Loader(conn), str(work.resolve()) + os.sep
+        try:  # each file loaded (COPY, then CHECKPOINT) while the next ones are written
+            written = write_tables(store, work, batch=batch or BATCH, rows_per_file=rows_per_file, parquet=True,
+                                   progress=progress, on_tables=lambda ts: loader.run(*(ddl(t) for t in ts)),
+                                   on_file=lambda t, name, pair: loader.run(copy_statement(t, name, pair, prefix),
+                                                                            "CHECKPOINT"))
+        except BaseException:
+            loader.finish(check=False)
+            raise
         if progress:
-            progress("ladybug: loading the tables (COPY)")
-        return written.tables, written.nodes, written.relationships, written.files
+            progress("ladybug: loading the last files (COPY)")
+        return written.nodes, written.relationships, loader.finish()
 
     try:
         return _push(path, write_files, None, buffer_pool=BUFFER_POOL)

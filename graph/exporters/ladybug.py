@@ -107,6 +107,12 @@ class ColumnTypes:
             if self.types.setdefault(k, t) != t:
                 raise ExportError(f"{self.where}: property '{k}' has values of two types ({self.types[k]}, {t})")
 
+    def absorb(self, types: dict[str, str]) -> None:
+        """Take the types another instance gathered (``types``: its :attr:`types`)."""
+        for k, t in types.items():
+            if self.types.setdefault(k, t) != t:
+                raise ExportError(f"{self.where}: property '{k}' has values of two types ({self.types[k]}, {t})")
+
     def columns(self) -> list[tuple[str, str]]:
         return sorted(self.types.items())
 

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import heapq
 import marshal
+import os
 import shutil
 import struct
 import tempfile
@@ -67,7 +68,7 @@ from graph.rdf import ONTOLOGY_GRAPH
 from graph.views import _Reader, actor_view, full_view
 from ontology.vocab import DAI
 
-__all__ = ["write_tables", "write_folder", "Written", "Spool", "BATCH", "BUDGET"]
+__all__ = ["write_tables", "write_folder", "Written", "Spool", "BATCH", "BUDGET", "WORKERS", "forked"]
 
 #: facts (or entities, or sources) read from the store at a time
 BATCH = 500
@@ -116,9 +117,21 @@ class Spool:
         if self.size > self.budget:
             self._spill()
 
+    def detach(self) -> tuple[list[str], int]:
+        """The buffer spilled: ``(runs, count)``, what :meth:`absorb` of another process's
+        spool of the same records takes (:func:`forked`)."""
+        if self.buffer:
+            self._spill()
+        return [str(r) for r in self.runs], self.count
+
+    def absorb(self, runs: list[str], count: int) -> None:
+        """Take the records of another spool (its :meth:`detach`): its runs join the merge."""
+        self.runs.extend(Path(r) for r in runs)
+        self.count += count
+
     def _spill(self) -> None:
         self.buffer.sort(key=itemgetter(0))
-        path = self.folder / f"{self.name}.{len(self.runs)}.run"
+        path = self.folder / f"{self.name}.{len(self.runs)}.run"  # absorbed runs are in other folders
         pack = _LENGTH.pack
         with open(path, "wb") as out:
             for _key, record in self.buffer:
@@ -246,6 +259,68 @@ class _Neighbourhood:
         return [q.subject for q in self.ox.quads_for_pattern(None, self.supports, fact, None)]
 
 
+def forked(task: Callable[[int], object], shares: int) -> list:
+    """``[task(0), ..., task(shares - 1)]``, share 0 in this process and each other share in
+    a process of its own, forked (it sees this process's state; what it returns is pickled
+    back): on two cores, two shares of the work at once. An exception of a share is raised
+    here (the others are then stopped).
+
+    >>> forked(lambda i: i * i, 3)
+    [0, 1, 4]
+    """
+    import multiprocessing as mp
+
+    if shares <= 1 or "fork" not in mp.get_all_start_methods():
+        return [task(i) for i in range(shares)]
+    ctx = mp.get_context("fork")
+    children = []
+    try:
+        for i in range(1, shares):
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_share, args=(task, i, send), daemon=True)
+            proc.start()
+            send.close()
+            children.append((proc, recv))
+        results = [task(0)]
+        for proc, recv in children:
+            try:
+                ok, value = recv.recv()
+            except EOFError:
+                proc.join()
+                raise ExportError(f"a worker process stopped (exit code {proc.exitcode})") from None
+            proc.join()
+            if not ok:
+                raise value
+            results.append(value)
+        return results
+    finally:
+        for proc, recv in children:
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
+            recv.close()
+
+
+def _share(task, i: int, send) -> None:
+    """Run share ``i`` of :func:`forked` and send ``(ok, result or exception)``."""
+    import pickle
+
+    try:
+        result = (True, task(i))
+    except BaseException as exc:  # noqa: BLE001 - raised again in the parent
+        try:
+            pickle.dumps(exc)
+            result = (False, exc)
+        except Exception:  # noqa: BLE001
+            result = (False, ExportError(f"{type(exc).__name__}: {exc}"))
+    send.send(result)
+    send.close()
+
+
+#: processes that share the work of :func:`write_tables` (on 2 cores: 2)
+WORKERS = max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
 def _batches(items: Iterable, size: int) -> Iterator[list]:
     batch = []
     for item in items:
@@ -344,6 +419,18 @@ class _Rows:
         self._cols(e.type).add(e.properties)
         self._spool((e.type, *pair)).add([e.source, e.target, e.key], e.properties)
 
+    def detach(self) -> tuple[dict, dict]:
+        """What another process's :meth:`absorb` takes: the spools' runs, the columns' types."""
+        return ({key: spool.detach() for key, spool in self.spools.items()},
+                {name: cols.types for name, cols in self.columns.items()})
+
+    def absorb(self, state: tuple[dict, dict]) -> None:
+        spools, columns = state
+        for key, (runs, count) in spools.items():
+            self._spool(key).absorb(runs, count)
+        for name, types in columns.items():
+            self._cols(name).absorb(types)
+
     def tables(self) -> list[Table]:
         out = [Table(name, "NODE", self._cols(name).columns(), {None: self._spool(name).count})
                for name in NODE_TABLES]
@@ -356,29 +443,38 @@ class _Rows:
         return out
 
     def write(self, table: Table, folder: Path, rows_per_file: int | None = None,
-              parquet: bool = False) -> list[tuple[str, tuple | None]]:
+              parquet: bool = False, on_file=None) -> list[tuple[str, tuple | None]]:
         """Write the files of ``table``; with ``rows_per_file``, each file is cut into parts
         of that many rows (``nodes_Fact.part1.csv``, ...), each with the header; with
         ``parquet``, the parts are Parquet files of the same rows
         (:func:`graph.exporters.ladybug.write_parquet`: what ``kg push --ladybug`` loads,
-        four times cheaper for LadybugDB's COPY than the CSV). Returns the
-        ``(file name, pair)`` written, in order."""
+        four times cheaper for LadybugDB's COPY than the CSV); ``on_file(table, file name,
+        pair)`` is called as each file is closed. Returns the ``(file name, pair)`` written,
+        in order."""
         written = []
         for filename, pair in table.files():
             if parquet:
                 filename = filename.replace(".csv", ".parquet")
             spool = self._spool(table.name if pair is None else (table.name, *pair))
             part, out, rows, count, last = 0, None, [], 0, None  # a CSV part is written as it goes
+
+            def close(out, rows: list) -> None:  # the part begun last
+                if parquet:
+                    write_parquet(table, folder / written[-1][0], rows)
+                if out is not None:
+                    out.close()
+                if on_file:
+                    on_file(table, *written[-1])
+
             try:
                 for key, props in spool.iter():
                     if key == last:
                         raise ExportError(f"two rows of table {table.name} have the key {'|'.join(key)}")
                     last = key
                     if not count or (rows_per_file and count >= rows_per_file):
-                        if rows and parquet:
-                            write_parquet(table, folder / written[-1][0], rows)
-                        if out is not None:
-                            out.close()
+                        if count:
+                            close(out, rows)
+                            out = None
                         part, rows, count = part + 1, [], 0
                         name = filename if not rows_per_file else filename.replace(".", f".part{part}.", 1)
                         written.append((name, pair))
@@ -394,10 +490,10 @@ class _Rows:
                 if not count:  # an empty table: its header only
                     written.append((filename, pair))
                     if not parquet:
-                        with open(folder / filename, "w", encoding="utf-8", newline="") as empty:
-                            empty.write(csv_header(table))
-                if parquet:
-                    write_parquet(table, folder / written[-1][0], rows)
+                        out = open(folder / filename, "w", encoding="utf-8", newline="")
+                        out.write(csv_header(table))
+                close(out, rows)
+                out = None
             finally:
                 if out is not None:
                     out.close()
@@ -426,15 +522,22 @@ def _degrees(pairs: Spool) -> Iterator[tuple[str, int]]:
 
 def write_tables(store, folder: str | Path, *, batch: int = BATCH, budget: int = BUDGET,
                  rows_per_file: int | None = None, parquet: bool = False,
-                 progress: Callable[[str | None], None] | None = None) -> Written:
+                 progress: Callable[[str | None], None] | None = None, workers: int | None = None,
+                 on_tables: Callable[[list[Table]], None] | None = None,
+                 on_file: Callable[[Table, str, tuple | None], None] | None = None) -> Written:
     """Write the CSV files of the LadybugDB tables of ``store``'s graph into ``folder``.
 
     The same files as :func:`graph.exporters.ladybug.generate_ladybug` of the graph read
     back (tests compare them byte for byte), streamed from the store (see the module
     docstring). With ``rows_per_file``, each file is cut into parts of that many rows (what
     ``kg push --ladybug`` loads one COPY at a time); with ``parquet``, the files are Parquet
-    files of the same rows (``nodes_Fact.part1.parquet``, ...; what the push loads). ``progress(message)`` names each step
-    (:class:`graph.progress.Steps`). Raises :class:`~graph.errors.ExportError` as the
+    files of the same rows (``nodes_Fact.part1.parquet``, ...; what the push loads).
+    ``progress(message)`` names each step (:class:`graph.progress.Steps`). ``workers``
+    processes share the facts (:data:`WORKERS` by default; the files are the same for any
+    number). ``on_tables(tables)`` is called once the tables are known, before their files
+    are written, and ``on_file(table, file name, pair)`` as each file is closed (what ``kg
+    push --ladybug`` loads while the next files are written). Raises
+    :class:`~graph.errors.ExportError` as the
     in-memory export does, and
     :class:`~graph.errors.DataError` for a store that is not an Oxigraph store.
     """
@@ -446,7 +549,8 @@ def write_tables(store, folder: str | Path, *, batch: int = BATCH, budget: int =
     folder = Path(folder)
     work = Path(tempfile.mkdtemp(prefix=".kg-sort-", dir=folder))
     try:
-        return _write(ox, px, folder, work, batch, budget, rows_per_file, progress or (lambda _m: None), parquet)
+        return _write(ox, px, folder, work, batch, budget, rows_per_file, progress or (lambda _m: None), parquet,
+                      WORKERS if workers is None else workers, getattr(store, "path", None), on_tables, on_file)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -487,33 +591,51 @@ def write_folder(store, path: str | Path, *, batch: int = BATCH, budget: int = B
 
 
 def _write(ox, px, folder: Path, work: Path, batch: int, budget: int, rows_per_file, progress,
-           parquet: bool = False) -> Written:
+           parquet: bool = False, workers: int = 1, path=None, on_tables=None, on_file=None) -> Written:
     from graph.exporters.pg_stream import Visitor, walk
-
-    rows = _Rows(work, budget)
 
     class Tables(Visitor):
         """Every node and edge of the walk, a row of its LadybugDB table."""
 
+        def __init__(self):
+            self.rows = _Rows(work, budget)
+
+        def worker(self, folder: Path) -> None:
+            self.rows = _Rows(folder, budget)
+
+        def detach(self):
+            return self.rows.detach()
+
+        def absorb(self, state) -> None:
+            self.rows.absorb(state)
+
         def fact(self, view, node, attrs):
-            rows.node(pg_node(view, node, attrs))
+            self.rows.node(pg_node(view, node, attrs))
 
         entity = source = fact
 
         def fact_edge(self, view, u, v, key, data):
             pair = ("Fact", _BASE_TABLE.get(view.full.nodes[v].get("node_type", "entity"), "Entity"))
-            rows.edge(pg_full_edge(view, u, v, key, data), pair)
+            self.rows.edge(pg_full_edge(view, u, v, key, data), pair)
 
         def actor_edge(self, view, u, v, key, data):
-            rows.edge(pg_actor_edge(view, u, v, key, data), ("Entity", "Entity"))
+            self.rows.edge(pg_actor_edge(view, u, v, key, data), ("Entity", "Entity"))
 
         def entity_edge(self, view, u, v, key, data):
-            rows.edge(pg_full_edge(view, u, v, key, data), ("Entity", "Source"))
+            self.rows.edge(pg_full_edge(view, u, v, key, data), ("Entity", "Source"))
 
-    walk(ox, px, work, Tables(), batch=batch, budget=budget, progress=lambda m: progress(f"ladybug: {m}"))
+    visitor = Tables()
+    walk(ox, px, work, visitor, batch=batch, budget=budget, progress=lambda m: progress(f"ladybug: {m}"),
+         workers=workers, path=path)
+    rows = visitor.rows
     progress("ladybug: writing the tables' files")
     tables = rows.tables()  # 6. the files, in the order of the in-memory export
-    files = [(t, name, pair) for t in tables for name, pair in rows.write(t, folder, rows_per_file, parquet)]
+    if on_tables:
+        on_tables(tables)
+    files = []
+    for t in tables:
+        for name, pair in rows.write(t, folder, rows_per_file, parquet, on_file):
+            files.append((t, name, pair))
     progress(None)
     nodes = sum(t.rows[None] for t in tables if t.kind == "NODE")
     return Written(tables, nodes, sum(n for t in tables if t.kind == "REL" for n in t.rows.values()), files)

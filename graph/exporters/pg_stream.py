@@ -33,6 +33,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import networkx as nx
@@ -49,6 +50,7 @@ from graph.exporters.ladybug_stream import (
     _Neighbourhood,
     _Quads,
     _View,
+    forked,
 )
 from graph.exporters.property_graph import PGEdge, PGNode, edge_order, pg_actor_edge, pg_full_edge, pg_node
 from graph.rdf import BASE, ONTOLOGY_GRAPH
@@ -237,11 +239,19 @@ def spooled(store, *, batch: int | None = None, budget: int | None = None, work:
 
 
 def walk(ox, px, work: Path, visitor: Visitor, *, batch: int | None = None, budget: int | None = None,
-         progress: Progress | None = None) -> None:
+         progress: Progress | None = None, workers: int = 1, path: str | Path | None = None) -> None:
     """Read a store (``ox``, a pyoxigraph Store; ``px`` the module) as
     :func:`graph.exporters.ladybug_stream.write_tables` does, giving ``visitor`` every
     fact, entity and source node with its edges (see :class:`Visitor`); ``work`` holds the
-    sort runs."""
+    sort runs.
+
+    With ``workers`` above 1 and a visitor that has ``worker``, ``detach`` and ``absorb``,
+    the facts are cut into that many shares in order, each read by its own process
+    (:func:`~graph.exporters.ladybug_stream.forked`; the store opened read-only from
+    ``path``, or the forked ``ox`` when None): a share's process calls ``worker(folder)``
+    (start afresh, spilling into ``folder``), then gives it the facts, then calls
+    ``detach()``, whose result this process's visitor takes by ``absorb(result)``. So the
+    visitor sees each fact once, in order within a share."""
     say = progress or (lambda _m: None)
     batch, budget = batch or BATCH, budget or BUDGET
     hood = _Neighbourhood(ox, px)
@@ -272,9 +282,10 @@ def walk(ox, px, work: Path, visitor: Visitor, *, batch: int | None = None, budg
                if "assertions" in rec.__dict__}
     pairs = Spool(work, "pairs", budget)
 
-    def fact_pass() -> None:
-        n_facts, done, shown = sum(1 for _ in facts.iter(unique=True)), 0, -1
-        for chunk in _batches((iri for iri, _v in facts.iter(unique=True)), batch):
+    def facts_between(lo: int, hi: int, hood: _Neighbourhood, pairs: Spool, say: Progress) -> None:
+        """The facts from the ``lo``-th to before the ``hi``-th, in order."""
+        done, shown, n_facts = 0, -1, hi - lo
+        for chunk in _batches((iri for iri, _v in islice(facts.iter(unique=True), lo, hi)), batch):
             view = _fact_view(hood, [px.NamedNode(iri) for iri in chunk])
             keys = {_node_key(iri) for iri in chunk}
             for node in sorted(keys):
@@ -295,7 +306,31 @@ def walk(ox, px, work: Path, visitor: Visitor, *, batch: int | None = None, budg
             done += len(chunk)
             if done * 10 // max(n_facts, 1) != shown:
                 shown = done * 10 // max(n_facts, 1)
-                say(f"facts, {done:,} of {n_facts:,}")
+                say(f"facts, {done:,} of {n_facts:,}" + (f" (and {n_all - n_facts:,} in other processes)"
+                                                         if n_all > n_facts else ""))
+
+    n_all = 0
+
+    def fact_pass() -> None:
+        nonlocal n_all
+        n_all = sum(1 for _ in facts.iter(unique=True))
+        shares = workers if hasattr(visitor, "detach") and n_all >= 2 * batch else 1
+        bounds = [n_all * i // shares for i in range(shares + 1)]
+
+        def share(i: int):
+            if i == 0:
+                return facts_between(bounds[0], bounds[1], hood, pairs, say)
+            folder = work / f"share{i}"
+            folder.mkdir()
+            own = px.Store.read_only(str(path)) if path is not None else ox
+            visitor.worker(folder)
+            mine = Spool(folder, "pairs", budget)
+            facts_between(bounds[i], bounds[i + 1], _Neighbourhood(own, px), mine, lambda _m: None)
+            return visitor.detach(), mine.detach()
+
+        for state, (runs, count) in forked(share, shares)[1:]:
+            visitor.absorb(state)
+            pairs.absorb(runs, count)
 
     def entity_pass() -> None:
         degrees = _degrees(pairs)
