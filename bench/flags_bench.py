@@ -17,6 +17,7 @@ value-growth has nothing to measure there (its query still reads every award).
     python bench/flags_bench.py --against 5ad51d2  # also each changed query: that commit's, then this one
     python bench/flags_bench.py --jobs 1           # all flags together one at a time (default 2 at once)
     python bench/flags_bench.py --flag splitting --against 35b20a5   # one flag, and its old query
+    python bench/flags_bench.py --against 35b20a5 --only-against     # the changed queries only
 
 With ``--against REV``, each flag whose file differs at the git revision REV has both
 queries run alone (no evidence), the old one then the new one, on the same store: wall and
@@ -139,6 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--against", metavar="REV", help="Also time each changed query at this git revision and now.")
     ap.add_argument("--jobs", type=int, default=2, help="Flags at once when all run together (kg flags --jobs).")
     ap.add_argument("--flag", action="append", metavar="NAME", help="Only this flag (repeatable; default: all).")
+    ap.add_argument("--only-against", action="store_true", help="With --against: only the old and new queries.")
     args = ap.parse_args(argv)
     if args.flag:
         from graph import flags as lib
@@ -172,7 +174,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  {r['flag']}{at_once}: {r['seconds']} s ({r['cpu_seconds']} s CPU), kept {r['kept_seconds']} s, "
                   f"{r['hits']:,} hits {r['failed']}", file=sys.stderr, flush=True)
 
-        for r in measure_flags(data, args.repeat, args.timeout, args.jobs, say, args.flag):
+        for r in [] if args.only_against and args.against else measure_flags(data, args.repeat, args.timeout,
+                                                                              args.jobs, say, args.flag):
             results.append({"rows": rows, **r})
         if args.against:
             for r in measure_against(data, args.against, args.timeout, args.flag):
