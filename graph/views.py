@@ -207,14 +207,18 @@ def _details(reader: _Reader, rec: FactRecord) -> tuple[dict, list]:
     return done[rec.key]
 
 
+def _first_item(pair: tuple) -> str:
+    return pair[0]
+
+
 def _shown(reader: _Reader, rec: FactRecord) -> tuple[dict, list]:
     details, disagreements = {}, []
     for prop in sorted(rec.values):
         by_value = rec.values[prop]
         shown = []
-        for term in sorted(by_value, key=lambda t: reader.show(t)):
+        for text, term in sorted([(reader.show(t), t) for t in by_value], key=_first_item):  # each shown once
             srcs = ", ".join(sorted(by_value[term]))
-            shown.append(f"{reader.show(term)} ({srcs})")
+            shown.append(f"{text} ({srcs})")
         details[prop] = "; ".join(shown)
         # same property, several values from different sources (languages of one text don't count)
         # sources disagree when one states a value that another, stating the same property,

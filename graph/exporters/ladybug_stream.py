@@ -177,6 +177,28 @@ class _Quads:
         return iter(self._quads)
 
 
+def _iri(value: str) -> URIRef:
+    """``URIRef(value)`` of an IRI the store holds (so valid: not checked again).
+
+    >>> _iri("http://example.org/a") == URIRef("http://example.org/a")
+    True
+    """
+    return str.__new__(URIRef, value)
+
+
+def _text(value: str, language: str | None) -> Literal:
+    """``Literal(value, lang=language)`` of a string the store holds, as rdflib makes it (its
+    value the text itself, no datatype), without rdflib's parsing of a lexical form.
+
+    >>> lit = _text("fusée", "fr")
+    >>> lit == Literal("fusée", lang="fr"), lit.value, _text("x", None) == Literal("x")
+    (True, 'fusée', True)
+    """
+    lit = str.__new__(Literal, value)
+    lit._language, lit._datatype, lit._value, lit._ill_typed = language, None, value, None
+    return lit
+
+
 class _Neighbourhood:
     """rdflib quads of chosen subjects of an Oxigraph store, one index lookup each (those
     of subjects many facts name, entities and sources, kept in a bounded cache)."""
@@ -203,7 +225,7 @@ class _Neighbourhood:
         px = self.px
         kind = type(t)
         if kind is px.NamedNode:
-            return URIRef(t.value)
+            return _iri(t.value)
         if kind is px.Literal:
             return self._literal(t.value, t.language, t.datatype.value)
         if kind is px.BlankNode:
@@ -213,9 +235,9 @@ class _Neighbourhood:
     @staticmethod
     def _literal(value: str, language: str | None, datatype: str):
         if language:
-            return Literal(value, lang=language)
+            return _text(value, language)
         if datatype == _XSD_STRING:
-            return Literal(value)
+            return _text(value, None)
         if datatype == _DECIMAL and value.lstrip("-").isdigit() and value[:1] != "+":
             value += ".0"
         return Literal(value, datatype=URIRef(datatype))
@@ -227,12 +249,11 @@ class _Neighbourhood:
         out = []
         s = None
         for q in self.ox.quads_for_pattern(subject, None, None, None):
-            g = q.graph_name
+            subj, p, o, g = q
             if g == ontology:
                 continue
             if s is None:
-                s = self.term(q.subject)
-            p, o = q.predicate, q.object
+                s = self.term(subj)
             tp, to, tg = terms.get(p), terms.get(o), terms.get(g)
             if tp is None:
                 tp = terms[p] = convert(p)
