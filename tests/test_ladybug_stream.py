@@ -6,6 +6,7 @@ property graph, and a store larger than the read-back limit is pushed (it was re
 
 from __future__ import annotations
 
+import datetime
 import shutil
 import sys
 from pathlib import Path
@@ -150,8 +151,10 @@ def test_push_of_a_store_past_the_read_back_limit(awards_dir, tmp_path, monkeypa
 
 def test_parquet_parts_hold_the_rows_of_the_csv_files(nasty_dir, tmp_path):
     """What kg push --ladybug loads: each Parquet part, written back as CSV fields (null an
-    empty field, text quoted, lists joined by U+001F), is the CSV part, line for line."""
+    empty field, text and dates quoted, lists joined by U+001F), is the CSV part, line for
+    line; its lists are lists and its dates dates."""
     pq = pytest.importorskip("pyarrow.parquet")
+    pa = pytest.importorskip("pyarrow")
     as_csv, as_parquet = tmp_path / "csv", tmp_path / "parquet"
     as_csv.mkdir()
     as_parquet.mkdir()
@@ -166,6 +169,10 @@ def test_parquet_parts_hold_the_rows_of_the_csv_files(nasty_dir, tmp_path):
             return "true" if v else "false"
         if isinstance(v, int | float):
             return repr(v)
+        if isinstance(v, list):
+            v = "\x1f".join(v)
+        elif isinstance(v, datetime.date):
+            v = v.isoformat()
         return '"' + v.replace('"', '""') + '"'
 
     assert [(t.name, f.replace(".csv", ".parquet"), p) for t, f, p in csv_written.files] == \
@@ -174,3 +181,5 @@ def test_parquet_parts_hold_the_rows_of_the_csv_files(nasty_dir, tmp_path):
         rows = pq.read_table(as_parquet / name).to_pylist()
         got = "".join(",".join(field(v) for v in row.values()) + "\n" for row in rows)
         assert csv_header(table) + got == (as_csv / csv_name).read_bytes().decode("utf-8"), name
+    types = [f.type for _t, name, _p in written.files for f in pq.read_schema(as_parquet / name)]
+    assert any(pa.types.is_list(t) for t in types) and any(pa.types.is_date32(t) for t in types)

@@ -183,10 +183,8 @@ def copy_statement(table: Table, filename: str, pair: tuple | None, folder: str 
     returned = [*keys, *(f"string_split(c{i}, '\\u001f')" if t == "STRING[]" else f"c{i}"
                          for i, (_k, t) in enumerate(table.columns))]
     path = (folder + filename).replace("\\", "\\\\").replace("'", "\\'")
-    if filename.endswith(".parquet"):  # write_parquet's columns: dates as text
-        returned = [*keys, *(f"string_split(c{i}, '\\u001f')" if t == "STRING[]" else f"date(c{i})" if t == "DATE"
-                             else f"c{i}" for i, (_k, t) in enumerate(table.columns))]
-        query = f"COPY {table.name} FROM (LOAD FROM '{path}' RETURN {', '.join(returned)})"
+    if filename.endswith(".parquet"):  # write_parquet's columns: the table's, typed, in order
+        query = f"COPY {table.name} FROM '{path}'"
     else:
         options = "(HEADER=true, ESCAPE='\"', PARALLEL=false)"
         query = (f"COPY {table.name} FROM (LOAD WITH HEADERS ({', '.join(loaded)}) FROM '{path}' {options} "
@@ -218,30 +216,27 @@ def _text(value: str) -> str:
     return value
 
 
-def _joined(value: list | None) -> str | None:
-    return None if value is None else LIST_DELIMITER.join(_text(v) for v in value)
-
-
 _ARROW = {"BOOLEAN": "bool_", "INT64": "int64", "DOUBLE": "float64", "STRING": "string", "DATE": "string",
           "STRING[]": "string"}
 
 
 def write_parquet(table: Table, path, rows: list) -> None:
     """Write ``rows`` (``(id or (from, to), properties)``) of ``table`` as a Parquet file
-    (needs ``pyarrow``) holding what :func:`csv_line` writes, column for column: ``c_id``
-    (or ``c_from``, ``c_to``), then ``c0``, ``c1``, ... in the order of ``table.columns``,
-    lists joined by U+001F and dates as text (the ``COPY`` of :func:`copy_statement` splits
-    and parses them, as from the CSV file); ``None`` is null.
+    (needs ``pyarrow``) holding what :func:`csv_line` writes, typed: ``c_id`` (or ``c_from``,
+    ``c_to``), then ``c0``, ``c1``, ... in the order of ``table.columns``, lists as lists of
+    strings and dates as dates (what the ``COPY`` of :func:`copy_statement` loads as it is);
+    ``None`` is null. A value holding U+001F is refused, as in the CSV files.
 
-    >>> import tempfile, pathlib, pyarrow.parquet as pq
-    >>> t = Table("Fact", "NODE", [("amount", "DOUBLE"), ("sources", "STRING[]")], {})
+    >>> import tempfile, pathlib, datetime, pyarrow.parquet as pq
+    >>> t = Table("Fact", "NODE", [("date", "DATE"), ("sources", "STRING[]")], {})
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "nodes_Fact.part1.parquet"
-    >>> write_parquet(t, path, [("fact/a", {"amount": 2.0, "sources": ["x", "y"]}), ("fact/b", {})])
-    >>> row = pq.read_table(path).to_pylist()[0]
-    >>> row["c_id"], row["c0"], row["c1"].split(LIST_DELIMITER)
-    ('fact/a', 2.0, ['x', 'y'])
+    >>> write_parquet(t, path, [("fact/a", {"date": "2025-06-16", "sources": ["x", "y"]}), ("fact/b", {})])
+    >>> pq.read_table(path).to_pylist()[0] == {"c_id": "fact/a", "c0": datetime.date(2025, 6, 16),
+    ...                                         "c1": ["x", "y"]}
+    True
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     columns = {}
@@ -253,10 +248,15 @@ def write_parquet(table: Table, path, rows: list) -> None:
     for i, (name, kind) in enumerate(table.columns):
         values = [props.get(name) for _i, props in rows]
         if kind == "STRING[]":
-            values = [_joined(v) for v in values]
-        elif kind in ("STRING", "DATE"):
+            columns[f"c{i}"] = pa.array([None if v is None else [_text(x) for x in v] for v in values],
+                                        pa.list_(pa.string()))
+            continue
+        if kind in ("STRING", "DATE"):
             values = [None if v is None else _text(v) for v in values]
-        columns[f"c{i}"] = pa.array(values, getattr(pa, _ARROW[kind])())
+        column = pa.array(values, getattr(pa, _ARROW[kind])())
+        if kind == "DATE":  # full ISO dates (the property graph's); the COPY of the CSV parses them alike
+            column = pc.cast(pc.strptime(column, format="%Y-%m-%d", unit="s"), pa.date32())
+        columns[f"c{i}"] = column
     pq.write_table(pa.table(columns), str(path))
 
 
