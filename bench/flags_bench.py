@@ -97,7 +97,8 @@ def measure_flags(data: Path, repeat: int = 1, timeout: float = 600.0, jobs: int
     return out
 
 
-def measure_against(data: Path, rev: str, timeout: float = 600.0, names: list[str] | None = None) -> list[dict]:
+def measure_against(data: Path, rev: str, timeout: float = 600.0, names: list[str] | None = None,
+                    say=None) -> list[dict]:
     """Each flag whose query differs at git revision ``rev``: the old query and the new one
     run alone, one after the other, on the store of ``data`` (wall and CPU seconds, hits)."""
     import subprocess
@@ -126,6 +127,8 @@ def measure_against(data: Path, rev: str, timeout: float = 600.0, names: list[st
                 row[f"{label}_cpu"] = round(time.process_time() - c, 2)
                 row[f"{label}_hits"] = sorted(repr(lib.hit_json(lib._hit(name, r))) for r in result.rows)
             row["same"] = row.pop("before_hits") == row.pop("now_hits")
+            if say:
+                say(row)
             out.append(row)
     return out
 
@@ -178,10 +181,12 @@ def main(argv: list[str] | None = None) -> None:
                                                                               args.jobs, say, args.flag):
             results.append({"rows": rows, **r})
         if args.against:
-            for r in measure_against(data, args.against, args.timeout, args.flag):
-                against.append({"rows": rows, **r})
+            def said(r: dict) -> None:
                 print(f"  {r['flag']}: {r['before_cpu']} -> {r['now_cpu']} s CPU, same hits: {r['same']}",
                       file=sys.stderr, flush=True)
+
+            for r in measure_against(data, args.against, args.timeout, args.flag, said):
+                against.append({"rows": rows, **r})
         if not args.work:
             shutil.rmtree(base, ignore_errors=True)
     out = ROOT / "bench" / "out"

@@ -206,8 +206,10 @@ def run(store, names=(), *, params: dict | None = None, actor: str | None = None
     ``agency``: only hits at this agency or one of its sub-units; ``evidence``: how many of
     each hit's facts get their sources and quotes (None: all); ``jobs``: how many flags run
     at once (threads: the store evaluates a query without Python's lock), each with its
-    own ``timeout``; the memory limit (``KG_QUERY_MEMORY``) is the process's, so the flags
-    running at once share it. The hits are the same, in the same order, for any ``jobs``.
+    own ``timeout``; the memory limit (``KG_QUERY_MEMORY``) counts the process's growth
+    since each query started, the other running flags' included (two at once can stop a
+    query that passes alone: fewer ``jobs`` then). The hits are the same, in the same
+    order, for any ``jobs``.
 
     >>> from graph.store import open_store
     >>> with open_store(data_dir="data") as store:
