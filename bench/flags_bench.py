@@ -193,7 +193,9 @@ def main(argv: list[str] | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "flags_bench.json").write_text(json.dumps(results + [{"against": args.against, **r} for r in against],
                                                      indent=1) + "\n")
-    print("| awards | flag | seconds (query) | CPU seconds | seconds (kept) | hits |\n|---:|---|---:|---:|---:|---:|")
+    if results:
+        print("| awards | flag | seconds (query) | CPU seconds | seconds (kept) | hits |")
+        print("|---:|---|---:|---:|---:|---:|")
     for r in results:
         took = f"{r['seconds']:.2f}" if r["seconds"] is not None else f"stopped ({r['failed'].split(':')[0]})"
         cpu = f"{r['cpu_seconds']:.2f}" if r["cpu_seconds"] is not None else ""
