@@ -120,9 +120,9 @@ def _ladybug():
 def _push(path: str | Path, write_files: Callable[[Path, Callable], tuple],
           progress: Callable[[int], None] | None, *, buffer_pool: int | None = None) -> PushResult:
     """Write the tables' files into a temporary folder beside ``path`` and load them into a
-    new database there (``write_files(folder, conn)`` does both, ``conn`` the database's
-    connection, and returns the numbers of nodes and relationships and of statements run),
-    count, and rename it over ``path``."""
+    new database there (``write_files(folder, connect)`` does both, ``connect()`` the new
+    database's connection, made on the first call, and returns the numbers of nodes and
+    relationships and of statements run), count, and rename it over ``path``."""
     ladybug = _ladybug()
     path = Path(path)
     if path.is_dir():
@@ -135,15 +135,22 @@ def _push(path: str | Path, write_files: Callable[[Path, Callable], tuple],
         raise PushError(f"{path}: cannot write beside it: {exc.strerror}") from None
     try:
         db_file = work / "db.lbdb"
-        db = ladybug.Database(str(db_file), **({"buffer_pool_size": buffer_pool} if buffer_pool else {}))
-        conn = ladybug.Connection(db)
+        opened: list = []
+
+        def connect():  # the database made when first wanted: after the store's readers have forked
+            if not opened:
+                db = ladybug.Database(str(db_file), **({"buffer_pool_size": buffer_pool} if buffer_pool else {}))
+                opened.extend([db, ladybug.Connection(db)])
+            return opened[1]
+
         try:
-            want_nodes, want_rels, statements = write_files(work, conn)
+            want_nodes, want_rels, statements = write_files(work, connect)
+            conn = connect()
             nodes = conn.execute("MATCH (n) RETURN count(n)").get_all()[0][0]
             rels = conn.execute("MATCH ()-[r]->() RETURN count(r)").get_all()[0][0]
         finally:
-            conn.close()
-            db.close()
+            for x in reversed(opened):
+                x.close()
         if (nodes, rels) != (want_nodes, want_rels):
             raise PushError(f"{path}: LadybugDB holds {nodes} nodes and {rels} relationships of the "
                             f"{want_nodes} and {want_rels} loaded; left unchanged")
@@ -170,13 +177,13 @@ def push_ladybug(kg, path: str | Path, *, pg=None, progress: Callable[[int], Non
     _ladybug()
     pg = pg if pg is not None else property_graph(kg)
 
-    def write_files(work: Path, conn):
+    def write_files(work: Path, connect):
         ts = tables(pg)
         for t in ts:
             for filename, pair in t.files():
                 with open(work / filename, "w", encoding="utf-8", newline="") as out:
                     out.writelines(table_csv(t, pair))
-        return len(pg.nodes), len(pg.edges), load_folder(conn, work, ts, progress)
+        return len(pg.nodes), len(pg.edges), load_folder(connect(), work, ts, progress)
 
     return _push(path, write_files, progress)
 
@@ -218,13 +225,18 @@ def push_ladybug_store(store, path: str | Path, *, batch: int | None = None, row
 
         return push_ladybug(knowledge_graph(store, what="kg push --ladybug"), path)
 
-    def write_files(work: Path, conn):
+    def write_files(work: Path, connect):
         from graph.exporters.ladybug import copy_statement, ddl
 
-        loader, prefix = _Loader(conn), str(work.resolve()) + os.sep
+        loader, prefix = _Loader(None), str(work.resolve()) + os.sep
+
+        def on_tables(ts) -> None:  # the passes done (no process forks after this)
+            loader.conn = connect()
+            loader.run(*(ddl(t) for t in ts))
+
         try:  # each file loaded (COPY, then CHECKPOINT) while the next ones are written
             written = write_tables(store, work, batch=batch or BATCH, rows_per_file=rows_per_file, parquet=True,
-                                   progress=progress, on_tables=lambda ts: loader.run(*(ddl(t) for t in ts)),
+                                   progress=progress, on_tables=on_tables,
                                    on_file=lambda t, name, pair: loader.run(copy_statement(t, name, pair, prefix),
                                                                             "CHECKPOINT"))
         except BaseException:

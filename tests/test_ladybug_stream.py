@@ -7,15 +7,17 @@ property graph, and a store larger than the read-back limit is pushed (it was re
 from __future__ import annotations
 
 import datetime
+import os
 import shutil
+import signal
 import sys
 from pathlib import Path
 
 import pytest
 
-from graph.errors import DataError
+from graph.errors import DataError, ExportError
 from graph.exporters.ladybug import csv_header, generate_ladybug
-from graph.exporters.ladybug_stream import Spool, write_folder, write_tables
+from graph.exporters.ladybug_stream import Spool, forked, write_folder, write_tables
 from graph.exporters.property_graph import property_graph
 from graph.store import embedded, open_store
 from graph.store.readback import knowledge_graph
@@ -85,6 +87,32 @@ def test_streamed_folder_is_the_export_folder(nasty_dir, tmp_path):
     for name, chunks in want.items():
         assert (out / name).read_bytes() == "".join(chunks).encode("utf-8"), name
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ladybug-import"]
+
+
+def test_the_files_are_the_same_read_by_one_process_or_several(awards_dir, tmp_path):
+    """The facts cut into shares, each read by its own process: the same files."""
+    got = {}
+    for workers in (1, 3):
+        out = tmp_path / str(workers)
+        out.mkdir()
+        with open_store(data_dir=awards_dir) as store:
+            write_tables(store, out, batch=4, budget=3_000, workers=workers)
+        got[workers] = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert got[1] == got[3]
+
+
+def test_a_share_whose_process_stops_is_done_here():
+    """forked: a share's process killed before it answers is done again in this process
+    (when told how), else the push stops with one line."""
+
+    def task(i: int):
+        if i == 1:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return i
+
+    assert forked(task, 3, again=lambda i: f"here {i}") == [0, "here 1", 2]
+    with pytest.raises(ExportError, match="worker process stopped"):
+        forked(task, 2)
 
 
 def test_spool_sorts_through_runs_and_drops_repeated_keys(tmp_path):
@@ -177,7 +205,7 @@ def test_parquet_parts_hold_the_rows_of_the_csv_files(nasty_dir, tmp_path):
 
     assert [(t.name, f.replace(".csv", ".parquet"), p) for t, f, p in csv_written.files] == \
         [(t.name, f, p) for t, f, p in written.files]
-    for (table, name, _pair), (_t, csv_name, _p) in zip(written.files, csv_written.files):
+    for (table, name, _pair), (_t, csv_name, _p) in zip(written.files, csv_written.files, strict=True):
         rows = pq.read_table(as_parquet / name).to_pylist()
         got = "".join(",".join(field(v) for v in row.values()) + "\n" for row in rows)
         assert csv_header(table) + got == (as_csv / csv_name).read_bytes().decode("utf-8"), name

@@ -280,11 +280,13 @@ class _Neighbourhood:
         return [q.subject for q in self.ox.quads_for_pattern(None, self.supports, fact, None)]
 
 
-def forked(task: Callable[[int], object], shares: int) -> list:
+def forked(task: Callable[[int], object], shares: int, again: Callable[[int], object] | None = None) -> list:
     """``[task(0), ..., task(shares - 1)]``, share 0 in this process and each other share in
     a process of its own, forked (it sees this process's state; what it returns is pickled
     back): on two cores, two shares of the work at once. An exception of a share is raised
-    here (the others are then stopped).
+    here (the others are then stopped). A share whose process stops without an answer (a
+    crash: a library's threads do not survive a fork) is done here by ``again(i)``, when
+    given (its result in the list), else raises :class:`ExportError`.
 
     >>> forked(lambda i: i * i, 3)
     [0, 1, 4]
@@ -308,7 +310,10 @@ def forked(task: Callable[[int], object], shares: int) -> list:
                 ok, value = recv.recv()
             except EOFError:
                 proc.join()
-                raise ExportError(f"a worker process stopped (exit code {proc.exitcode})") from None
+                if again is None:
+                    raise ExportError(f"a worker process stopped (exit code {proc.exitcode})") from None
+                results.append(again(len(results)))
+                continue
             proc.join()
             if not ok:
                 raise value

@@ -328,9 +328,15 @@ def walk(ox, px, work: Path, visitor: Visitor, *, batch: int | None = None, budg
             facts_between(bounds[i], bounds[i + 1], _Neighbourhood(own, px), mine, lambda _m: None)
             return visitor.detach(), mine.detach()
 
-        for state, (runs, count) in forked(share, shares)[1:]:
-            visitor.absorb(state)
-            pairs.absorb(runs, count)
+        def again(i: int) -> None:  # the share's process crashed: its facts read here
+            say(f"facts: the process of share {i + 1} stopped; reading its facts here")
+            facts_between(bounds[i], bounds[i + 1], hood, pairs, say)
+
+        for result in forked(share, shares, again)[1:]:
+            if result is not None:
+                state, (runs, count) = result
+                visitor.absorb(state)
+                pairs.absorb(runs, count)
 
     def entity_pass() -> None:
         degrees = _degrees(pairs)
