@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,19 @@ def test_a_share_whose_process_stops_is_done_here():
     assert forked(task, 3, again=lambda i: f"here {i}") == [0, "here 1", 2]
     with pytest.raises(ExportError, match="worker process stopped"):
         forked(task, 2)
+
+
+def test_a_share_whose_process_is_stuck_is_killed_and_done_here():
+    """forked: a share's process that has not answered long after share 0 was done here (a
+    process stuck on a lock held at the fork) is killed and its share done again here."""
+
+    def task(i: int):
+        if i == 1:
+            time.sleep(600)
+        return i
+
+    # (had it waited for the stuck process, share 1 would be 1, its own answer)
+    assert forked(task, 2, again=lambda i: f"here {i}", patience=1.0) == [0, "here 1"]
 
 
 def test_spool_sorts_through_runs_and_drops_repeated_keys(tmp_path):

@@ -43,6 +43,7 @@ import os
 import shutil
 import struct
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -74,6 +75,8 @@ __all__ = ["write_tables", "write_folder", "Written", "Spool", "BATCH", "BUDGET"
 BATCH = 500
 #: bytes of records a sort buffer holds before it is spilled to a run on disk
 BUDGET = 8_000_000
+#: seconds a forked share may take beyond 4 x share 0's time before it is taken as stuck
+PATIENCE = 120.0
 _LENGTH = struct.Struct("<I")
 
 _BASE_TABLE = {"entity": "Entity", "fact": "Fact", "source": "Source"}
@@ -280,13 +283,17 @@ class _Neighbourhood:
         return [q.subject for q in self.ox.quads_for_pattern(None, self.supports, fact, None)]
 
 
-def forked(task: Callable[[int], object], shares: int, again: Callable[[int], object] | None = None) -> list:
+def forked(task: Callable[[int], object], shares: int, again: Callable[[int], object] | None = None, *,
+           patience: float = PATIENCE) -> list:
     """``[task(0), ..., task(shares - 1)]``, share 0 in this process and each other share in
     a process of its own, forked (it sees this process's state; what it returns is pickled
     back): on two cores, two shares of the work at once. An exception of a share is raised
     here (the others are then stopped). A share whose process stops without an answer (a
     crash: a library's threads do not survive a fork) is done here by ``again(i)``, when
-    given (its result in the list), else raises :class:`ExportError`.
+    given (its result in the list), else raises :class:`ExportError`. So is a share whose
+    process has not answered ``4 x`` the time share 0 took here plus ``patience`` seconds
+    after it (the shares are the same size and run at once: such a process is stuck, on a
+    lock a thread held when the process forked); it is killed first.
 
     >>> forked(lambda i: i * i, 3)
     [0, 1, 4]
@@ -304,9 +311,15 @@ def forked(task: Callable[[int], object], shares: int, again: Callable[[int], ob
             proc.start()
             send.close()
             children.append((proc, recv))
+        started = time.monotonic()
         results = [task(0)]
+        deadline = time.monotonic() + 4 * (time.monotonic() - started) + patience
         for proc, recv in children:
             try:
+                if not recv.poll(max(0.0, deadline - time.monotonic())):
+                    proc.kill()  # stuck: not a signal it could be stuck handling
+                    proc.join()
+                    raise EOFError
                 ok, value = recv.recv()
             except EOFError:
                 proc.join()
