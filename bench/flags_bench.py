@@ -47,6 +47,17 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
+def imported(work: Path, rows: int) -> tuple[Path, Path]:
+    """The data folder and the awards' CSV that ``--work WORK --rows ROWS`` imported (for the
+    scripts measuring on the same folders); one line and exit 2 when there are none."""
+    base = Path(work) / f"rows{rows}"
+    csvs = sorted(base.glob("*.csv"))
+    if not (base / "imported.ok").exists() or not csvs:
+        print(f"{base}: no imported data (run flags_bench.py --work {work} --rows {rows})", file=sys.stderr)
+        raise SystemExit(2)
+    return base / "data", csvs[0]
+
+
 def measure_flags(data: Path, repeat: int = 1, timeout: float = 600.0, jobs: int = 2, say=None,
                   names: list[str] | None = None) -> list[dict]:
     """Each flag's time cold (its query run and its evidence read: the rows and evidence it

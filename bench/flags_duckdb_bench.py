@@ -31,6 +31,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from flags_bench import imported  # noqa: E402
 
 #: each award of the CSV once: office code, contractor UEI, obligated amount, day
 AWARDS = """CREATE TEMP TABLE aw AS
@@ -123,13 +126,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--work", required=True, type=Path, help="flags_bench.py's --work folder")
     ap.add_argument("--rows", type=int, default=100_000, help="Awards (default 100,000).")
     args = ap.parse_args(argv)
-    base = args.work / f"rows{args.rows}"
-    csvs = sorted(base.glob("*.csv"))
-    if not (base / "imported.ok").exists() or not csvs:
-        ap.error(f"{base}: no imported data (run flags_bench.py --work {args.work} --rows {args.rows})")
+    data, csv = imported(args.work, args.rows)
     results = []
     for threads in (1, None):
-        for r in measure(base / "data", csvs[0], threads):
+        for r in measure(data, csv, threads):
             results.append({"rows": args.rows, **r})
             print(f"  {r['flag']} ({r['threads']} threads): DuckDB {r['duckdb_s']} s ({r['duckdb_cpu_s']} s CPU; "
                   f"CSV read {r['load_csv_s']} s), {r['duckdb_hits']:,} hits, the store's {r['store_hits']:,}, "

@@ -36,6 +36,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from flags_bench import imported  # noqa: E402
 
 #: each award's office, contractor, day and obligated amount, summed by office
 TABLE = """SELECT ?office (COUNT(*) AS ?awards) (SUM(COALESCE(?o, 0)) AS ?obligated) WHERE {
@@ -76,23 +79,19 @@ def _digits(csv: Path) -> str:
 
 def measure(data: Path, csv: Path) -> dict:
     """The three timings and whether the two tables' sums agree."""
-    import pyoxigraph as ox
-
-    from graph.rdf import PREFIXES
     from graph.store import embedded
 
-    store = ox.Store.read_only(str(embedded._current(embedded.default_path(data))))
-
-    def run(text):
-        return [list(s) for s in store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)]
+    store = embedded.open_reader(embedded.default_path(data))
+    run = store.select_native  # pyoxigraph itself, the union of the graphs as the default
 
     scan, scan_s, scan_cpu = _timed(lambda: run(SCAN))
     rows, table_s, table_cpu = _timed(lambda: run(TABLE))
     # for the comparison (not timed): the CSV's awards alone, without the shipped data's
-    graph = next(g for g in store.named_graphs() if g.value.endswith(f"-scale{_digits(csv)}"))
+    graph = next(f"<{g}>" for g in store.named_graphs() if g.endswith(f"-scale{_digits(csv)}"))
     first = "{ ?a dai:awardingAgency ?office }"
     mine = TABLE.replace(first, f"{{ GRAPH {graph} {first} }}")
     ours = sorted((int(r[1].value), Decimal(r[2].value)) for r in run(mine))
+    store.close()
     out = {"awards_scanned": int(scan[0][0].value), "awards_in_table": sum(n for n, _ in rows_n(rows)),
            "scan_s": scan_s, "scan_cpu_s": scan_cpu,
            "table_s": table_s, "table_cpu_s": table_cpu, "offices": len(ours)}
@@ -114,11 +113,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     results = []
     for rows in args.rows or [100_000]:
-        base = args.work / f"rows{rows}"
-        csvs = sorted(base.glob("*.csv"))
-        if not (base / "imported.ok").exists() or not csvs:
-            raise SystemExit(f"{base}: no imported data (run flags_bench.py --work {args.work} --rows {rows})")
-        r = {"rows": rows, **measure(base / "data", csvs[0])}
+        r = {"rows": rows, **measure(*imported(args.work, rows))}
         results.append(r)
         print(f"{rows:,} awards: scan {r['scan_s']} s, table {r['table_s']} s "
               f"({r['table_cpu_s']} s CPU), DuckDB {r['duckdb_s']} s", file=sys.stderr, flush=True)
